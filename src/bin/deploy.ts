@@ -1,0 +1,4 @@
+import { deployCommands } from '../deploy.js';
+import { run } from './run.js';
+
+await run('deploy', deployCommands);

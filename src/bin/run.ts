@@ -1,0 +1,57 @@
+import process from 'node:process';
+import type { Running } from '../bot.js';
+import { ConfigError, loadConfig, type Config, type Role } from '../config.js';
+import { createLogger, type Logger } from '../log.js';
+
+/**
+ * Shared start-up of every entry point: parse the environment (listing every problem, printing no
+ * secret), start, and close cleanly on SIGINT/SIGTERM so in-flight jobs go back to the queue.
+ */
+export async function run(role: Role, start: (config: Config, logger: Logger) => Promise<Running | void>): Promise<void> {
+	let config: Config;
+	try {
+		config = loadConfig(process.env, role);
+	} catch (error) {
+		if (error instanceof ConfigError) {
+			process.stderr.write(`clapper: ${error.message}\nSee .env.example and the README's configuration table.\n`);
+			process.exit(78); // EX_CONFIG
+		}
+		throw error;
+	}
+	const logger = createLogger(config.logLevel, `clapper-${role}`);
+	process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+	process.on('uncaughtException', (error) => {
+		logger.fatal({ err: error }, 'uncaught exception');
+		process.exit(1);
+	});
+
+	let running: Running | void;
+	try {
+		running = await start(config, logger);
+	} catch (error) {
+		logger.fatal({ err: error }, 'could not start');
+		process.exit(1);
+	}
+	if (running === undefined) return;
+
+	let stopping = false;
+	const stop = (signal: NodeJS.Signals) => {
+		if (stopping) return;
+		stopping = true;
+		logger.info({ signal }, 'shutting down');
+		// A second signal, or a close that hangs, must still end the process.
+		setTimeout(() => process.exit(1), 30_000).unref();
+		running
+			.close()
+			.then(() => {
+				logger.info('stopped');
+				process.exit(0);
+			})
+			.catch((error: unknown) => {
+				logger.error({ err: error }, 'unclean shutdown');
+				process.exit(1);
+			});
+	};
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+}

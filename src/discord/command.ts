@@ -1,0 +1,30 @@
+import type {
+	AutocompleteInteraction,
+	ChatInputCommandInteraction,
+	RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { Config } from '../config.js';
+import type { VideoJobs } from '../jobs/index.js';
+import type { Logger } from '../log.js';
+import type { MediaStore } from '../media.js';
+import type { Quota } from '../quota.js';
+
+/** What every command may use; built once by the bot's composition root. */
+export interface CommandContext {
+	readonly config: Config;
+	readonly jobs: VideoJobs;
+	readonly quota: Quota;
+	readonly media: MediaStore;
+	readonly logger: Logger;
+}
+
+/**
+ * One slash command: its definition as plain JSON (what `npm run deploy` registers) and thin
+ * handlers. Commands answer within Discord's 3 s themselves (reply or defer) and throw typed
+ * errors; the central handler turns those into words.
+ */
+export interface Command {
+	readonly data: RESTPostAPIChatInputApplicationCommandsJSONBody;
+	execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void>;
+	autocomplete?(interaction: AutocompleteInteraction, context: CommandContext): Promise<void>;
+}

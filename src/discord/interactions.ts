@@ -1,0 +1,65 @@
+import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
+import { InvalidRequestError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
+import * as texts from '../texts.js';
+import type { Command, CommandContext } from './command.js';
+
+/** Errors the user caused or can wait out; anything else is our fault and logged as such. */
+const isExpected = (error: unknown) =>
+	error instanceof InvalidRequestError || error instanceof QuotaExceededError || error instanceof QueueUnavailableError;
+
+/**
+ * The one place interactions arrive: routes to `commands/`, and turns any error into a polite
+ * private answer so that no stack trace reaches a channel and no interaction is left unanswered.
+ */
+export function createInteractionHandler(commands: readonly Command[], context: CommandContext) {
+	const byName = new Map(commands.map((command) => [command.data.name, command]));
+
+	return async function handleInteraction(interaction: Interaction): Promise<void> {
+		const logger = context.logger.child({
+			interactionId: interaction.id,
+			userId: interaction.user.id,
+			guildId: interaction.guildId,
+		});
+
+		if (interaction.isAutocomplete()) {
+			const command = byName.get(interaction.commandName);
+			try {
+				if (command?.autocomplete === undefined) await interaction.respond([]);
+				else await command.autocomplete(interaction, context);
+			} catch (error) {
+				logger.warn({ err: error, command: interaction.commandName }, 'autocomplete failed');
+			}
+			return;
+		}
+
+		if (!interaction.isChatInputCommand()) return;
+		const command = byName.get(interaction.commandName);
+		if (command === undefined) {
+			logger.warn({ command: interaction.commandName }, 'unknown command; is `npm run deploy` out of date?');
+			await answerPrivately(interaction, texts.unexpected).catch(() => undefined);
+			return;
+		}
+		try {
+			await command.execute(interaction, context);
+		} catch (error) {
+			if (isExpected(error)) logger.info({ reason: error instanceof Error ? error.message : error }, 'command refused');
+			else logger.error({ err: error, command: interaction.commandName }, 'command failed');
+			await answerPrivately(interaction, texts.commandError(error)).catch((cause: unknown) => {
+				logger.warn({ err: cause }, 'could not answer the interaction');
+			});
+		}
+	};
+}
+
+/**
+ * Answers privately whatever state the interaction is in. A deferred public reply is removed
+ * first, so a refusal is seen only by the person it concerns.
+ */
+async function answerPrivately(interaction: RepliableInteraction, content: string): Promise<void> {
+	if (interaction.deferred || interaction.replied) {
+		await interaction.deleteReply().catch(() => undefined);
+		await interaction.followUp({ content, flags: MessageFlags.Ephemeral });
+		return;
+	}
+	await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+}

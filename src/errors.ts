@@ -1,0 +1,48 @@
+/**
+ * Errors a user caused and can fix. Each carries an identifier and the facts needed to explain it;
+ * the words themselves live in `texts.ts`, the one place that talks to people.
+ */
+export type RequestProblem =
+	| { readonly kind: 'prompt-empty' }
+	| { readonly kind: 'prompt-too-long'; readonly length: number; readonly max: number }
+	| { readonly kind: 'camera-unknown'; readonly item: string }
+	| { readonly kind: 'camera-too-many'; readonly count: number; readonly max: number }
+	| { readonly kind: 'camera-duplicate'; readonly item: string }
+	| { readonly kind: 'subject-with-first-frame' }
+	| { readonly kind: 'subject-with-camera' }
+	| { readonly kind: 'image-not-image'; readonly option: string }
+	| { readonly kind: 'image-too-large'; readonly option: string; readonly bytes: number; readonly max: number }
+	| { readonly kind: 'image-unreadable'; readonly option: string }
+	| { readonly kind: 'not-in-server' };
+
+export class InvalidRequestError extends Error {
+	public override readonly name = 'InvalidRequestError';
+
+	public constructor(
+		public readonly problem: RequestProblem,
+		options?: ErrorOptions,
+	) {
+		super(`invalid request: ${problem.kind}`, options);
+	}
+}
+
+export class QuotaExceededError extends Error {
+	public override readonly name = 'QuotaExceededError';
+
+	public constructor(
+		public readonly limit: number,
+		/** When the oldest counted generation leaves the rolling window; null when the limit is 0. */
+		public readonly nextFreeAt: number | null,
+	) {
+		super(`quota of ${limit} reached`);
+	}
+}
+
+/** Redis or the queue could not take the job; nothing was spent. */
+export class QueueUnavailableError extends Error {
+	public override readonly name = 'QueueUnavailableError';
+
+	public constructor(options?: ErrorOptions) {
+		super('the job queue is unavailable', options);
+	}
+}

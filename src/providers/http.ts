@@ -1,0 +1,168 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { z } from 'zod';
+import { failureForStatus, ProviderError, retryAfterMs } from './errors.js';
+
+export interface JsonRequest {
+	readonly provider: string;
+	readonly method: 'GET' | 'POST';
+	readonly url: string;
+	readonly headers?: Record<string, string>;
+	readonly body?: unknown;
+	readonly signal?: AbortSignal | undefined;
+	readonly timeoutMs?: number;
+	readonly dispatcher?: Dispatcher | undefined;
+}
+
+/**
+ * One JSON call to a provider. Every outcome is a value or a `ProviderError`: HTTP errors keep
+ * their status, and an answer that does not match `schema` is `malformed`, never a crash.
+ */
+export async function requestJson<T>(
+	options: JsonRequest,
+	schema: z.ZodType<T>,
+	/** Reads an error body a provider documents, for a better message and failure class. */
+	describeError?: (status: number, body: unknown) => ProviderError | undefined,
+): Promise<T> {
+	const { provider } = options;
+	const timeout = options.timeoutMs ?? 30_000;
+	let response: Dispatcher.ResponseData;
+	try {
+		response = await request(options.url, {
+			method: options.method,
+			headers: {
+				accept: 'application/json',
+				...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+				...options.headers,
+			},
+			body: options.body === undefined ? null : JSON.stringify(options.body),
+			signal: options.signal ?? null,
+			headersTimeout: timeout,
+			bodyTimeout: timeout,
+			...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
+		});
+	} catch (error) {
+		if (options.signal?.aborted) throw error;
+		throw new ProviderError(provider, 'network', `${options.method} ${redactUrl(options.url)} got no answer`, {
+			cause: error,
+		});
+	}
+
+	const text = await response.body.text().catch(() => '');
+	let body: unknown = undefined;
+	try {
+		body = text === '' ? undefined : JSON.parse(text);
+	} catch {
+		body = undefined;
+	}
+
+	if (response.statusCode >= 400) {
+		const described = describeError?.(response.statusCode, body);
+		if (described !== undefined) throw described;
+		const retryAfter = retryAfterMs(response.headers['retry-after']);
+		throw new ProviderError(
+			provider,
+			failureForStatus(response.statusCode),
+			`${options.method} ${redactUrl(options.url)} answered HTTP ${response.statusCode}`,
+			{ status: response.statusCode, ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }) },
+		);
+	}
+
+	const parsed = schema.safeParse(body);
+	if (!parsed.success) {
+		throw new ProviderError(provider, 'malformed', `unexpected answer to ${options.method} ${redactUrl(options.url)}`, {
+			status: response.statusCode,
+			cause: parsed.error,
+		});
+	}
+	return parsed.data;
+}
+
+/** Query strings can carry ids we log, never keys; still, keep logs to the path. */
+function redactUrl(url: string): string {
+	const parsed = new URL(url);
+	return `${parsed.origin}${parsed.pathname}`;
+}
+
+export interface RetryPolicy {
+	readonly attempts: number;
+	readonly baseDelayMs: number;
+	readonly maxDelayMs: number;
+	readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Retries retryable provider errors with exponential backoff and full jitter, waiting at least as
+ * long as the provider asked (Retry-After). Other errors pass through at once.
+ */
+export async function withRetries<T>(policy: RetryPolicy, attempt: () => Promise<T>): Promise<T> {
+	for (let tries = 1; ; tries++) {
+		try {
+			return await attempt();
+		} catch (error) {
+			if (!(error instanceof ProviderError) || !error.retryable || tries >= policy.attempts) throw error;
+			const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (tries - 1));
+			const delay = Math.max(error.details.retryAfterMs ?? 0, Math.random() * backoff);
+			await sleep(delay, undefined, { signal: policy.signal });
+		}
+	}
+}
+
+// File hosts (CDNs, signed storage links) may redirect; provider APIs are called without this.
+let redirectingAgent: Dispatcher | undefined;
+const redirecting = (): Dispatcher =>
+	(redirectingAgent ??= new Agent().compose(interceptors.redirect({ maxRedirections: 3 })));
+
+export type Download =
+	| { readonly ok: true; readonly data: Buffer; readonly contentType: string | undefined }
+	| { readonly ok: false; readonly reason: 'too-large'; readonly bytes: number | undefined };
+
+/**
+ * Downloads a file into memory, stopping as soon as it would exceed `maxBytes`, so one job never
+ * holds more than one capped file.
+ */
+export async function downloadCapped(
+	provider: string,
+	url: string,
+	maxBytes: number,
+	signal?: AbortSignal,
+	timeoutMs = 120_000,
+): Promise<Download> {
+	let response: Dispatcher.ResponseData;
+	try {
+		response = await request(url, {
+			method: 'GET',
+			signal: signal ?? null,
+			headersTimeout: timeoutMs,
+			bodyTimeout: timeoutMs,
+			dispatcher: redirecting(),
+		});
+	} catch (error) {
+		if (signal?.aborted) throw error;
+		throw new ProviderError(provider, 'network', `download of ${redactUrl(url)} got no answer`, { cause: error });
+	}
+	if (response.statusCode >= 400) {
+		await response.body.dump();
+		throw new ProviderError(provider, failureForStatus(response.statusCode), `download answered HTTP ${response.statusCode}`, {
+			status: response.statusCode,
+		});
+	}
+	const declared = Number(response.headers['content-length']);
+	if (Number.isFinite(declared) && declared > maxBytes) {
+		await response.body.dump();
+		return { ok: false, reason: 'too-large', bytes: declared };
+	}
+	const chunks: Buffer[] = [];
+	let total = 0;
+	for await (const chunk of response.body) {
+		const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+		total += buffer.length;
+		if (total > maxBytes) {
+			response.body.destroy();
+			return { ok: false, reason: 'too-large', bytes: undefined };
+		}
+		chunks.push(buffer);
+	}
+	const type = response.headers['content-type'];
+	return { ok: true, data: Buffer.concat(chunks), contentType: Array.isArray(type) ? type[0] : type };
+}

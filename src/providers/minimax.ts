@@ -1,0 +1,159 @@
+import type { Dispatcher } from 'undici';
+import { z } from 'zod';
+import { ProviderError, type ProviderFailure } from './errors.js';
+import { requestJson, withRetries } from './http.js';
+import type { ProviderImage, SubmitInput, TaskStatus, VideoProvider } from './types.js';
+
+const PROVIDER = 'minimax';
+
+/**
+ * MiniMax reports most errors in `base_resp.status_code` with HTTP 200, so the body, not the
+ * status, is the authority. Codes not listed are treated as a refusal of the request.
+ */
+const STATUS_CODES: Readonly<Record<number, ProviderFailure>> = {
+	1000: 'unavailable', // unknown error
+	1001: 'unavailable', // request timeout
+	1002: 'rate-limited',
+	1004: 'auth', // not authorised, or a key for the other region's host
+	1008: 'credits', // insufficient balance
+	1024: 'unavailable', // internal error
+	1026: 'safety-input',
+	1027: 'safety-output',
+	1033: 'unavailable', // system error
+	1039: 'rate-limited', // token limit
+	1041: 'rate-limited', // connection limit
+	1042: 'rejected', // too many invisible characters
+	2013: 'rejected', // invalid parameters
+	2045: 'rate-limited', // rate growth limit
+	2049: 'auth', // invalid API key
+};
+
+const baseResp = z.object({ status_code: z.number(), status_msg: z.string().optional().default('') });
+
+const createResponse = z.object({ task_id: z.string().optional(), base_resp: baseResp });
+
+const queryResponse = z.object({
+	task_id: z.string().optional(),
+	status: z.enum(['Preparing', 'Queueing', 'Processing', 'Success', 'Fail']).optional(),
+	// Documented as int64, returned as a string; accept both so a large id is never rounded.
+	file_id: z.union([z.string(), z.number().int()]).optional(),
+	base_resp: baseResp,
+});
+
+const retrieveResponse = z.object({
+	file: z
+		.object({
+			download_url: z.url().optional(),
+			backup_download_url: z.url().optional(),
+		})
+		.optional(),
+	base_resp: baseResp,
+});
+
+function errorFromBaseResp(base: z.infer<typeof baseResp>): ProviderError {
+	const failure = STATUS_CODES[base.status_code] ?? 'rejected';
+	return new ProviderError(PROVIDER, failure, `status ${base.status_code} ${base.status_msg}`.trim(), {
+		code: base.status_code,
+	});
+}
+
+/** Gateways answer 4xx/5xx with MiniMax's envelope; keep its code when it is there. */
+function describeHttpError(status: number, body: unknown): ProviderError | undefined {
+	const parsed = z.object({ base_resp: baseResp }).safeParse(body);
+	if (!parsed.success || parsed.data.base_resp.status_code === 0) return undefined;
+	const error = errorFromBaseResp(parsed.data.base_resp);
+	return new ProviderError(PROVIDER, error.failure, error.message, { status, code: parsed.data.base_resp.status_code });
+}
+
+const dataUrl = (image: ProviderImage) => `data:${image.contentType};base64,${image.data.toString('base64')}`;
+
+export interface MinimaxOptions {
+	readonly apiKey: string;
+	/** API base; a gateway that mounts the API under a prefix works as `https://host/prefix`. */
+	readonly baseUrl: string;
+	readonly dispatcher?: Dispatcher | undefined;
+}
+
+export class MinimaxProvider implements VideoProvider {
+	public readonly name = PROVIDER;
+
+	public constructor(private readonly options: MinimaxOptions) {}
+
+	private call<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, body?: unknown, signal?: AbortSignal) {
+		return requestJson(
+			{
+				provider: PROVIDER,
+				method,
+				url: `${this.options.baseUrl}${path}`,
+				headers: { authorization: `Bearer ${this.options.apiKey}` },
+				body,
+				signal,
+				dispatcher: this.options.dispatcher,
+			},
+			schema,
+			describeHttpError,
+		);
+	}
+
+	public async submit(input: SubmitInput, signal?: AbortSignal): Promise<string> {
+		const body = {
+			model: input.model,
+			prompt: input.request.prompt,
+			...(input.request.promptOptimizer === undefined ? {} : { prompt_optimizer: input.request.promptOptimizer }),
+			...(input.firstFrame === undefined ? {} : { first_frame_image: dataUrl(input.firstFrame) }),
+			...(input.subject === undefined
+				? {}
+				: { subject_reference: [{ type: 'character', image: [dataUrl(input.subject)] }] }),
+		};
+		// Retrying is safe only for answers that say no task was created: the codes above and
+		// HTTP 429/5xx. A lost connection after sending is not retried here.
+		const created = await withRetries({ attempts: 3, baseDelayMs: 2_000, maxDelayMs: 20_000, signal }, async () => {
+			const reply = await this.call('POST', '/v1/video_generation', createResponse, body, signal);
+			if (reply.base_resp.status_code !== 0) throw errorFromBaseResp(reply.base_resp);
+			return reply;
+		});
+		if (created.task_id === undefined || created.task_id === '') {
+			throw new ProviderError(PROVIDER, 'malformed', 'the create call succeeded without a task id');
+		}
+		return created.task_id;
+	}
+
+	public async poll(taskId: string, signal?: AbortSignal): Promise<TaskStatus> {
+		const query = `/v1/query/video_generation?task_id=${encodeURIComponent(taskId)}`;
+		const reply = await this.call('GET', query, queryResponse, undefined, signal);
+		if (reply.status === 'Fail') {
+			const code = reply.base_resp.status_code;
+			const error =
+				code !== 0
+					? errorFromBaseResp(reply.base_resp)
+					: new ProviderError(PROVIDER, 'generation-failed', 'the task ended in failure');
+			// A failed task is final whatever its code says: only a new submission could retry it.
+			return { state: 'failed', error: error.retryable ? new ProviderError(PROVIDER, 'generation-failed', error.message, { code }) : error };
+		}
+		if (reply.base_resp.status_code !== 0) throw errorFromBaseResp(reply.base_resp);
+		switch (reply.status) {
+			case 'Preparing':
+			case 'Queueing':
+				return { state: 'pending', phase: 'queued' };
+			case 'Processing':
+				return { state: 'pending', phase: 'generating' };
+			case 'Success': {
+				if (reply.file_id === undefined) {
+					throw new ProviderError(PROVIDER, 'malformed', 'a successful task came without a file id');
+				}
+				return { state: 'succeeded', videoUrl: await this.downloadUrl(String(reply.file_id), signal) };
+			}
+			case undefined:
+				throw new ProviderError(PROVIDER, 'malformed', 'the task status is missing');
+		}
+	}
+
+	private async downloadUrl(fileId: string, signal?: AbortSignal): Promise<string> {
+		const path = `/v1/files/retrieve?file_id=${encodeURIComponent(fileId)}`;
+		const reply = await this.call('GET', path, retrieveResponse, undefined, signal);
+		if (reply.base_resp.status_code !== 0) throw errorFromBaseResp(reply.base_resp);
+		const url = reply.file?.download_url ?? reply.file?.backup_download_url;
+		if (url === undefined) throw new ProviderError(PROVIDER, 'malformed', 'the file has no download URL');
+		return url;
+	}
+}

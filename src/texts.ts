@@ -1,0 +1,137 @@
+import { InvalidRequestError, QueueUnavailableError, QuotaExceededError, type RequestProblem } from './errors.js';
+import { ProviderError, type ProviderFailure } from './providers/errors.js';
+import { CAMERA_MOVES } from './video/camera.js';
+
+/**
+ * Every sentence a user reads, in one place. Errors become words only here, so no stack trace,
+ * key or internal message can reach a channel.
+ */
+
+const MAX_QUOTE = 300;
+
+/** Quotes a prompt as a Markdown block, shortened so progress messages stay readable. */
+export function quote(prompt: string): string {
+	const short = prompt.length > MAX_QUOTE ? `${prompt.slice(0, MAX_QUOTE - 1)}…` : prompt;
+	return short
+		.split('\n')
+		.map((line) => `> ${line}`)
+		.join('\n');
+}
+
+export function duration(ms: number): string {
+	const seconds = Math.max(0, Math.round(ms / 1000));
+	const minutes = Math.floor(seconds / 60);
+	return minutes > 0 ? `${minutes}m ${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`;
+}
+
+const relativeTime = (at: number) => `<t:${Math.ceil(at / 1000)}:R>`;
+
+const megabytes = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
+
+export function requestProblem(problem: RequestProblem): string {
+	switch (problem.kind) {
+		case 'prompt-empty':
+			return 'Your prompt is empty. Describe the scene you want, for example `a lighthouse in a storm at dusk`.';
+		case 'prompt-too-long':
+			return `Your prompt is ${problem.length} characters with its camera moves; the limit is ${problem.max}. Please shorten it.`;
+		case 'camera-unknown':
+			return `“${problem.item}” is not a camera move I know. Pick from: ${CAMERA_MOVES.join(', ')}.`;
+		case 'camera-too-many':
+			return `That is ${problem.count} camera moves; at most ${problem.max} can run together. Put later moves in the prompt as another bracket.`;
+		case 'camera-duplicate':
+			return `“${problem.item}” appears twice in the camera moves. Each move can be used once per bracket.`;
+		case 'subject-with-first-frame':
+			return 'A subject reference and a first frame cannot be combined. Use one or the other.';
+		case 'subject-with-camera':
+			return 'Camera moves are not available with a subject reference. Remove the camera moves or the subject.';
+		case 'image-not-image':
+			return `The \`${problem.option}\` attachment must be a PNG, JPEG or WebP image.`;
+		case 'image-too-large':
+			return `The \`${problem.option}\` image is ${megabytes(problem.bytes)}; the limit is ${megabytes(problem.max)}.`;
+		case 'image-unreadable':
+			return `I could not read the \`${problem.option}\` attachment. Please upload it again.`;
+		case 'not-in-server':
+			return 'Videos can only be made in a server channel.';
+	}
+}
+
+export function quotaExceeded(error: QuotaExceededError): string {
+	if (error.limit === 0) return 'Video generation is switched off for users on this bot.';
+	const next = error.nextFreeAt === null ? '' : ` Your next one frees up ${relativeTime(error.nextFreeAt)}.`;
+	return `You have used all ${error.limit} of your videos for the last 24 hours.${next} Nothing was charged.`;
+}
+
+export function quotaStatus(status: { remaining: number; limit: number; nextFreeAt: number | null }): string {
+	const left = `You have **${status.remaining} of ${status.limit}** videos left in the rolling 24 hours.`;
+	if (status.nextFreeAt === null) return left;
+	return `${left} The next one frees up ${relativeTime(status.nextFreeAt)}.`;
+}
+
+export const unexpected =
+	'Something went wrong on my side and nothing was charged. Please try again in a moment.';
+
+export interface Progress {
+	readonly prompt: string;
+	readonly model: string;
+}
+
+export function queued(progress: Progress, position: number | null): string {
+	const where = position === null ? 'Starting…' : position <= 1 ? 'Next in line.' : `Position **#${position}** in the queue.`;
+	return `🎬 Queued. ${where}\n${quote(progress.prompt)}`;
+}
+
+export function submitted(progress: Progress): string {
+	return `🎬 Submitted to **${progress.model}**. Waiting for the provider…\n${quote(progress.prompt)}`;
+}
+
+export function generating(progress: Progress, elapsedMs: number, phase: 'queued' | 'generating'): string {
+	const what = phase === 'queued' ? 'Waiting in the provider’s queue' : 'Generating';
+	return `🎬 ${what} on **${progress.model}**… ${duration(elapsedMs)} elapsed.\n${quote(progress.prompt)}`;
+}
+
+export function uploading(progress: Progress): string {
+	return `📤 Uploading the clip…\n${quote(progress.prompt)}`;
+}
+
+export function done(progress: Progress, elapsedMs: number, userId: string): string {
+	return `✅ <@${userId}>, your clip is ready (**${progress.model}**, ${duration(elapsedMs)}).\n${quote(progress.prompt)}`;
+}
+
+export function tooLargeToUpload(progress: Progress, url: string, limit: number): string {
+	return (
+		`✅ Your clip is ready (**${progress.model}**), but it is larger than this server’s ${megabytes(limit)} upload limit. ` +
+		`Download it here within the hour: ${url}\n${quote(progress.prompt)}`
+	);
+}
+
+const PROVIDER_FAILURES: Readonly<Record<ProviderFailure, string>> = {
+	'rejected': 'The video service refused the request as invalid.',
+	'safety-input': 'The video service’s safety filter refused the prompt or the image.',
+	'safety-output': 'The video service’s safety filter refused the generated video.',
+	'auth': 'The video service did not accept this bot’s key. The bot’s admins need to check it.',
+	'credits': 'The video service account is out of credits. The bot’s admins need to top it up.',
+	'rate-limited': 'The video service is too busy right now.',
+	'unavailable': 'The video service is having trouble right now.',
+	'network': 'The video service could not be reached.',
+	'malformed': 'The video service gave an answer I could not understand.',
+	'generation-failed': 'The video service could not make this clip.',
+	'timed-out': 'The video service took too long to make this clip.',
+	'outcome-unknown':
+		'The bot restarted while sending your request, so I cannot tell whether the video service received it. To avoid paying twice, I did not send it again.',
+};
+
+/** The final word on a failed job. The quota is always given back before this is shown. */
+export function failed(error: unknown, progress: Progress): string {
+	const reason = error instanceof ProviderError ? PROVIDER_FAILURES[error.failure] : 'Something went wrong while making your clip.';
+	return `❌ ${reason} Your quota was given back.\n${quote(progress.prompt)}`;
+}
+
+/** Words for an error raised while handling a command, before a job exists. */
+export function commandError(error: unknown): string {
+	if (error instanceof InvalidRequestError) return requestProblem(error.problem);
+	if (error instanceof QuotaExceededError) return quotaExceeded(error);
+	if (error instanceof QueueUnavailableError) {
+		return 'The video queue is unavailable right now, so nothing was queued or charged. Please try again in a minute.';
+	}
+	return unexpected;
+}

@@ -1,0 +1,117 @@
+import type { CommandContext } from '../discord/command.js';
+import { QueueUnavailableError, QuotaExceededError } from '../errors.js';
+import type { VideoJobData } from '../jobs/index.js';
+import { planModel } from '../providers/index.js';
+import { checkAttachmentInfo, fetchAttachmentImage, type AttachmentInfo } from './images.js';
+import { composePrompt, type ImageRef, type VideoRequest } from './request.js';
+
+export interface VideoOptions {
+	readonly prompt: string;
+	readonly camera?: string | undefined;
+	readonly promptOptimizer?: boolean | undefined;
+	readonly firstFrame?: AttachmentInfo | undefined;
+	readonly subject?: AttachmentInfo | undefined;
+}
+
+export interface Checked {
+	readonly options: VideoOptions;
+	readonly prompt: string;
+	readonly camera: string[];
+	readonly directed: boolean;
+	readonly model: string;
+}
+
+/**
+ * Everything that can be checked without I/O, so bad input is refused before the reply is
+ * deferred, privately, with nothing spent. Throws `InvalidRequestError`.
+ */
+export function checkVideoOptions(context: CommandContext, options: VideoOptions): Checked {
+	const composed = composePrompt({ prompt: options.prompt, camera: options.camera });
+	if (options.firstFrame !== undefined) checkAttachmentInfo(options.firstFrame);
+	if (options.subject !== undefined) checkAttachmentInfo(options.subject);
+	const model = planModel(context.config.provider, {
+		directed: composed.directed,
+		hasFirstFrame: options.firstFrame !== undefined,
+		hasSubject: options.subject !== undefined,
+	});
+	return { options, ...composed, model };
+}
+
+export interface InteractionFacts {
+	readonly id: string;
+	readonly applicationId: string;
+	readonly token: string;
+	readonly channelId: string;
+	readonly guildId: string | null;
+	readonly userId: string;
+	readonly locale: string;
+	readonly createdAt: number;
+	readonly messageId?: string | undefined;
+	readonly attachmentSizeLimit: number;
+}
+
+/**
+ * Takes a unit of the user's quota, copies the images, and enqueues the job, undoing the first
+ * steps if a later one fails so that a refused or failed request costs nothing.
+ */
+export async function enqueueVideo(context: CommandContext, checked: Checked, facts: InteractionFacts) {
+	const { quota, media, jobs, logger } = context;
+	const jobId = facts.id;
+
+	const reservation = await quota.reserve(facts.userId, jobId).catch((error: unknown) => {
+		throw new QueueUnavailableError({ cause: error });
+	});
+	if (!reservation.granted) throw new QuotaExceededError(reservation.limit, reservation.nextFreeAt);
+
+	const stored: string[] = [];
+	try {
+		const copy = async (slot: 'first_frame' | 'subject', info: AttachmentInfo | undefined): Promise<ImageRef | undefined> => {
+			if (info === undefined) return undefined;
+			const image = await fetchAttachmentImage(info);
+			const key = media.key(jobId, slot);
+			await media.put(key, image.data).catch((error: unknown) => {
+				throw new QueueUnavailableError({ cause: error });
+			});
+			stored.push(key);
+			return { key, contentType: image.contentType, bytes: image.data.length, filename: slot };
+		};
+		const firstFrame = await copy('first_frame', checked.options.firstFrame);
+		const subject = await copy('subject', checked.options.subject);
+		const request: VideoRequest = {
+			prompt: checked.prompt,
+			camera: checked.camera,
+			directed: checked.directed,
+			...(checked.options.promptOptimizer === undefined ? {} : { promptOptimizer: checked.options.promptOptimizer }),
+			...(firstFrame === undefined ? {} : { firstFrame }),
+			...(subject === undefined ? {} : { subject }),
+		};
+		const data: VideoJobData = {
+			v: 1,
+			interaction: {
+				id: facts.id,
+				applicationId: facts.applicationId,
+				token: facts.token,
+				channelId: facts.channelId,
+				guildId: facts.guildId,
+				userId: facts.userId,
+				locale: facts.locale,
+				createdAt: facts.createdAt,
+				attachmentSizeLimit: facts.attachmentSizeLimit,
+				...(facts.messageId === undefined ? {} : { messageId: facts.messageId }),
+			},
+			request,
+			provider: context.config.provider,
+			model: checked.model,
+			enqueuedAt: Date.now(),
+		};
+		await jobs.enqueue(data).catch((error: unknown) => {
+			throw new QueueUnavailableError({ cause: error });
+		});
+		logger.info({ jobId, userId: facts.userId, guildId: facts.guildId, model: checked.model }, 'video job enqueued');
+		const position = await jobs.position(jobId).catch(() => ({ position: null, waiting: 0 }));
+		return { jobId, request, position: position.position };
+	} catch (error) {
+		await Promise.allSettled([quota.release(facts.userId, jobId), media.remove(...stored)]);
+		throw error;
+	}
+}

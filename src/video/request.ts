@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { InvalidRequestError } from '../errors.js';
+import { formatBracket, MAX_MOVES_PER_BRACKET, parseCamera, promptHasCameraMoves, type CameraMove } from './camera.js';
+
+export const MAX_PROMPT_LENGTH = 2000;
+
+export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
+
+/** An image the bot copied when the command arrived (Discord's attachment links expire). */
+export const imageRefSchema = z.object({
+	key: z.string().min(1),
+	contentType: z.enum(IMAGE_TYPES),
+	bytes: z.number().int().positive(),
+	filename: z.string(),
+});
+export type ImageRef = z.infer<typeof imageRefSchema>;
+
+export const videoRequestSchema = z.object({
+	/** Exactly what is sent to the provider, camera bracket included. */
+	prompt: z.string().min(1).max(MAX_PROMPT_LENGTH),
+	camera: z.array(z.string()).max(MAX_MOVES_PER_BRACKET),
+	/** True when the prompt directs the camera, from the option or from brackets the user wrote. */
+	directed: z.boolean(),
+	promptOptimizer: z.boolean().optional(),
+	firstFrame: imageRefSchema.optional(),
+	subject: imageRefSchema.optional(),
+});
+export type VideoRequest = z.infer<typeof videoRequestSchema>;
+
+// Zero-width and other invisible characters: MiniMax refuses prompts with many of them (code 1042),
+// and they are never what the user meant to send.
+const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF\u00AD]/g;
+// Control characters other than tab and newline.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+
+export function cleanPrompt(raw: string): string {
+	return raw
+		.replace(/\r\n?/g, '\n')
+		.replace(INVISIBLE, '')
+		.replace(CONTROL, '')
+		.replace(/[ \t]+/g, ' ')
+		.replace(/\n{3,}/g, '\n\n')
+		.trim();
+}
+
+export interface PromptInput {
+	readonly prompt: string;
+	readonly camera?: string | undefined;
+}
+
+/**
+ * Turns the `prompt` and `camera` options into the prompt sent to the provider: the camera option
+ * becomes one bracket at the start, so it opens the clip. Throws `InvalidRequestError`.
+ */
+export function composePrompt(input: PromptInput): { prompt: string; camera: CameraMove[]; directed: boolean } {
+	const text = cleanPrompt(input.prompt);
+	if (text === '') throw new InvalidRequestError({ kind: 'prompt-empty' });
+
+	let camera: CameraMove[] = [];
+	if (input.camera !== undefined && input.camera.trim() !== '') {
+		const parsed = parseCamera(input.camera);
+		if (!parsed.ok) {
+			if (parsed.reason === 'unknown') throw new InvalidRequestError({ kind: 'camera-unknown', item: parsed.item });
+			if (parsed.reason === 'duplicate') throw new InvalidRequestError({ kind: 'camera-duplicate', item: parsed.item });
+			throw new InvalidRequestError({ kind: 'camera-too-many', count: parsed.count, max: MAX_MOVES_PER_BRACKET });
+		}
+		camera = [...parsed.moves];
+	}
+
+	const prompt = camera.length > 0 ? `${formatBracket(camera)} ${text}` : text;
+	if (prompt.length > MAX_PROMPT_LENGTH) {
+		throw new InvalidRequestError({ kind: 'prompt-too-long', length: prompt.length, max: MAX_PROMPT_LENGTH });
+	}
+	return { prompt, camera, directed: camera.length > 0 || promptHasCameraMoves(text) };
+}

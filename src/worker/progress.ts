@@ -1,0 +1,36 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Keeps edits of one progress message at least `intervalMs` apart. Discord rate-limits edits per
+ * message, and nobody reads a message that changes more often than that.
+ */
+export class ProgressThrottle {
+	private lastSentAt = Number.NEGATIVE_INFINITY;
+	private lastContent: string | undefined;
+
+	public constructor(
+		private readonly send: (content: string) => Promise<void>,
+		private readonly intervalMs: number,
+		private readonly now: () => number = Date.now,
+	) {}
+
+	/** Sends now if the interval has passed; otherwise drops it, as a newer state will follow. */
+	public async offer(content: string): Promise<void> {
+		if (content === this.lastContent || this.now() - this.lastSentAt < this.intervalMs) return;
+		await this.sendNow(content);
+	}
+
+	/** A state the user must see (a new stage): waits out the interval, then sends. */
+	public async show(content: string, signal?: AbortSignal): Promise<void> {
+		if (content === this.lastContent) return;
+		const wait = this.lastSentAt + this.intervalMs - this.now();
+		if (wait > 0) await sleep(wait, undefined, signal ? { signal } : {});
+		await this.sendNow(content);
+	}
+
+	private async sendNow(content: string): Promise<void> {
+		this.lastSentAt = this.now();
+		this.lastContent = content;
+		await this.send(content);
+	}
+}

@@ -1,0 +1,257 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A loopback stand-in for MiniMax's video API, speaking the protocol in shared/notes/providers.md:
+ * create → query (Preparing/Queueing/Processing/Success/Fail) → files/retrieve → download. It
+ * checks what the real service checks (key, model, prompt length, image data URLs) and answers
+ * errors the way MiniMax does, in `base_resp` with HTTP 200.
+ */
+
+const MODELS = new Set([
+	'T2V-01',
+	'T2V-01-Director',
+	'I2V-01',
+	'I2V-01-Director',
+	'I2V-01-live',
+	'S2V-01',
+	'MiniMax-Hailuo-02',
+	'MiniMax-Hailuo-2.3',
+	'MiniMax-Hailuo-2.3-Fast',
+]);
+const NEEDS_FIRST_FRAME = new Set(['I2V-01', 'I2V-01-Director', 'I2V-01-live']);
+
+export interface CreateCall {
+	readonly body: Record<string, unknown>;
+	readonly at: number;
+}
+
+interface Task {
+	readonly id: string;
+	readonly createdAt: number;
+	readonly fileId: string;
+	/** Set to make this task end in `Fail` with this code (0 for no reason). */
+	failWith?: number;
+}
+
+export interface MinimaxStandInOptions {
+	readonly apiKey?: string;
+	/** Mounts the API under a path, like the seed's gateway (`/minimax/v1/...`). */
+	readonly pathPrefix?: string;
+	/** How long a task takes from create to `Success`. */
+	readonly generationMs?: number;
+	readonly video?: Buffer;
+}
+
+export interface MinimaxStandIn {
+	readonly origin: string;
+	/** What MINIMAX_BASE_URL should be set to. */
+	readonly baseUrl: string;
+	readonly apiKey: string;
+	readonly video: Buffer;
+	readonly creates: CreateCall[];
+	readonly counts: { query: number; retrieve: number; download: number };
+	generationMs: number;
+	/** The next create call answers with this `base_resp` code instead of creating a task. */
+	failNextCreate(code: number, message?: string): void;
+	/** The next task created ends in `Fail` with this code once generated. */
+	failNextTask(code: number): void;
+	/** The next query answers HTTP `status` (e.g. 502), once. */
+	failNextQuery(status: number): void;
+	/** The next query answers with a body that breaks the protocol, once. */
+	malformNextQuery(): void;
+	close(): Promise<void>;
+}
+
+/** A tiny but real MP4 header (ftyp box) followed by random bytes: exact bytes are what matter. */
+export function fakeClip(size = 64 * 1024): Buffer {
+	const ftyp = Buffer.from('000000186674797069736f6d0000020069736f6d69736f32', 'hex');
+	return Buffer.concat([ftyp, randomBytes(size)]);
+}
+
+const ok = { status_code: 0, status_msg: 'success' };
+
+export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): Promise<MinimaxStandIn> {
+	const apiKey = options.apiKey ?? 'test-minimax-key';
+	const prefix = options.pathPrefix ?? '';
+	const video = options.video ?? fakeClip();
+	const tasks = new Map<string, Task>();
+	const creates: CreateCall[] = [];
+	const counts = { query: 0, retrieve: 0, download: 0 };
+	let nextCreateFailure: { code: number; message: string } | undefined;
+	let nextTaskFailure: number | undefined;
+	let nextQueryStatus: number | undefined;
+	let malformNextQuery = false;
+	let taskCounter = 106_916_112_212_000;
+
+	const state: { generationMs: number } = { generationMs: options.generationMs ?? 1_500 };
+
+	const send = (res: ServerResponse, status: number, body: unknown) => {
+		res.writeHead(status, { 'content-type': 'application/json' });
+		res.end(JSON.stringify(body));
+	};
+	const reject = (res: ServerResponse, code: number, message: string) =>
+		send(res, 200, { task_id: '', base_resp: { status_code: code, status_msg: message } });
+
+	const readJson = async (req: IncomingMessage): Promise<unknown> => {
+		const chunks: Buffer[] = [];
+		for await (const chunk of req) chunks.push(chunk as Buffer);
+		try {
+			return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+		} catch {
+			return undefined;
+		}
+	};
+
+	const validImage = (value: unknown): boolean =>
+		typeof value === 'string' && (/^https?:\/\//.test(value) || /^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/=]+$/.test(value));
+
+	const statusOf = (task: Task) => {
+		const age = Date.now() - task.createdAt;
+		if (age < state.generationMs / 3) return 'Queueing';
+		if (age < state.generationMs) return 'Processing';
+		return task.failWith === undefined ? 'Success' : 'Fail';
+	};
+
+	async function create(req: IncomingMessage, res: ServerResponse) {
+		const body = await readJson(req);
+		if (typeof body !== 'object' || body === null || Array.isArray(body)) return reject(res, 2013, 'invalid params, body');
+		const fields = body as Record<string, unknown>;
+		creates.push({ body: fields, at: Date.now() });
+		if (nextCreateFailure !== undefined) {
+			const failure = nextCreateFailure;
+			nextCreateFailure = undefined;
+			return reject(res, failure.code, failure.message);
+		}
+		const model = fields['model'];
+		if (typeof model !== 'string' || !MODELS.has(model)) return reject(res, 2013, 'invalid params, model');
+		const prompt = fields['prompt'];
+		const hasFrame = fields['first_frame_image'] !== undefined;
+		if (prompt !== undefined && (typeof prompt !== 'string' || prompt.length > 2000)) {
+			return reject(res, 2013, 'invalid params, prompt');
+		}
+		if (prompt === undefined && !hasFrame) return reject(res, 2013, 'invalid params, prompt is required');
+		if (NEEDS_FIRST_FRAME.has(model) && !hasFrame) return reject(res, 2013, 'invalid params, first_frame_image is required');
+		if (hasFrame && !validImage(fields['first_frame_image'])) return reject(res, 2013, 'invalid image url');
+		if (model === 'S2V-01') {
+			const reference = fields['subject_reference'];
+			const valid =
+				Array.isArray(reference) &&
+				reference.length === 1 &&
+				(reference[0] as { type?: unknown }).type === 'character' &&
+				Array.isArray((reference[0] as { image?: unknown }).image) &&
+				((reference[0] as { image: unknown[] }).image).every(validImage);
+			if (!valid) return reject(res, 2013, 'invalid params, subject_reference');
+		}
+		if (fields['prompt_optimizer'] !== undefined && typeof fields['prompt_optimizer'] !== 'boolean') {
+			return reject(res, 2013, 'invalid params, prompt_optimizer');
+		}
+		const id = String(taskCounter++);
+		const task: Task = { id, createdAt: Date.now(), fileId: String(205_000_000_000 + taskCounter) };
+		if (nextTaskFailure !== undefined) {
+			task.failWith = nextTaskFailure;
+			nextTaskFailure = undefined;
+		}
+		tasks.set(id, task);
+		send(res, 200, { task_id: id, base_resp: ok });
+	}
+
+	function query(url: URL, res: ServerResponse) {
+		counts.query++;
+		if (nextQueryStatus !== undefined) {
+			const status = nextQueryStatus;
+			nextQueryStatus = undefined;
+			return send(res, status, { error: 'bad gateway' });
+		}
+		if (malformNextQuery) {
+			malformNextQuery = false;
+			return send(res, 200, { task_id: 42, status: 'Exploded' });
+		}
+		const task = tasks.get(url.searchParams.get('task_id') ?? '');
+		if (task === undefined) return send(res, 200, { task_id: '', status: '', base_resp: { status_code: 2013, status_msg: 'task not found' } });
+		const status = statusOf(task);
+		if (status === 'Success') {
+			return send(res, 200, { task_id: task.id, status, file_id: task.fileId, video_width: 1280, video_height: 720, base_resp: ok });
+		}
+		if (status === 'Fail') {
+			const code = task.failWith ?? 0;
+			return send(res, 200, { task_id: task.id, status, base_resp: { status_code: code, status_msg: code === 1026 ? 'input new_sensitive' : code === 1027 ? 'output new_sensitive' : 'failed' } });
+		}
+		send(res, 200, { task_id: task.id, status, base_resp: ok });
+	}
+
+	function retrieve(url: URL, res: ServerResponse, origin: string) {
+		counts.retrieve++;
+		const fileId = url.searchParams.get('file_id') ?? '';
+		const task = [...tasks.values()].find((candidate) => candidate.fileId === fileId);
+		if (task === undefined) return send(res, 200, { base_resp: { status_code: 2013, status_msg: 'file not found' } });
+		send(res, 200, {
+			file: {
+				file_id: Number(fileId),
+				bytes: video.length,
+				created_at: Math.floor(task.createdAt / 1000),
+				filename: 'output_aigc.mp4',
+				purpose: 'video_generation',
+				download_url: `${origin}/download/${fileId}/output_aigc.mp4?Expires=9999999999&Signature=test`,
+			},
+			base_resp: ok,
+		});
+	}
+
+	const server = createServer((req, res) => {
+		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+		const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		void (async () => {
+			if (req.method === 'GET' && url.pathname.startsWith('/download/')) {
+				counts.download++;
+				res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(video.length) });
+				res.end(video);
+				return;
+			}
+			if (!url.pathname.startsWith(`${prefix}/v1/`)) return send(res, 404, { error: 'not found' });
+			if (req.headers.authorization !== `Bearer ${apiKey}`) {
+				return send(res, 200, { base_resp: { status_code: 1004, status_msg: 'login fail: Please carry the API secret key in the Authorization field' } });
+			}
+			const path = url.pathname.slice(prefix.length);
+			if (req.method === 'POST' && path === '/v1/video_generation') return create(req, res);
+			if (req.method === 'GET' && path === '/v1/query/video_generation') return query(url, res);
+			if (req.method === 'GET' && path === '/v1/files/retrieve') return retrieve(url, res, origin);
+			send(res, 404, { error: 'not found' });
+		})().catch(() => send(res, 500, { error: 'stand-in failure' }));
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+	return {
+		origin,
+		baseUrl: `${origin}${prefix}`,
+		apiKey,
+		video,
+		creates,
+		counts,
+		get generationMs() {
+			return state.generationMs;
+		},
+		set generationMs(ms: number) {
+			state.generationMs = ms;
+		},
+		failNextCreate(code, message = 'error') {
+			nextCreateFailure = { code, message };
+		},
+		failNextTask(code) {
+			nextTaskFailure = code;
+		},
+		failNextQuery(status) {
+			nextQueryStatus = status;
+		},
+		malformNextQuery() {
+			malformNextQuery = true;
+		},
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
+	};
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const minimal = { DISCORD_TOKEN: 'discord-secret-token', VIDEO_PROVIDER: 'minimax', MINIMAX_API_KEY: 'mm-secret' };
+
+function problemsOf(env: NodeJS.ProcessEnv, role: Parameters<typeof loadConfig>[1] = 'all'): readonly string[] {
+	try {
+		loadConfig(env, role);
+	} catch (error) {
+		if (error instanceof ConfigError) return error.problems;
+		throw error;
+	}
+	return [];
+}
+
+describe('configuration', () => {
+	it('applies the documented defaults', () => {
+		const config = loadConfig(minimal, 'all');
+		expect(config.discord.apiUrl).toBe('https://discord.com/api');
+		expect(config.discord.guildId).toBeUndefined();
+		expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'clapper' });
+		expect(config.minimax.baseUrl).toBe('https://api.minimax.io');
+		expect(config.pollIntervalMs).toBe(5000);
+		expect(config.progressIntervalMs).toBe(3000);
+		expect(config.userDailyQuota).toBe(3);
+		expect(config.logLevel).toBe('info');
+	});
+
+	it('lists every problem at once, in plain words', () => {
+		const problems = problemsOf({ POLL_INTERVAL_MS: 'soon', USER_DAILY_QUOTA: '-1', DISCORD_API_URL: 'ftp://x' });
+		expect(problems).toEqual(
+			expect.arrayContaining([
+				expect.stringMatching(/^DISCORD_TOKEN is required/),
+				expect.stringMatching(/^VIDEO_PROVIDER is required/),
+				'POLL_INTERVAL_MS must be a whole number',
+				'USER_DAILY_QUOTA must be at least 0',
+				'DISCORD_API_URL must be an http(s) URL',
+			]),
+		);
+		expect(problems).toHaveLength(5);
+	});
+
+	it('never repeats a value, so a secret put in the wrong variable is not printed', () => {
+		const secret = 'sk-very-secret-value-1234567890';
+		try {
+			loadConfig({ ...minimal, VIDEO_PROVIDER: secret, REDIS_URL: secret, DISCORD_GUILD_ID: secret }, 'all');
+			expect.unreachable('the configuration should be refused');
+		} catch (error) {
+			expect(error).toBeInstanceOf(ConfigError);
+			expect((error as ConfigError).problems).toHaveLength(3);
+			expect((error as Error).message).not.toContain(secret);
+		}
+	});
+
+	it('needs the provider key only where jobs run', () => {
+		const withoutKey = { DISCORD_TOKEN: 't', VIDEO_PROVIDER: 'minimax' };
+		expect(problemsOf(withoutKey, 'bot')).toEqual([]);
+		expect(problemsOf(withoutKey, 'worker')).toEqual(['MINIMAX_API_KEY is required when VIDEO_PROVIDER is minimax']);
+		expect(problemsOf({ DISCORD_TOKEN: 't' }, 'deploy')).toEqual([]);
+	});
+
+	it('treats blank values as unset and trims trailing slashes from bases', () => {
+		const config = loadConfig(
+			{ ...minimal, DISCORD_GUILD_ID: '', MINIMAX_BASE_URL: 'https://gateway.example/minimax/', LOG_LEVEL: ' ' },
+			'all',
+		);
+		expect(config.discord.guildId).toBeUndefined();
+		expect(config.minimax.baseUrl).toBe('https://gateway.example/minimax');
+		expect(config.logLevel).toBe('info');
+	});
+
+	it('refuses an unknown provider and names the known ones', () => {
+		expect(problemsOf({ ...minimal, VIDEO_PROVIDER: 'sora' })).toEqual(['VIDEO_PROVIDER must be one of: minimax']);
+	});
+});
