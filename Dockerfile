@@ -1,0 +1,32 @@
+# syntax=docker/dockerfile:1
+# One image for the bot and the workers; the command picks the role (see docker-compose.yml).
+ARG NODE_VERSION=26
+
+FROM node:${NODE_VERSION}-trixie-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts
+
+FROM node:${NODE_VERSION}-trixie-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY commands ./commands
+RUN npm run build
+
+FROM node:${NODE_VERSION}-trixie-slim AS runtime
+# tini reaps children and forwards SIGTERM, so a stopping container hands its jobs back.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production \
+    NODE_OPTIONS=--enable-source-maps
+COPY package.json ./
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+USER node
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/src/bin/all.js"]
