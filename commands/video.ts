@@ -76,7 +76,7 @@ export default {
 		const checked = checkVideoOptions(context, readOptions(interaction));
 
 		const deferred = await interaction.deferReply({ withResponse: true });
-		const ticket = await enqueueVideo(context, checked, {
+		await enqueueVideo(context, checked, {
 			id: interaction.id,
 			applicationId: interaction.applicationId,
 			token: interaction.token,
@@ -87,9 +87,8 @@ export default {
 			createdAt: interaction.createdTimestamp,
 			messageId: deferred.resource?.message?.id,
 			attachmentSizeLimit: interaction.attachmentSizeLimit,
-		});
-		await interaction.editReply({
-			content: texts.queued({ prompt: ticket.request.prompt, model: checked.model }, ticket.position),
+		}, async (request, position) => {
+			await interaction.editReply({ content: texts.queued({ prompt: request.prompt, model: checked.model }, position) });
 		});
 	},
 

@@ -75,8 +75,8 @@ export interface Progress {
 	readonly model: string;
 }
 
-export function queued(progress: Progress, position: number | null): string {
-	const where = position === null ? 'Starting…' : position <= 1 ? 'Next in line.' : `Position **#${position}** in the queue.`;
+export function queued(progress: Progress, position: number): string {
+	const where = position <= 1 ? 'Next in line.' : `Position **#${position}** in the queue.`;
 	return `🎬 Queued. ${where}\n${quote(progress.prompt)}`;
 }
 

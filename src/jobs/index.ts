@@ -60,20 +60,11 @@ export class PermanentJobError extends Error {
 	}
 }
 
-export interface QueuePosition {
-	/** 1 for the next job to start; null once the job has left the wait list. */
-	readonly position: number | null;
-	readonly waiting: number;
-}
-
 /** The producer side, used by the bot. Its connection fails fast so a user hears about outages. */
 export class VideoJobs {
 	private readonly queue: Queue<VideoJobData>;
 
-	public constructor(
-		private readonly connection: Redis,
-		prefix: string,
-	) {
+	public constructor(connection: Redis, prefix: string) {
 		this.queue = new Queue<VideoJobData>(VIDEO_QUEUE, {
 			connection,
 			prefix,
@@ -97,19 +88,9 @@ export class VideoJobs {
 		return job.id ?? payload.interaction.id;
 	}
 
-	public async position(jobId: string): Promise<QueuePosition> {
-		// BullMQ pushes new jobs on the left of the wait list and workers take from the right.
-		const waitKey = this.queue.keys.wait ?? `${this.queue.qualifiedName}:wait`;
-		const [index, waiting] = await Promise.all([
-			this.connection.lpos(waitKey, jobId),
-			this.connection.llen(waitKey),
-		]);
-		return { position: index === null ? null : waiting - index, waiting };
-	}
-
-	public async data(jobId: string): Promise<VideoJobData | undefined> {
-		const job = await this.queue.getJob(jobId);
-		return job === undefined ? undefined : videoJobSchema.parse(job.data);
+	/** Jobs waiting to start; a new job's position is this plus one. */
+	public async waiting(): Promise<number> {
+		return this.queue.getWaitingCount();
 	}
 
 	public async state(jobId: string): Promise<string> {

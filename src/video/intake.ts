@@ -52,9 +52,17 @@ export interface InteractionFacts {
 
 /**
  * Takes a unit of the user's quota, copies the images, and enqueues the job, undoing the first
- * steps if a later one fails so that a refused or failed request costs nothing.
+ * steps if a later one fails so that a refused or failed request costs nothing. `enqueuedAt` is
+ * taken after the queued message is shown, which lets the worker keep its own edits of the same
+ * message at least PROGRESS_INTERVAL_MS after it.
  */
-export async function enqueueVideo(context: CommandContext, checked: Checked, facts: InteractionFacts) {
+export async function enqueueVideo(
+	context: CommandContext,
+	checked: Checked,
+	facts: InteractionFacts,
+	/** Shows the queued state; runs before enqueueing so every later edit is the worker's. */
+	announce: (request: VideoRequest, position: number) => Promise<void>,
+) {
 	const { quota, media, jobs, logger } = context;
 	const jobId = facts.id;
 
@@ -85,6 +93,10 @@ export async function enqueueVideo(context: CommandContext, checked: Checked, fa
 			...(firstFrame === undefined ? {} : { firstFrame }),
 			...(subject === undefined ? {} : { subject }),
 		};
+		const waiting = await jobs.waiting().catch((error: unknown) => {
+			throw new QueueUnavailableError({ cause: error });
+		});
+		await announce(request, waiting + 1);
 		const data: VideoJobData = {
 			v: 1,
 			interaction: {
@@ -108,8 +120,7 @@ export async function enqueueVideo(context: CommandContext, checked: Checked, fa
 			throw new QueueUnavailableError({ cause: error });
 		});
 		logger.info({ jobId, userId: facts.userId, guildId: facts.guildId, model: checked.model }, 'video job enqueued');
-		const position = await jobs.position(jobId).catch(() => ({ position: null, waiting: 0 }));
-		return { jobId, request, position: position.position };
+		return { jobId, request };
 	} catch (error) {
 		await Promise.allSettled([quota.release(facts.userId, jobId), media.remove(...stored)]);
 		throw error;

@@ -147,7 +147,8 @@ export function createProcessor(deps: ProcessorDeps) {
 				logger.warn({ err: error }, 'progress edit failed');
 			});
 		};
-		const throttle = new ProgressThrottle(editProgress, deps.progressIntervalMs, now);
+		// The bot showed "queued" just before `enqueuedAt`: keep the interval from that edit too.
+		const throttle = new ProgressThrottle(editProgress, deps.progressIntervalMs, now, job.data.enqueuedAt);
 
 		try {
 			if (shutdown.aborted) return await job.handBack();

@@ -5,13 +5,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * message, and nobody reads a message that changes more often than that.
  */
 export class ProgressThrottle {
-	private lastSentAt = Number.NEGATIVE_INFINITY;
 	private lastContent: string | undefined;
 
 	public constructor(
 		private readonly send: (content: string) => Promise<void>,
 		private readonly intervalMs: number,
 		private readonly now: () => number = Date.now,
+		/** When the message was last edited, possibly by another process. */
+		private lastSentAt = Number.NEGATIVE_INFINITY,
 	) {}
 
 	/** Sends now if the interval has passed; otherwise drops it, as a newer state will follow. */

@@ -1,0 +1,298 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { VideoJobs } from '../../src/jobs/index.js';
+import { Quota } from '../../src/quota.js';
+import { startDiscordStandIn, type DiscordStandIn, type RecordedRequest } from '../standins/discord.js';
+import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
+import { solidPng } from '../helpers/images.js';
+import { startScript, runScript, type RunningScript } from '../helpers/processes.js';
+import { cleanPrefix, connect, redisUrl, uniquePrefix } from '../helpers/redis.js';
+
+/**
+ * The real bot and worker processes, started as `npm run start:bot` / `start:worker` start them,
+ * against a loopback Discord (REST, gateway, attachment CDN) and a loopback MiniMax. Every request
+ * the bot sends to Discord is checked against Discord's OpenAPI spec.
+ */
+
+const PROGRESS_INTERVAL_MS = 700;
+// Arrival times at the stand-in differ from send times by the loopback and REST-queue delay.
+const NETWORK_SLACK_MS = 50;
+
+let discord: DiscordStandIn;
+let minimax: MinimaxStandIn;
+let redis: Redis;
+let prefix: string;
+let env: Record<string, string>;
+let bot: RunningScript;
+let worker: RunningScript;
+let userCounter = 0;
+
+/** A fresh user per test keeps quotas apart. */
+const nextUser = () => `81234567890123${String(++userCounter).padStart(4, '0')}`;
+
+async function startWorker(): Promise<RunningScript> {
+	const started = startScript('start:worker', env);
+	await started.waitForOutput(/worker ready/);
+	return started;
+}
+
+function videoCommand(userId: string, prompt: string, extra: { camera?: string; frame?: Buffer } = {}) {
+	const options: unknown[] = [{ name: 'prompt', type: 3, value: prompt }];
+	if (extra.camera !== undefined) options.push({ name: 'camera', type: 3, value: extra.camera });
+	if (extra.frame !== undefined) options.push({ name: 'first_frame', type: 11, value: 'frame' });
+	return discord.slashCommand({
+		name: 'video',
+		options,
+		userId,
+		...(extra.frame === undefined
+			? {}
+			: { attachments: { frame: { filename: 'frame.png', data: extra.frame, contentType: 'image/png', width: 640, height: 480 } } }),
+	});
+}
+
+const originalEdits = (token: string): RecordedRequest[] =>
+	discord.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/${token}/messages/@original`));
+
+const contentOf = (request: RecordedRequest): string =>
+	typeof request.body === 'object' && request.body !== null && 'content' in request.body ? String(request.body.content) : '';
+
+async function clipOf(token: string, timeoutMs = 30_000) {
+	return discord.waitFor(
+		() => {
+			const message = discord.original(token);
+			return message !== undefined && message.attachments.length > 0 ? message : undefined;
+		},
+		timeoutMs,
+		'the clip on the original reply',
+	);
+}
+
+describe('end to end: /video in, MP4 out', () => {
+	beforeAll(async () => {
+		discord = await startDiscordStandIn();
+		minimax = await startMinimaxStandIn({ pathPrefix: '/minimax', generationMs: 1_500 });
+		redis = connect();
+		prefix = uniquePrefix();
+		env = {
+			DISCORD_TOKEN: discord.token,
+			DISCORD_API_URL: discord.apiUrl,
+			DISCORD_GUILD_ID: discord.guildId,
+			REDIS_URL: redisUrl(),
+			REDIS_PREFIX: prefix,
+			VIDEO_PROVIDER: 'minimax',
+			MINIMAX_API_KEY: minimax.apiKey,
+			MINIMAX_BASE_URL: minimax.baseUrl,
+			POLL_INTERVAL_MS: '200',
+			PROGRESS_INTERVAL_MS: String(PROGRESS_INTERVAL_MS),
+			USER_DAILY_QUOTA: '3',
+			JOB_LOCK_MS: '2000',
+			LOG_LEVEL: 'info',
+		};
+
+		const deploy = await runScript('deploy', env);
+		expect(deploy.code, deploy.output).toBe(0);
+
+		bot = startScript('start:bot', env);
+		worker = startScript('start:worker', env);
+		await Promise.all([bot.waitForOutput(/bot ready/), worker.waitForOutput(/worker ready/)]);
+	}, 60_000);
+
+	afterAll(async () => {
+		for (const running of [bot, worker]) running?.signal('SIGTERM');
+		await Promise.all([bot?.exited(), worker?.exited()]);
+		await discord?.close();
+		await minimax?.close();
+		if (redis !== undefined) {
+			await cleanPrefix(redis, prefix);
+			redis.disconnect();
+		}
+	});
+
+	it('registers the commands with one bulk overwrite in the development guild', () => {
+		const puts = discord.requests.filter((r) => r.method === 'PUT');
+		expect(puts).toHaveLength(1);
+		expect(puts[0]?.path).toBe(`/api/v10/applications/${discord.applicationId}/guilds/${discord.guildId}/commands`);
+		const names = (discord.commands.guild.get(discord.guildId) ?? []).map((c) => (c as { name: string }).name);
+		expect(names).toEqual(['video', 'quota']);
+		expect(discord.violations).toEqual([]);
+	});
+
+	it('answers camera autocomplete from memory within Discord limits', async () => {
+		const handle = discord.autocomplete({
+			name: 'video',
+			options: [
+				{ name: 'prompt', type: 3, value: 'x' },
+				{ name: 'camera', type: 3, value: 'Pan left, zo', focused: true },
+			],
+		});
+		const [callback] = await discord.waitFor(() => {
+			const found = discord.callbacks(handle.id);
+			return found.length > 0 ? found : undefined;
+		});
+		expect(callback?.body).toEqual({
+			type: 8,
+			data: {
+				choices: [
+					{ name: 'Pan left, Zoom in', value: 'Pan left, Zoom in' },
+					{ name: 'Pan left, Zoom out', value: 'Pan left, Zoom out' },
+				],
+			},
+		});
+	});
+
+	it('delivers the provider’s exact bytes on the original reply, with throttled progress in between', async () => {
+		const userId = nextUser();
+		const frame = solidPng(640, 480);
+		const handle = videoCommand(userId, 'a paper boat on a rainy street', { camera: 'pan LEFT, zoom in', frame });
+		const message = await clipOf(handle.token);
+
+		// Acknowledged at once, publicly, within Discord's 3 s.
+		const [ack] = discord.callbacks(handle.id);
+		expect(ack?.body).toMatchObject({ type: 5 });
+		expect((ack?.at ?? Infinity) - handle.dispatchedAt).toBeLessThan(3_000);
+
+		// The clip: the provider's exact bytes, as an MP4 attachment on the original reply.
+		expect(message.attachments).toHaveLength(1);
+		expect(message.attachments[0]?.filename).toBe('clip.mp4');
+		expect(message.attachments[0]?.data.equals(minimax.video)).toBe(true);
+		expect(message.content).toContain('I2V-01-Director');
+		expect(message.content).toContain('> [Pan left, Zoom in] a paper boat on a rainy street');
+
+		// One paid create call, with the Director model, the composed prompt and the exact frame.
+		expect(minimax.creates).toHaveLength(1);
+		expect(minimax.creates[0]?.body).toEqual({
+			model: 'I2V-01-Director',
+			prompt: '[Pan left, Zoom in] a paper boat on a rainy street',
+			first_frame_image: `data:image/png;base64,${frame.toString('base64')}`,
+		});
+
+		// Progress: every stage shown, and edits of the message never closer than the interval.
+		const edits = originalEdits(handle.token);
+		const stages = edits.map(contentOf);
+		expect(stages[0]).toMatch(/Queued\. Next in line/);
+		expect(stages.some((c) => c.startsWith('🎬 Submitted to **I2V-01-Director**'))).toBe(true);
+		expect(stages.some((c) => /(Generating|Waiting in the provider’s queue) on \*\*I2V-01-Director\*\*… \d+s elapsed/.test(c))).toBe(
+			true,
+		);
+		expect(stages.some((c) => c.startsWith('📤 Uploading'))).toBe(true);
+		expect(stages.at(-1)).toContain(`<@${userId}>, your clip is ready`);
+		for (let i = 1; i < edits.length; i++) {
+			const gap = (edits[i]?.at ?? 0) - (edits[i - 1]?.at ?? 0);
+			expect(gap, `gap before edit ${i}: ${stages[i]}`).toBeGreaterThanOrEqual(PROGRESS_INTERVAL_MS - NETWORK_SLACK_MS);
+		}
+
+		// The quota counts it, and the copied first frame is gone.
+		expect((await new Quota(redis, prefix, 3).status(userId)).used).toBe(1);
+		expect(await redis.keys(`${prefix}:media:*`)).toEqual([]);
+		expect(discord.violations).toEqual([]);
+	});
+
+	it('tells the user about a provider refusal and gives the quota back', async () => {
+		const userId = nextUser();
+		const createsBefore = minimax.creates.length;
+		minimax.failNextTask(1026);
+		const handle = videoCommand(userId, 'something the filter dislikes');
+		const final = await discord.waitFor(
+			() => originalEdits(handle.token).map(contentOf).find((c) => c.startsWith('❌')),
+			30_000,
+			'the failure message',
+		);
+		expect(final).toContain('safety filter refused the prompt or the image');
+		expect(final).toContain('Your quota was given back');
+		expect(final).not.toMatch(/Error|at .*\.js|1026|test-minimax-key/);
+		expect(minimax.creates.length - createsBefore).toBe(1);
+		expect(await new Quota(redis, prefix, 3).status(userId)).toMatchObject({ used: 0, remaining: 3 });
+		expect(discord.original(handle.token)?.attachments).toEqual([]);
+		expect(discord.violations).toEqual([]);
+	});
+
+	it('refuses bad input privately and changes nothing', async () => {
+		const userId = nextUser();
+		const createsBefore = minimax.creates.length;
+		const handle = videoCommand(userId, 'a lighthouse', { camera: 'Barrel roll' });
+		const [reply] = await discord.waitFor(() => {
+			const found = discord.callbacks(handle.id);
+			return found.length > 0 ? found : undefined;
+		});
+		expect(reply?.body).toMatchObject({ type: 4, data: { flags: 64 } });
+		expect(contentOf({ ...reply!, body: (reply?.body as { data: unknown }).data })).toContain('“Barrel roll” is not a camera move');
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(minimax.creates.length).toBe(createsBefore);
+		expect((await new Quota(redis, prefix, 3).status(userId)).used).toBe(0);
+		expect(await new VideoJobs(redis, prefix).state(handle.id)).toBe('unknown');
+	});
+
+	it('refuses a fourth video in 24 hours before anything is enqueued, and /quota explains', async () => {
+		const userId = nextUser();
+		const quota = new Quota(redis, prefix, 3);
+		for (const job of ['a', 'b', 'c']) await quota.reserve(userId, `earlier-${job}`);
+		const createsBefore = minimax.creates.length;
+
+		const handle = videoCommand(userId, 'one more please');
+		const followUp = await discord.waitFor(
+			() => discord.requests.find((r) => r.method === 'POST' && r.path.endsWith(`/webhooks/${discord.applicationId}/${handle.token}`)),
+			10_000,
+			'the private refusal',
+		);
+		expect(followUp.body).toMatchObject({ flags: 64 });
+		expect(contentOf(followUp)).toMatch(/You have used all 3 of your videos for the last 24 hours\. Your next one frees up <t:\d+:R>/);
+		expect(discord.original(handle.token)).toBeUndefined(); // the public "thinking…" reply was removed
+		expect(minimax.creates.length).toBe(createsBefore);
+		expect(await new VideoJobs(redis, prefix).state(handle.id)).toBe('unknown');
+
+		const quotaHandle = discord.slashCommand({ name: 'quota', userId });
+		const [answer] = await discord.waitFor(() => {
+			const found = discord.callbacks(quotaHandle.id);
+			return found.length > 0 ? found : undefined;
+		});
+		expect(answer?.body).toMatchObject({ type: 4, data: { flags: 64 } });
+		expect(JSON.stringify(answer?.body)).toMatch(/0 of 3\*\* videos left in the rolling 24 hours\. The next one frees up <t:\d+:R>/);
+		expect(discord.violations).toEqual([]);
+	});
+
+	it('resumes a task after the worker is killed mid-generation, with exactly one create call', async () => {
+		minimax.generationMs = 6_000;
+		const userId = nextUser();
+		const createsBefore = minimax.creates.length;
+		const handle = videoCommand(userId, 'a crane shot over a harbour at dawn', { camera: 'Pedestal up' });
+		await discord.waitFor(
+			() => originalEdits(handle.token).some((r) => /Generating|Waiting in the provider/.test(contentOf(r))),
+			15_000,
+			'the generating stage',
+		);
+		worker.signal('SIGKILL');
+		await worker.exited();
+		expect(minimax.creates.length - createsBefore).toBe(1);
+
+		worker = await startWorker();
+		const message = await clipOf(handle.token, 40_000);
+		expect(message.attachments[0]?.data.equals(minimax.video)).toBe(true);
+		expect(minimax.creates.length - createsBefore).toBe(1);
+		expect(worker.output()).toMatch(/resuming a submitted task/);
+		minimax.generationMs = 1_500;
+	}, 60_000);
+
+	it('hands in-flight jobs back on SIGTERM and another worker finishes them', async () => {
+		minimax.generationMs = 5_000;
+		const userId = nextUser();
+		const createsBefore = minimax.creates.length;
+		const handle = videoCommand(userId, 'a slow dolly through a neon market', { camera: 'Push in' });
+		await discord.waitFor(
+			() => originalEdits(handle.token).some((r) => /Generating|Waiting in the provider/.test(contentOf(r))),
+			15_000,
+			'the generating stage',
+		);
+		const stoppingAt = Date.now();
+		worker.signal('SIGTERM');
+		expect(await worker.exited()).toBe(0);
+		expect(Date.now() - stoppingAt).toBeLessThan(5_000);
+		expect(await new VideoJobs(redis, prefix).state(handle.id)).toBe('waiting');
+
+		worker = await startWorker();
+		const message = await clipOf(handle.token, 30_000);
+		expect(message.attachments[0]?.data.equals(minimax.video)).toBe(true);
+		expect(minimax.creates.length - createsBefore).toBe(1);
+		expect(discord.violations).toEqual([]);
+		minimax.generationMs = 1_500;
+	}, 60_000);
+});
