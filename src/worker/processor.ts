@@ -53,11 +53,17 @@ export function createProcessor(deps: ProcessorDeps) {
 	const { provider, replies, media, quota } = deps;
 
 	/** Tells the user and gives the quota back. Safe to run twice for one job. */
-	async function settleFailure(data: VideoJobData, error: unknown, logger: Logger): Promise<void> {
+	async function settleFailure(
+		data: VideoJobData,
+		error: unknown,
+		logger: Logger,
+		throttle?: ProgressThrottle,
+	): Promise<void> {
 		await quota.release(data.interaction.userId, data.interaction.id);
 		await media.remove(...mediaKeys(data));
-		const progress = { prompt: data.request.prompt, model: data.model };
-		await replies.edit(target(data), texts.failed(error, progress)).catch((cause: unknown) => {
+		const content = texts.failed(error, { prompt: data.request.prompt, model: data.model });
+		const tell = () => replies.edit(target(data), content);
+		await (throttle === undefined ? tell() : throttle.edit(tell)).catch((cause: unknown) => {
 			logger.warn({ err: cause }, 'could not tell the user about a failed job');
 		});
 	}
@@ -161,14 +167,11 @@ export function createProcessor(deps: ProcessorDeps) {
 			const clip = await downloadCapped(provider.name, videoUrl, limit);
 			const elapsed = now() - job.data.enqueuedAt;
 			if (clip.ok) {
-				await replies.deliver(reply, texts.done(progress, elapsed, job.data.interaction.userId), {
-					name: 'clip.mp4',
-					data: clip.data,
-					contentType: 'video/mp4',
-				});
+				const file = { name: 'clip.mp4', data: clip.data, contentType: 'video/mp4' };
+				await throttle.edit(() => replies.deliver(reply, texts.done(progress, elapsed, job.data.interaction.userId), file));
 				logger.info({ bytes: clip.data.length, elapsedMs: elapsed }, 'clip delivered');
 			} else {
-				await replies.deliver(reply, texts.tooLargeToUpload(progress, videoUrl, limit));
+				await throttle.edit(() => replies.deliver(reply, texts.tooLargeToUpload(progress, videoUrl, limit)));
 				logger.warn({ bytes: clip.bytes, limit }, 'clip over the upload limit; sent a link');
 			}
 			await media.remove(...mediaKeys(job.data));
@@ -183,7 +186,7 @@ export function createProcessor(deps: ProcessorDeps) {
 				throw error;
 			}
 			logger.error({ err: error }, 'job failed');
-			await settleFailure(job.data, error, logger);
+			await settleFailure(job.data, error, logger, throttle);
 			throw new PermanentJobError(error);
 		}
 	}

@@ -24,9 +24,20 @@ export class ProgressThrottle {
 	/** A state the user must see (a new stage): waits out the interval, then sends. */
 	public async show(content: string, signal?: AbortSignal): Promise<void> {
 		if (content === this.lastContent) return;
+		await this.waitTurn(signal);
+		await this.sendNow(content);
+	}
+
+	/** Any other edit of the same message (the final delivery): waits its turn like the rest. */
+	public async edit<T>(edit: () => Promise<T>): Promise<T> {
+		await this.waitTurn();
+		this.lastSentAt = this.now();
+		return edit();
+	}
+
+	private async waitTurn(signal?: AbortSignal): Promise<void> {
 		const wait = this.lastSentAt + this.intervalMs - this.now();
 		if (wait > 0) await sleep(wait, undefined, signal ? { signal } : {});
-		await this.sendNow(content);
 	}
 
 	private async sendNow(content: string): Promise<void> {

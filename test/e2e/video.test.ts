@@ -141,6 +141,8 @@ describe('end to end: /video in, MP4 out', () => {
 	});
 
 	it('delivers the provider’s exact bytes on the original reply, with throttled progress in between', async () => {
+		// Long enough for a "generating" edit between "submitted" and "uploading".
+		minimax.generationMs = 3_000;
 		const userId = nextUser();
 		const frame = solidPng(640, 480);
 		const handle = videoCommand(userId, 'a paper boat on a rainy street', { camera: 'pan LEFT, zoom in', frame });
@@ -185,6 +187,7 @@ describe('end to end: /video in, MP4 out', () => {
 		expect((await new Quota(redis, prefix, 3).status(userId)).used).toBe(1);
 		expect(await redis.keys(`${prefix}:media:*`)).toEqual([]);
 		expect(discord.violations).toEqual([]);
+		minimax.generationMs = 1_500;
 	});
 
 	it('tells the user about a provider refusal and gives the quota back', async () => {

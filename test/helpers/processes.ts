@@ -1,27 +1,39 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The command line of an npm script from package.json. Tests run it as `npm run` would, minus
+ * npm's wrapper process: npm exits on SIGTERM without passing it on, and a test must be able to
+ * signal the real process.
+ */
+function scriptCommand(script: string): string[] {
+	const scripts = (JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts;
+	const command = scripts[script];
+	if (command === undefined || !/^node [\w./-]+$/.test(command)) {
+		throw new Error(`npm script ${script} should be a plain "node <file>" command, found: ${command}`);
+	}
+	return command.split(' ');
+}
 
 export interface RunningScript {
 	readonly child: ChildProcess;
 	/** Everything the process printed, for assertions and for a readable failure. */
 	output(): string;
 	waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
-	/** Sends a signal to the whole process group (npm and the node process it starts). */
+	/** Sends a signal to the process. */
 	signal(signal: NodeJS.Signals): void;
 	exited(): Promise<number | null>;
 }
 
-/**
- * Starts an npm script exactly as a user would (`npm run start:bot`), in its own process group
- * so a test can SIGKILL the real node process underneath npm.
- */
+/** Starts an npm script's command (`start:bot`, `start:worker`, `deploy`) with the given environment. */
 export function startScript(script: string, env: Record<string, string>): RunningScript {
-	const child = spawn('npm', ['run', '--silent', script], {
+	const [command = 'node', ...args] = scriptCommand(script);
+	const child = spawn(command, args, {
 		cwd: root,
 		env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
-		detached: true,
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	let output = '';
@@ -40,13 +52,7 @@ export function startScript(script: string, env: Record<string, string>): Runnin
 			}
 		},
 		signal(signal) {
-			if (child.pid !== undefined && child.exitCode === null) {
-				try {
-					process.kill(-child.pid, signal);
-				} catch {
-					// Already gone.
-				}
-			}
+			if (child.exitCode === null && child.signalCode === null) child.kill(signal);
 		},
 		exited: () => exit,
 	};

@@ -1,0 +1,389 @@
+// Payloads the stand-in sends, typed with discord-api-types (re-exported by discord.js) so
+// the compiler keeps them in the shape discord.js expects.
+import { randomBytes } from 'node:crypto';
+import {
+	ApplicationIntegrationType,
+	ChannelType,
+	GuildDefaultMessageNotifications,
+	GuildExplicitContentFilter,
+	GuildMFALevel,
+	GuildNSFWLevel,
+	GuildPremiumTier,
+	GuildSystemChannelFlags,
+	GuildVerificationLevel,
+	InteractionContextType,
+	InteractionType,
+	Locale,
+	PermissionFlagsBits,
+	type APIApplication,
+	type APIAttachment,
+	type APIEmbed,
+	type APIGuildMember,
+	type APIInteractionGuildMember,
+	type APIMessage,
+	type APIMessageTopLevelComponent,
+	type APIRole,
+	type APITextChannel,
+	type APIUser,
+	type ApplicationFlags,
+	type ChannelFlags,
+	type GuildMemberFlags,
+	type RoleFlags,
+	type UserFlags,
+	type GatewayGuildCreateDispatchData,
+	type GatewayReadyDispatchData,
+	type MessageType,
+} from 'discord.js';
+
+const DISCORD_EPOCH = 1_420_070_400_000n;
+let lastMs = 0n;
+let increment = 0n;
+
+/** Timestamp-based snowflake (18–19 digits); @discordjs/rest only buckets ids of 17–19 digits. */
+export function nextSnowflake(): string {
+	const now = BigInt(Date.now());
+	if (now > lastMs) {
+		lastMs = now;
+		increment = 0n;
+	} else if (++increment > 0xfffn) {
+		lastMs += 1n;
+		increment = 0n;
+	}
+	return (((lastMs - DISCORD_EPOCH) << 22n) | (1n << 17n) | increment).toString();
+}
+
+/** Interaction tokens are long opaque strings; Discord's start with base64 "interaction:". */
+export function interactionToken(id: string): string {
+	return `${Buffer.from(`interaction:${id}:`).toString('base64url')}${randomBytes(64).toString('base64url')}`;
+}
+
+/** The fixed ids of one stand-in world. */
+export interface World {
+	applicationId: string;
+	botUserId: string;
+	guildId: string;
+	channelId: string;
+	botRoleId: string;
+	ownerId: string;
+	createdAt: number;
+}
+
+export function createWorld(): World {
+	// A modern application's id equals its bot user's id.
+	const applicationId = nextSnowflake();
+	return {
+		applicationId,
+		botUserId: applicationId,
+		guildId: nextSnowflake(),
+		channelId: nextSnowflake(),
+		botRoleId: nextSnowflake(),
+		ownerId: nextSnowflake(),
+		createdAt: Date.now(),
+	};
+}
+
+// Bit-flag enums have no 0 member, hence the `0 as …Flags` casts below.
+const flags = (...bits: bigint[]): string => bits.reduce((a, b) => a | b, 0n).toString();
+
+/** What a freshly invited bot with "send + attach" rights holds in the channel. */
+export const BOT_PERMISSIONS = flags(
+	PermissionFlagsBits.ViewChannel,
+	PermissionFlagsBits.SendMessages,
+	PermissionFlagsBits.EmbedLinks,
+	PermissionFlagsBits.AttachFiles,
+	PermissionFlagsBits.ReadMessageHistory,
+	PermissionFlagsBits.AddReactions,
+	PermissionFlagsBits.UseExternalEmojis,
+);
+/** Discord's default @everyone permission set, used for invoking members. */
+export const DEFAULT_MEMBER_PERMISSIONS = '2248473465835073';
+
+export function botUser(world: World): APIUser {
+	return {
+		id: world.botUserId,
+		username: 'clapper',
+		discriminator: '0000',
+		global_name: null,
+		avatar: null,
+		bot: true,
+		flags: 0 as UserFlags,
+		public_flags: 0 as UserFlags,
+		primary_guild: null,
+	};
+}
+
+export function humanUser(userId: string, ownerId: string): APIUser {
+	const name = userId === ownerId ? 'tester' : `user${userId.slice(-4)}`;
+	return {
+		id: userId,
+		username: name,
+		discriminator: '0',
+		global_name: name[0]?.toUpperCase() + name.slice(1),
+		avatar: null,
+		flags: 0 as UserFlags,
+		public_flags: 0 as UserFlags,
+		primary_guild: null,
+	};
+}
+
+/** GET /users/@me adds the account fields only the user itself sees. */
+export function currentUser(world: World): APIUser {
+	return { ...botUser(world), mfa_enabled: false, locale: Locale.EnglishUS, verified: true, email: null };
+}
+
+/** GET /applications/@me; the spec requires a few fields discord-api-types does not model. */
+export function application(world: World): APIApplication & Record<string, unknown> {
+	return {
+		id: world.applicationId,
+		name: 'clapper',
+		icon: null,
+		description: '',
+		summary: '',
+		type: null,
+		bot_public: true,
+		bot_require_code_grant: false,
+		bot: botUser(world),
+		owner: humanUser(world.ownerId, world.ownerId),
+		verify_key: randomBytes(32).toString('hex'),
+		team: null,
+		flags: 0 as ApplicationFlags,
+		flags_new: '0',
+		redirect_uris: [],
+		interactions_endpoint_url: null,
+		role_connections_verification_url: null,
+		approximate_guild_count: 1,
+		approximate_user_install_count: 0,
+		approximate_user_authorization_count: 0,
+		explicit_content_filter: 0,
+		eligible_oauth2_scopes: ['applications.commands', 'bot'],
+		integration_types_config: { [ApplicationIntegrationType.GuildInstall]: {} },
+	};
+}
+
+export function readyPayload(world: World, sessionId: string, gatewayUrl: string): GatewayReadyDispatchData {
+	return {
+		v: 10,
+		user: botUser(world),
+		guilds: [{ id: world.guildId, unavailable: true }],
+		session_id: sessionId,
+		resume_gateway_url: gatewayUrl,
+		shard: [0, 1],
+		application: { id: world.applicationId, flags: 0 as ApplicationFlags, flags_new: '0' },
+	};
+}
+
+function role(id: string, name: string, permissions: string, position: number, botId?: string): APIRole {
+	return {
+		id,
+		name,
+		color: 0,
+		colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+		hoist: false,
+		position,
+		permissions,
+		managed: botId !== undefined,
+		mentionable: false,
+		flags: 0 as RoleFlags,
+		...(botId === undefined ? {} : { tags: { bot_id: botId } }),
+	};
+}
+
+export function textChannel(world: World): APITextChannel {
+	return {
+		id: world.channelId,
+		type: ChannelType.GuildText,
+		guild_id: world.guildId,
+		name: 'general',
+		position: 0,
+		permission_overwrites: [],
+		parent_id: null,
+		nsfw: false,
+		topic: null,
+		last_message_id: null,
+		rate_limit_per_user: 0,
+		flags: 0 as ChannelFlags,
+	};
+}
+
+export function guildMember(user: APIUser, roles: string[], joinedAt: number): APIGuildMember {
+	return {
+		user,
+		roles,
+		joined_at: new Date(joinedAt).toISOString(),
+		deaf: false,
+		mute: false,
+		flags: 0 as GuildMemberFlags,
+		nick: null,
+		avatar: null,
+		premium_since: null,
+		pending: false,
+		communication_disabled_until: null,
+	};
+}
+
+export function interactionMember(user: APIUser, joinedAt: number, permissions: string): APIInteractionGuildMember {
+	return { ...guildMember(user, [], joinedAt), user, permissions };
+}
+
+/** A complete guild: discord.js marks the shard ready only once every READY guild arrived. */
+export function guildCreatePayload(world: World): GatewayGuildCreateDispatchData {
+	return {
+		id: world.guildId,
+		name: 'Clapper Test Guild',
+		icon: null,
+		splash: null,
+		discovery_splash: null,
+		banner: null,
+		description: null,
+		owner_id: world.ownerId,
+		afk_channel_id: null,
+		afk_timeout: 300,
+		verification_level: GuildVerificationLevel.Low,
+		default_message_notifications: GuildDefaultMessageNotifications.OnlyMentions,
+		explicit_content_filter: GuildExplicitContentFilter.AllMembers,
+		roles: [
+			role(world.guildId, '@everyone', DEFAULT_MEMBER_PERMISSIONS, 0),
+			role(world.botRoleId, 'clapper', BOT_PERMISSIONS, 1, world.botUserId),
+		],
+		emojis: [],
+		stickers: [],
+		features: [],
+		mfa_level: GuildMFALevel.None,
+		application_id: null,
+		system_channel_id: world.channelId,
+		system_channel_flags: GuildSystemChannelFlags.SuppressJoinNotificationReplies,
+		rules_channel_id: null,
+		public_updates_channel_id: null,
+		safety_alerts_channel_id: null,
+		vanity_url_code: null,
+		premium_tier: GuildPremiumTier.None,
+		premium_subscription_count: 0,
+		premium_progress_bar_enabled: false,
+		preferred_locale: Locale.EnglishUS,
+		nsfw_level: GuildNSFWLevel.Default,
+		hub_type: null,
+		incidents_data: null,
+		max_members: 500_000,
+		max_video_channel_users: 25,
+		joined_at: new Date(world.createdAt).toISOString(),
+		large: false,
+		unavailable: false,
+		member_count: 2,
+		voice_states: [],
+		members: [guildMember(botUser(world), [world.botRoleId], world.createdAt)],
+		channels: [textChannel(world)],
+		threads: [],
+		presences: [],
+		stage_instances: [],
+		guild_scheduled_events: [],
+		soundboard_sounds: [],
+	};
+}
+
+/** Fields every interaction from a guild text channel carries. */
+export function interactionEnvelope(
+	world: World,
+	input: { id: string; token: string; user: APIUser; locale: Locale; permissions: string; attachmentSizeLimit: number },
+) {
+	const channel = textChannel(world);
+	return {
+		id: input.id,
+		application_id: world.applicationId,
+		guild_id: world.guildId,
+		guild: { id: world.guildId, locale: Locale.EnglishUS, features: [] },
+		channel_id: world.channelId,
+		channel: { id: channel.id, type: channel.type, guild_id: world.guildId, name: channel.name },
+		member: interactionMember(input.user, world.createdAt, input.permissions),
+		token: input.token,
+		version: 1 as const,
+		app_permissions: BOT_PERMISSIONS,
+		locale: input.locale,
+		guild_locale: Locale.EnglishUS,
+		entitlements: [],
+		authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: world.guildId },
+		context: InteractionContextType.Guild,
+		attachment_size_limit: input.attachmentSizeLimit,
+	};
+}
+
+export function toLocale(value: string): Locale {
+	const locale = Object.values(Locale).find((l) => l === value);
+	if (!locale) throw new TypeError(`unknown Discord locale "${value}"`);
+	return locale;
+}
+
+export interface HostedAttachment {
+	id: string;
+	filename: string;
+	contentType: string;
+	data: Buffer;
+	size: number;
+	url: string;
+	proxyUrl: string;
+	width?: number;
+	height?: number;
+}
+
+/** A message as the stand-in keeps it; `StoredMessage` in discord.ts is its public view. */
+export interface MessageRecord {
+	id: string;
+	channelId: string;
+	content: string;
+	components: unknown[];
+	embeds: unknown[];
+	attachments: HostedAttachment[];
+	flags: number;
+	editedAt: number | null;
+	createdAt: number;
+	type: MessageType;
+	kind: 'original' | 'followup' | 'channel';
+	/** The command interaction this message answers (originals and follow-ups). */
+	interaction?: { id: string; type: InteractionType; user: APIUser };
+}
+
+export function attachmentPayload(a: HostedAttachment): APIAttachment {
+	return {
+		id: a.id,
+		filename: a.filename,
+		size: a.size,
+		url: a.url,
+		proxy_url: a.proxyUrl,
+		content_type: a.contentType,
+		...(a.width === undefined ? {} : { width: a.width }),
+		...(a.height === undefined ? {} : { height: a.height }),
+	};
+}
+
+export function messagePayload(world: World, m: MessageRecord): APIMessage {
+	const viaInteraction = m.interaction !== undefined;
+	return {
+		id: m.id,
+		channel_id: m.channelId,
+		author: botUser(world),
+		content: m.content,
+		timestamp: new Date(m.createdAt).toISOString(),
+		edited_timestamp: m.editedAt === null ? null : new Date(m.editedAt).toISOString(),
+		tts: false,
+		mention_everyone: false,
+		mentions: [],
+		mention_roles: [],
+		attachments: m.attachments.map(attachmentPayload),
+		// Stored as the bot sent them (already checked against the spec).
+		embeds: m.embeds as APIEmbed[],
+		components: m.components as APIMessageTopLevelComponent[],
+		pinned: false,
+		type: m.type,
+		flags: m.flags,
+		...(viaInteraction ? { webhook_id: world.applicationId, application_id: world.applicationId } : {}),
+		...(m.interaction?.type === InteractionType.ApplicationCommand
+			? {
+					interaction_metadata: {
+						id: m.interaction.id,
+						type: InteractionType.ApplicationCommand,
+						user: m.interaction.user,
+						authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: world.guildId },
+					},
+				}
+			: {}),
+	};
+}

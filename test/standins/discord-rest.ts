@@ -1,0 +1,469 @@
+// REST routes the stand-in emulates, keyed by the OpenAPI spec's method + path template.
+// Handlers answer with a Reply or throw DiscordHttpError; auth and schema checks happen before.
+import { InteractionType, MessageFlags, MessageType, type APIUser } from 'discord.js';
+import {
+	DiscordHttpError,
+	InvalidFormBody,
+	noContent,
+	ok,
+	type AttachmentHost,
+	type RecordedFile,
+	type Reply,
+} from './discord-http.js';
+import {
+	application,
+	currentUser,
+	messagePayload,
+	nextSnowflake,
+	type HostedAttachment,
+	type MessageRecord,
+	type World,
+} from './discord-payloads.js';
+
+export interface InteractionRecord {
+	id: string;
+	token: string;
+	type: InteractionType;
+	user: APIUser;
+	dispatchedAt: number;
+	acknowledged: boolean;
+	expired: boolean;
+	/** Component interactions: the message the component is on. */
+	sourceMessageId?: string;
+	/** The message `@original` refers to, once a callback created or chose it. */
+	originalId?: string;
+}
+
+export interface StandInState {
+	world: World;
+	gatewayUrl: string;
+	interactionTokenTtlMs: number;
+	ackDeadlineMs: number;
+	cdn: AttachmentHost;
+	interactions: Map<string, InteractionRecord>;
+	byToken: Map<string, InteractionRecord>;
+	messages: Map<string, MessageRecord>;
+	commands: { global: unknown[]; guild: Map<string, unknown[]> };
+}
+
+export interface RestRequest {
+	params: Record<string, string>;
+	query: URLSearchParams;
+	body: unknown;
+	files: RecordedFile[];
+}
+
+export interface Route {
+	/** Requires `Authorization: Bot <token>`. */
+	auth: boolean;
+	handle: (state: StandInState, req: RestRequest) => Reply;
+}
+
+type Json = Record<string, unknown>;
+
+export const isRecord = (value: unknown): value is Json =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const field = (obj: unknown, key: string): unknown => (isRecord(obj) ? obj[key] : undefined);
+
+const unknownMessage = () => new DiscordHttpError(404, 10008, 'Unknown Message');
+
+// ---------------------------------------------------------------- messages
+
+interface MessageFields {
+	content?: string;
+	components?: unknown[];
+	embeds?: unknown[];
+	flags?: number;
+	attachments?: Json[];
+}
+
+/** Discord numbers a message's components depth-first (1, 2, …) where the bot set no id. */
+function numberComponents(components: unknown[]): unknown[] {
+	let next = 1;
+	const visit = (component: unknown): unknown => {
+		if (!isRecord(component)) return component;
+		const numbered: Json = { ...component, id: component.id ?? next++ };
+		if (Array.isArray(component.components)) numbered.components = component.components.map(visit);
+		if (component.component !== undefined) numbered.component = visit(component.component);
+		if (component.accessory !== undefined) numbered.accessory = visit(component.accessory);
+		return numbered;
+	};
+	return components.map(visit);
+}
+
+/** The message fields of a create/edit body, as Discord stores them; absent means "leave unchanged". */
+function messageFields(body: unknown): MessageFields {
+	const fields: MessageFields = {};
+	const { content, components, embeds, flags, attachments } = isRecord(body) ? body : {};
+	if (typeof content === 'string' || content === null) fields.content = content ?? '';
+	if (Array.isArray(components) || components === null) fields.components = numberComponents(components ?? []);
+	if (Array.isArray(embeds) || embeds === null) {
+		fields.embeds = (embeds ?? []).map((embed: unknown) => (isRecord(embed) ? { type: 'rich', ...embed } : embed));
+	}
+	if (typeof flags === 'number') fields.flags = flags;
+	if (Array.isArray(attachments) || attachments === null) fields.attachments = (attachments ?? []).filter(isRecord);
+	return fields;
+}
+
+function upload(state: StandInState, channelId: string, file: RecordedFile, filename: string): HostedAttachment {
+	const id = nextSnowflake();
+	const urls = state.cdn.host(channelId, id, filename, file.data, file.contentType);
+	return { id, filename, contentType: file.contentType, data: file.data, size: file.data.length, ...urls };
+}
+
+/**
+ * Discord's attachment rules: without `attachments`, uploads are added to what is there; with it,
+ * the list is the result — existing ids are kept, `{id: "n"}` takes the upload `files[n]`.
+ */
+function nextAttachments(state: StandInState, m: MessageRecord, listed: Json[] | undefined, files: RecordedFile[]) {
+	if (listed === undefined) return [...m.attachments, ...files.map((f) => upload(state, m.channelId, f, f.filename))];
+	const uploads = new Map(files.map((f) => [/^files\[(\d+)\]$/.exec(f.field)?.[1] ?? f.field, f]));
+	return listed.map((entry, i) => {
+		const id = String(entry.id);
+		const kept = m.attachments.find((a) => a.id === id);
+		if (kept) return kept;
+		const file = uploads.get(id);
+		if (!file) {
+			const problem = `attachments[${i}].id ${id} is neither an existing attachment nor an uploaded files[${id}]`;
+			const error = { code: 'ATTACHMENT_NOT_FOUND', message: `No file uploaded for attachment ${id}.` };
+			throw new InvalidFormBody(problem, { attachments: { [i]: { _errors: [error] } } });
+		}
+		return upload(state, m.channelId, file, typeof entry.filename === 'string' ? entry.filename : file.filename);
+	});
+}
+
+function applyFields(state: StandInState, m: MessageRecord, fields: MessageFields, files: RecordedFile[]): void {
+	m.attachments = nextAttachments(state, m, fields.attachments, files);
+	if (fields.content !== undefined) m.content = fields.content;
+	if (fields.components !== undefined) m.components = fields.components;
+	if (fields.embeds !== undefined) m.embeds = fields.embeds;
+}
+
+function createMessage(
+	state: StandInState,
+	init: Pick<MessageRecord, 'channelId' | 'kind' | 'type' | 'flags'> & { interaction?: InteractionRecord },
+	body: unknown,
+	files: RecordedFile[],
+): MessageRecord {
+	const { interaction, ...rest } = init;
+	const m: MessageRecord = {
+		...rest,
+		id: nextSnowflake(),
+		content: '',
+		components: [],
+		embeds: [],
+		attachments: [],
+		editedAt: null,
+		createdAt: Date.now(),
+		...(interaction ? { interaction: { id: interaction.id, type: interaction.type, user: interaction.user } } : {}),
+	};
+	applyFields(state, m, messageFields(body), files);
+	state.messages.set(m.id, m);
+	return m;
+}
+
+function editMessage(state: StandInState, m: MessageRecord, body: unknown, files: RecordedFile[]): MessageRecord {
+	const fields = messageFields(body);
+	applyFields(state, m, fields, files);
+	// Editing a deferred response replaces the loading state; ephemerality cannot change.
+	const kept = m.flags & MessageFlags.Ephemeral;
+	m.flags = ((fields.flags ?? m.flags) & ~MessageFlags.Loading & ~MessageFlags.Ephemeral) | kept;
+	m.editedAt = Date.now();
+	return m;
+}
+
+const ephemeralFlags = (data: unknown): number => Number(field(data, 'flags') ?? 0) & MessageFlags.Ephemeral;
+
+// ---------------------------------------------------------------- interactions
+
+/** Which interaction types each callback type may answer. */
+const CALLBACK_FOR: Record<number, InteractionType[]> = {
+	4: [InteractionType.ApplicationCommand, InteractionType.MessageComponent, InteractionType.ModalSubmit],
+	5: [InteractionType.ApplicationCommand, InteractionType.MessageComponent, InteractionType.ModalSubmit],
+	6: [InteractionType.MessageComponent, InteractionType.ModalSubmit],
+	7: [InteractionType.MessageComponent, InteractionType.ModalSubmit],
+	8: [InteractionType.ApplicationCommandAutocomplete],
+	9: [InteractionType.ApplicationCommand, InteractionType.MessageComponent],
+};
+
+function responseMessageType(rec: InteractionRecord): MessageType {
+	return rec.type === InteractionType.ApplicationCommand ? MessageType.ChatInputCommand : MessageType.Default;
+}
+
+/** Applies one callback; returns the message it created or updated, if any. */
+function applyCallback(
+	state: StandInState,
+	rec: InteractionRecord,
+	type: number,
+	data: unknown,
+	files: RecordedFile[],
+): MessageRecord | undefined {
+	const channelId = state.world.channelId;
+	switch (type) {
+		case 4:
+		case 5: {
+			// A deferred response is an empty "thinking…" message; only its ephemeral flag counts.
+			const deferred = type === 5;
+			const flags = deferred ? ephemeralFlags(data) | MessageFlags.Loading : Number(field(data, 'flags') ?? 0);
+			const init = { channelId, kind: 'original' as const, type: responseMessageType(rec), flags, interaction: rec };
+			const m = createMessage(state, init, deferred ? undefined : data, deferred ? [] : files);
+			rec.originalId = m.id;
+			return m;
+		}
+		case 6:
+		case 7: {
+			const source = rec.sourceMessageId === undefined ? undefined : state.messages.get(rec.sourceMessageId);
+			if (!source) throw unknownMessage();
+			rec.originalId = source.id;
+			return type === 7 ? editMessage(state, source, data, files) : source;
+		}
+		default:
+			// 8 (choices) and 9 (modal) touch no message; callbacks(id) keeps their bodies.
+			return undefined;
+	}
+}
+
+const callback: Route = {
+	auth: false,
+	handle(state, req) {
+		const rec = state.interactions.get(req.params.interaction_id ?? '');
+		const unknownInteraction = () => new DiscordHttpError(404, 10062, 'Unknown interaction');
+		if (!rec || rec.token !== req.params.interaction_token) throw unknownInteraction();
+		if (rec.acknowledged) throw new DiscordHttpError(400, 40060, 'Interaction has already been acknowledged.');
+		if (rec.expired || Date.now() - rec.dispatchedAt > state.ackDeadlineMs) throw unknownInteraction();
+		const type = Number(field(req.body, 'type'));
+		if (!CALLBACK_FOR[type]?.includes(rec.type)) {
+			const error = { code: 'INTERACTION_RESPONSE_TYPE_INVALID', message: 'Invalid interaction response type.' };
+			throw new InvalidFormBody(`callback type ${type} cannot answer an interaction of type ${rec.type}`, {
+				type: { _errors: [error] },
+			});
+		}
+		const message = applyCallback(state, rec, type, field(req.body, 'data'), req.files);
+		rec.acknowledged = true;
+		if (req.query.get('with_response') !== 'true') return noContent;
+		return ok({
+			interaction: {
+				id: rec.id,
+				type: rec.type,
+				...(message
+					? {
+							response_message_id: message.id,
+							response_message_loading: (message.flags & MessageFlags.Loading) !== 0,
+							response_message_ephemeral: (message.flags & MessageFlags.Ephemeral) !== 0,
+						}
+					: {}),
+			},
+			// Only message-creating (4) and message-updating (7) callbacks return a resource.
+			...(message && (type === 4 || type === 7)
+				? { resource: { type, message: messagePayload(state.world, message) } }
+				: {}),
+		});
+	},
+};
+
+// ---------------------------------------------------------------- interaction webhooks
+
+/** The interaction a webhook route's token belongs to; expired tokens answer 401 50027. */
+function tokenOwner(state: StandInState, params: Record<string, string>): InteractionRecord {
+	const ownApplication = params.webhook_id === state.world.applicationId;
+	const rec = ownApplication ? state.byToken.get(params.webhook_token ?? '') : undefined;
+	if (!rec) throw new DiscordHttpError(404, 10015, 'Unknown Webhook');
+	if (rec.expired || Date.now() - rec.dispatchedAt > state.interactionTokenTtlMs) {
+		throw new DiscordHttpError(401, 50027, 'Invalid Webhook Token');
+	}
+	return rec;
+}
+
+/** `@original` (no message_id param) or a follow-up of the same interaction. */
+function webhookMessage(state: StandInState, params: Record<string, string>): MessageRecord {
+	const rec = tokenOwner(state, params);
+	const id = params.message_id ?? rec.originalId;
+	const m = id === undefined ? undefined : state.messages.get(id);
+	if (!m || (id !== rec.originalId && m.interaction?.id !== rec.id)) throw unknownMessage();
+	return m;
+}
+
+const getWebhookMessage: Route = {
+	auth: false,
+	handle: (state, req) => ok(messagePayload(state.world, webhookMessage(state, req.params))),
+};
+
+const editWebhookMessage: Route = {
+	auth: false,
+	handle: (state, req) =>
+		ok(messagePayload(state.world, editMessage(state, webhookMessage(state, req.params), req.body, req.files))),
+};
+
+const deleteWebhookMessage: Route = {
+	auth: false,
+	handle(state, req) {
+		state.messages.delete(webhookMessage(state, req.params).id);
+		return noContent;
+	},
+};
+
+const followUp: Route = {
+	auth: false,
+	handle(state, req) {
+		const rec = tokenOwner(state, req.params);
+		// Follow-ups only exist once the interaction has been answered (inferred: Unknown Webhook before).
+		if (!rec.acknowledged) throw new DiscordHttpError(404, 10015, 'Unknown Webhook');
+		const init = {
+			channelId: state.world.channelId,
+			kind: 'followup' as const,
+			type: MessageType.Default,
+			flags: ephemeralFlags(req.body),
+			interaction: rec,
+		};
+		const m = createMessage(state, init, req.body, req.files);
+		return req.query.get('wait') === 'true' ? ok(messagePayload(state.world, m)) : noContent;
+	},
+};
+
+// ---------------------------------------------------------------- channels
+
+function knownChannel(state: StandInState, params: Record<string, string>): string {
+	if (params.channel_id !== state.world.channelId) throw new DiscordHttpError(404, 10003, 'Unknown Channel');
+	return params.channel_id;
+}
+
+/** Ephemeral messages are invisible to the channel endpoints. */
+function channelMessage(state: StandInState, params: Record<string, string>): MessageRecord {
+	const channelId = knownChannel(state, params);
+	const m = state.messages.get(params.message_id ?? '');
+	if (!m || m.channelId !== channelId || (m.flags & MessageFlags.Ephemeral) !== 0) throw unknownMessage();
+	return m;
+}
+
+const createChannelMessage: Route = {
+	auth: true,
+	handle(state, req) {
+		const channelId = knownChannel(state, req.params);
+		const type = field(req.body, 'message_reference') === undefined ? MessageType.Default : MessageType.Reply;
+		const m = createMessage(state, { channelId, kind: 'channel', type, flags: 0 }, req.body, req.files);
+		return ok(messagePayload(state.world, m));
+	},
+};
+
+// ---------------------------------------------------------------- application commands
+
+function knownApplication(state: StandInState, params: Record<string, string>): void {
+	if (params.application_id !== state.world.applicationId) {
+		throw new DiscordHttpError(404, 10002, 'Unknown Application');
+	}
+}
+
+function knownGuild(state: StandInState, params: Record<string, string>): string {
+	knownApplication(state, params);
+	if (params.guild_id !== state.world.guildId) throw new DiscordHttpError(404, 10004, 'Unknown Guild');
+	return params.guild_id;
+}
+
+/** A stored command keeps its id across overwrites (matched by name and type), like Discord. */
+function storedCommand(state: StandInState, input: unknown, previous: unknown[], guildId?: string): Json {
+	const cmd = isRecord(input) ? input : {};
+	const type = cmd.type ?? 1;
+	const old = previous.find((p) => field(p, 'name') === cmd.name && (field(p, 'type') ?? 1) === type);
+	return {
+		default_member_permissions: null,
+		description: '',
+		...cmd,
+		type,
+		id: field(old, 'id') ?? nextSnowflake(),
+		application_id: state.world.applicationId,
+		version: nextSnowflake(),
+		...(guildId === undefined ? {} : { guild_id: guildId }),
+	};
+}
+
+function commandRoutes(scope: (state: StandInState, params: Record<string, string>) => string | undefined) {
+	const read = (state: StandInState, guildId: string | undefined) =>
+		guildId === undefined ? state.commands.global : (state.commands.guild.get(guildId) ?? []);
+	const write = (state: StandInState, guildId: string | undefined, list: unknown[]) => {
+		if (guildId === undefined) state.commands.global = list;
+		else state.commands.guild.set(guildId, list);
+	};
+	const list: Route = { auth: true, handle: (state, req) => ok(read(state, scope(state, req.params))) };
+	const overwrite: Route = {
+		auth: true,
+		handle(state, req) {
+			const guildId = scope(state, req.params);
+			const previous = read(state, guildId);
+			const body: unknown[] = Array.isArray(req.body) ? req.body : [];
+			const next = body.map((c) => storedCommand(state, c, previous, guildId));
+			write(state, guildId, next);
+			return ok(next);
+		},
+	};
+	const create: Route = {
+		auth: true,
+		handle(state, req) {
+			const guildId = scope(state, req.params);
+			const previous = read(state, guildId);
+			const cmd = storedCommand(state, req.body, previous, guildId);
+			write(state, guildId, [...previous.filter((p) => field(p, 'id') !== cmd.id), cmd]);
+			return ok(cmd, previous.some((p) => field(p, 'id') === cmd.id) ? 200 : 201);
+		},
+	};
+	return { list, overwrite, create };
+}
+
+const globalCommands = commandRoutes((state, params) => {
+	knownApplication(state, params);
+	return undefined;
+});
+const guildCommands = commandRoutes(knownGuild);
+
+// ---------------------------------------------------------------- table
+
+const GLOBAL_COMMANDS = '/applications/{application_id}/commands';
+const GUILD_COMMANDS = '/applications/{application_id}/guilds/{guild_id}/commands';
+const ORIGINAL = '/webhooks/{webhook_id}/{webhook_token}/messages/@original';
+const FOLLOW_UP = '/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}';
+const CHANNEL_MESSAGE = '/channels/{channel_id}/messages/{message_id}';
+
+export const ROUTES: Record<string, Route> = {
+	'GET /gateway/bot': {
+		auth: true,
+		handle: (state) =>
+			ok({
+				url: state.gatewayUrl,
+				shards: 1,
+				session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+			}),
+	},
+	'GET /users/@me': { auth: true, handle: (state) => ok(currentUser(state.world)) },
+	'GET /applications/@me': { auth: true, handle: (state) => ok(application(state.world)) },
+	[`GET ${GLOBAL_COMMANDS}`]: globalCommands.list,
+	[`PUT ${GLOBAL_COMMANDS}`]: globalCommands.overwrite,
+	[`POST ${GLOBAL_COMMANDS}`]: globalCommands.create,
+	[`GET ${GUILD_COMMANDS}`]: guildCommands.list,
+	[`PUT ${GUILD_COMMANDS}`]: guildCommands.overwrite,
+	[`POST ${GUILD_COMMANDS}`]: guildCommands.create,
+	'POST /interactions/{interaction_id}/{interaction_token}/callback': callback,
+	'POST /webhooks/{webhook_id}/{webhook_token}': followUp,
+	[`GET ${ORIGINAL}`]: getWebhookMessage,
+	[`PATCH ${ORIGINAL}`]: editWebhookMessage,
+	[`DELETE ${ORIGINAL}`]: deleteWebhookMessage,
+	[`GET ${FOLLOW_UP}`]: getWebhookMessage,
+	[`PATCH ${FOLLOW_UP}`]: editWebhookMessage,
+	[`DELETE ${FOLLOW_UP}`]: deleteWebhookMessage,
+	'POST /channels/{channel_id}/messages': createChannelMessage,
+	[`GET ${CHANNEL_MESSAGE}`]: {
+		auth: true,
+		handle: (state, req) => ok(messagePayload(state.world, channelMessage(state, req.params))),
+	},
+	[`PATCH ${CHANNEL_MESSAGE}`]: {
+		auth: true,
+		handle: (state, req) =>
+			ok(messagePayload(state.world, editMessage(state, channelMessage(state, req.params), req.body, req.files))),
+	},
+	[`DELETE ${CHANNEL_MESSAGE}`]: {
+		auth: true,
+		handle(state, req) {
+			state.messages.delete(channelMessage(state, req.params).id);
+			return noContent;
+		},
+	},
+};

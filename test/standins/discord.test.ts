@@ -1,0 +1,445 @@
+// Proves the Discord stand-in against the real discord.js client: login over the fake gateway,
+// interactions, multipart uploads, rate limits, token expiry and OpenAPI checks.
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import {
+	ApplicationCommandOptionType,
+	ApplicationIntegrationType,
+	Client,
+	DiscordAPIError,
+	Events,
+	GatewayIntentBits,
+	InteractionContextType,
+	REST,
+	Routes,
+	type Attachment,
+	type Interaction,
+	type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import { startDiscordStandIn, type DiscordStandIn, type DiscordStandInOptions } from './discord.js';
+import { loadOpenApiValidator } from './openapi-validator.js';
+
+type Handler = (interaction: Interaction) => Promise<void>;
+
+interface Harness {
+	standIn: DiscordStandIn;
+	client: Client;
+	/** Errors thrown inside the client's interaction handler. */
+	handlerErrors: unknown[];
+	/** waitFor that fails fast with the handler's error instead of timing out. */
+	until<T>(check: () => T | undefined | false, label: string): Promise<T>;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+
+afterEach(async () => {
+	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Starts a stand-in and logs a real discord.js client in to it. */
+async function harness(handler: Handler, options: DiscordStandInOptions = {}): Promise<Harness> {
+	const standIn = await startDiscordStandIn(options);
+	cleanups.push(() => standIn.close());
+	const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: standIn.apiUrl } });
+	cleanups.push(() => client.destroy());
+	const handlerErrors: unknown[] = [];
+	client.on(Events.InteractionCreate, (interaction) => {
+		handler(interaction).catch((e: unknown) => handlerErrors.push(e));
+	});
+	const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+	await client.login(standIn.token);
+	await ready;
+	await standIn.identified();
+	const until = <T>(check: () => T | undefined | false, label: string) =>
+		standIn.waitFor(() => {
+			if (handlerErrors.length > 0) throw handlerErrors[0];
+			return check();
+		}, 3000, label);
+	return { standIn, client, handlerErrors, until };
+}
+
+function separateRest(standIn: DiscordStandIn): REST {
+	const rest = new REST({ api: standIn.apiUrl }).setToken(standIn.token);
+	cleanups.push(async () => {
+		rest.clearHashSweeper();
+		rest.clearHandlerSweeper();
+	});
+	return rest;
+}
+
+/** A bare gateway client: collects frames so tests can look for them. */
+async function rawGateway(standIn: DiscordStandIn) {
+	const ws = new WebSocket(`${standIn.origin.replace(/^http/, 'ws')}/gateway?v=10&encoding=json`);
+	const frames: unknown[] = [];
+	let closeCode: number | undefined;
+	ws.on('message', (raw) => frames.push(JSON.parse(raw.toString())));
+	ws.on('close', (code) => (closeCode = code));
+	cleanups.push(async () => ws.terminate());
+	await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+	return {
+		send: (op: number, d: unknown) => ws.send(JSON.stringify({ op, d })),
+		close: () => ws.close(),
+		closed: () => standIn.waitFor(() => closeCode, 2000, 'gateway close'),
+		frame: (shape: Record<string, unknown>) => {
+			const matcher = expect.objectContaining(shape);
+			return standIn.waitFor(() => frames.find((f) => matcher.asymmetricMatch(f)), 2000, JSON.stringify(shape));
+		},
+	};
+}
+
+const validator = loadOpenApiValidator();
+
+/** The stand-in's own answers must match the spec's response schemas too. */
+function responseIssues(method: string, path: string, status: number, body: unknown) {
+	const route = validator.match(method, decodeURIComponent(path));
+	if (!route) throw new Error(`no spec route for ${method} ${path}`);
+	return validator.checkResponse(method, route, status, body);
+}
+
+const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from('not really a png')]);
+const choices = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `style ${i}`, value: `style-${i}` }));
+
+describe('Discord stand-in with the real discord.js client', () => {
+	it('logs in over the fake gateway with one IDENTIFY', async () => {
+		const { standIn, client } = await harness(async () => {});
+		expect(client.user?.id).toBe(standIn.botUserId);
+		expect(client.application?.id).toBe(standIn.applicationId);
+		expect(client.channels.cache.get(standIn.channelId)?.isTextBased()).toBe(true);
+		expect(standIn.gatewaySessions()).toBe(1);
+		expect(standIn.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['GET /api/v10/gateway/bot 200']);
+	});
+
+	it('defers, reads the attachment option, downloads it and edits the reply with a file', async () => {
+		let seen: { attachment: Attachment; bytes: Buffer } | undefined;
+		const { standIn, until } = await harness(async (interaction) => {
+			if (!interaction.isChatInputCommand()) return;
+			await interaction.deferReply();
+			const frame = interaction.options.getAttachment('first_frame', true);
+			const bytes = Buffer.from(await (await fetch(frame.url)).arrayBuffer());
+			seen = { attachment: frame, bytes };
+			const clip = { attachment: Buffer.from('mp4bytes'), name: 'clip.mp4' };
+			await interaction.editReply({ content: 'hi', files: [clip] });
+		});
+
+		const handle = standIn.slashCommand({
+			name: 'clip',
+			options: [
+				{ name: 'prompt', type: ApplicationCommandOptionType.String, value: 'a cat on a skateboard' },
+				{ name: 'first_frame', type: ApplicationCommandOptionType.Attachment, value: 'frame' },
+			],
+			attachments: { frame: { filename: 'frame.png', data: PNG, contentType: 'image/png', width: 640, height: 360 } },
+		});
+		const original = await until(
+			() => (standIn.original(handle.token)?.attachments.length ? standIn.original(handle.token) : undefined),
+			'edited reply with a file',
+		);
+
+		expect(seen?.attachment).toMatchObject({ contentType: 'image/png', size: PNG.length, width: 640, height: 360 });
+		expect(seen?.bytes.equals(PNG)).toBe(true);
+		const signed = /\/attachments\/\d+\/\d+\/frame\.png\?ex=[0-9a-f]+&is=[0-9a-f]+&hm=[0-9a-f]+/;
+		expect(seen?.attachment.url.startsWith(standIn.origin)).toBe(true);
+		expect(seen?.attachment.url).toMatch(signed);
+		expect(original.content).toBe('hi');
+		expect(original.attachments).toHaveLength(1);
+		expect(original.attachments[0]).toMatchObject({ filename: 'clip.mp4', contentType: 'video/mp4', size: 8 });
+		expect(original.attachments[0]?.data.equals(Buffer.from('mp4bytes'))).toBe(true);
+
+		const [defer] = standIn.callbacks(handle.id);
+		expect(defer?.body).toEqual({ type: 5, data: { flags: 0 } });
+		expect(defer!.at - handle.dispatchedAt).toBeLessThan(3000);
+		const edit = standIn.requests.find((r) => r.method === 'PATCH');
+		expect(edit?.path).toBe(`/api/v10/webhooks/${standIn.applicationId}/${handle.token}/messages/@original`);
+		expect(edit?.files.map((f) => f.field)).toEqual(['files[0]']);
+		expect(standIn.violations).toEqual([]);
+	});
+
+	it('records a valid 25-choice autocomplete answer and flags 26 choices', async () => {
+		const { standIn, client, until } = await harness(async (interaction) => {
+			if (!interaction.isAutocomplete() || interaction.options.getFocused() === 'manual') return;
+			await interaction.respond(choices(25));
+		});
+
+		const typing = [{ name: 'style', type: 3, value: 'noi', focused: true }];
+		const answered = standIn.autocomplete({ name: 'clip', options: typing });
+		const callback = await until(() => standIn.callbacks(answered.id)[0], 'autocomplete answer');
+		expect(callback.status).toBe(204);
+		expect(callback.body).toEqual({ type: 8, data: { choices: choices(25) } });
+		expect(standIn.violations).toEqual([]);
+
+		const manual = standIn.autocomplete({ name: 'clip', options: [{ name: 'style', type: 3, value: 'manual' }] });
+		const tooMany = client.rest.post(Routes.interactionCallback(manual.id, manual.token), {
+			body: { type: 8, data: { choices: choices(26) } },
+			auth: false,
+		});
+		await expect(tooMany).rejects.toMatchObject({ status: 400, code: 50035 });
+		expect(standIn.violations).toHaveLength(1);
+		expect(standIn.violations[0]).toBe(
+			'POST /interactions/{interaction_id}/{interaction_token}/callback : ' +
+				'data/data/choices must NOT have more than 25 items',
+		);
+	});
+
+	it('lets a separate REST client edit @original until the token expires', async () => {
+		const { standIn, until } = await harness(async (interaction) => {
+			if (interaction.isChatInputCommand()) await interaction.deferReply();
+		});
+		const handle = standIn.slashCommand({ name: 'clip', options: [{ name: 'prompt', type: 3, value: 'x' }] });
+		await until(() => standIn.original(handle.token), 'deferred reply');
+
+		const rest = separateRest(standIn);
+		const route = Routes.webhookMessage(standIn.applicationId, handle.token, '@original');
+		const edited = await rest.patch(route, { body: { content: 'edited' }, auth: false });
+		expect(edited).toMatchObject({
+			content: 'edited',
+			channel_id: standIn.channelId,
+			author: { id: standIn.botUserId },
+		});
+		expect(responseIssues('PATCH', route, 200, edited)).toEqual([]);
+		expect(standIn.original(handle.token)?.content).toBe('edited');
+
+		standIn.expireInteractionTokens();
+		const late = rest.patch(route, { body: { content: 'too late' }, auth: false });
+		const error: unknown = await late.catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(DiscordAPIError);
+		expect(error).toMatchObject({ status: 401, code: 50027 });
+		expect(standIn.violations).toEqual([]);
+	});
+
+	it('has discord.js wait out a scripted 429 on PATCH @original and retry', async () => {
+		const { standIn, client, until } = await harness(async (interaction) => {
+			if (!interaction.isChatInputCommand()) return;
+			await interaction.deferReply();
+			await interaction.editReply('after the rate limit');
+		});
+		const rateLimited: number[] = [];
+		client.rest.on('rateLimited', (info) => rateLimited.push(info.retryAfter));
+		standIn.failNext(
+			{ method: 'PATCH', path: /\/messages\/@original$/ },
+			{
+				status: 429,
+				headers: {
+					'Retry-After': '1',
+					'X-RateLimit-Limit': '5',
+					'X-RateLimit-Remaining': '0',
+					'X-RateLimit-Reset-After': '1',
+				},
+			},
+		);
+
+		const handle = standIn.slashCommand({ name: 'clip' });
+		await until(() => standIn.original(handle.token)?.content === 'after the rate limit', 'edit after 429');
+
+		const patches = standIn.requests.filter((r) => r.method === 'PATCH');
+		expect(patches.map((r) => r.status)).toEqual([429, 200]);
+		expect(patches[1]!.at - patches[0]!.at).toBeGreaterThanOrEqual(1000);
+		expect(rateLimited).toHaveLength(1);
+		expect(standIn.violations).toEqual([]);
+	});
+
+	it('validates bulk command overwrites', async () => {
+		const commandIds: string[] = [];
+		const { standIn, client, until } = await harness(async (interaction) => {
+			if (interaction.isChatInputCommand()) commandIds.push(interaction.commandId);
+		});
+		const clip: RESTPostAPIChatInputApplicationCommandsJSONBody = {
+			name: 'clip',
+			description: 'Direct a short video clip',
+			options: [
+				{
+					type: ApplicationCommandOptionType.Attachment,
+					name: 'first_frame',
+					description: 'Opening frame',
+					required: true,
+				},
+				{ type: ApplicationCommandOptionType.String, name: 'style', description: 'Visual style', autocomplete: true },
+			],
+			contexts: [InteractionContextType.Guild],
+			integration_types: [ApplicationIntegrationType.GuildInstall],
+		};
+
+		const registered = await client.application!.commands.set([clip]);
+		expect(registered.first()?.name).toBe('clip');
+		await client.application!.commands.set([clip], standIn.guildId);
+		expect(standIn.commands.global).toEqual([expect.objectContaining({ name: 'clip', id: registered.first()?.id })]);
+		expect(standIn.commands.guild.get(standIn.guildId)).toHaveLength(1);
+		expect(standIn.violations).toEqual([]);
+
+		standIn.slashCommand({ name: 'clip' });
+		expect(await until(() => commandIds[0], 'command interaction')).toBe(registered.first()?.id);
+
+		const tooLong = client.application!.commands.set([{ ...clip, name: 'x'.repeat(33) }]);
+		await expect(tooLong).rejects.toMatchObject({ status: 400, code: 50035 });
+		expect(standIn.violations).toEqual([
+			'PUT /applications/{application_id}/commands : data/0/name must NOT have more than 32 characters',
+		]);
+	});
+
+	it('supports buttons, modals and channel messages', async () => {
+		const { standIn, until } = await harness(async (interaction) => {
+			if (interaction.isChatInputCommand()) {
+				await interaction.showModal({
+					custom_id: 'retry',
+					title: 'Retry',
+					components: [{ type: 1, components: [{ type: 4, custom_id: 'prompt', label: 'Prompt', style: 1 }] }],
+				});
+			} else if (interaction.isModalSubmit()) {
+				const prompt = interaction.fields.getTextInputValue('prompt');
+				await interaction.reply({
+					content: `queued: ${prompt}`,
+					components: [{ type: 1, components: [{ type: 2, style: 1, custom_id: 'cancel', label: 'Cancel' }] }],
+				});
+			} else if (interaction.isButton()) {
+				await interaction.update({ content: 'cancelled', components: [] });
+				if (interaction.channel?.isSendable()) await interaction.channel.send('bye');
+			}
+		});
+
+		const command = standIn.slashCommand({ name: 'clip' });
+		await until(() => standIn.callbacks(command.id)[0], 'modal');
+		expect(standIn.callbacks(command.id)[0]?.body).toMatchObject({ type: 9, data: { custom_id: 'retry' } });
+
+		const submit = standIn.modalSubmit({ customId: 'retry', fields: { prompt: 'a dog' } });
+		const reply = await until(() => standIn.original(submit.token), 'modal reply');
+		expect(reply.content).toBe('queued: a dog');
+
+		const click = standIn.component({ customId: 'cancel', messageId: reply.id });
+		await until(() => standIn.channelMessages()[0], 'channel message');
+		expect(standIn.original(click.token)).toMatchObject({ id: reply.id, content: 'cancelled', components: [] });
+		expect(standIn.channelMessages().map((m) => m.content)).toEqual(['bye']);
+		expect(standIn.violations).toEqual([]);
+	});
+
+	it('emulates late acks, double acks and oversized uploads', async () => {
+		const { standIn, handlerErrors } = await harness(
+			async (interaction) => {
+				if (!interaction.isChatInputCommand()) return;
+				if (interaction.commandName === 'slow') await new Promise((resolve) => setTimeout(resolve, 150));
+				await interaction.deferReply();
+				if (interaction.commandName === 'big') {
+					await interaction.editReply({ files: [{ attachment: Buffer.alloc(2048), name: 'big.mp4' }] });
+				}
+			},
+			{ ackDeadlineMs: 100, attachmentSizeLimit: 1024 },
+		);
+
+		standIn.slashCommand({ name: 'slow' });
+		await standIn.waitFor(() => handlerErrors.length > 0, 3000, 'late ack error');
+		expect(handlerErrors[0]).toMatchObject({ status: 404, code: 10062 });
+
+		const big = standIn.slashCommand({ name: 'big' });
+		await standIn.waitFor(() => handlerErrors.length > 1, 3000, 'oversized upload error');
+		expect(handlerErrors[1]).toMatchObject({ status: 413, code: 40005 });
+
+		const rest = separateRest(standIn);
+		const again = rest.post(Routes.interactionCallback(big.id, big.token), { body: { type: 5 }, auth: false });
+		await expect(again).rejects.toMatchObject({ status: 400, code: 40060 });
+		expect(standIn.violations).toEqual([]);
+	});
+
+	it('speaks the gateway protocol to a bare client: hello, identify, heartbeat, resume, dispatch', async () => {
+		const standIn = await startDiscordStandIn();
+		cleanups.push(() => standIn.close());
+
+		const impostor = await rawGateway(standIn);
+		impostor.send(2, { token: 'wrong', intents: 1, properties: {} });
+		expect(await impostor.closed()).toBe(4004);
+
+		const first = await rawGateway(standIn);
+		await first.frame({ op: 10, d: { heartbeat_interval: 41250 } });
+		first.send(2, { token: standIn.token, intents: 1, properties: {} });
+		const ready = await first.frame({ t: 'READY', s: 1 });
+		expect(ready).toMatchObject({ d: { session_id: expect.any(String), user: { id: standIn.botUserId } } });
+		await first.frame({ t: 'GUILD_CREATE', s: 2 });
+		await standIn.identified();
+		first.send(1, 2);
+		await first.frame({ op: 11 });
+		first.close();
+
+		const sessionId = (ready as { d: { session_id: string } }).d.session_id;
+		const second = await rawGateway(standIn);
+		second.send(6, { token: standIn.token, session_id: sessionId, seq: 2 });
+		await second.frame({ t: 'RESUMED', s: 3 });
+		const handle = standIn.slashCommand({ name: 'clip', locale: 'de', memberPermissions: '8' });
+		const dispatch = await second.frame({ t: 'INTERACTION_CREATE', s: 4 });
+		expect(dispatch).toMatchObject({
+			op: 0,
+			d: {
+				id: handle.id,
+				token: handle.token,
+				type: 2,
+				version: 1,
+				locale: 'de',
+				guild_id: standIn.guildId,
+				channel_id: standIn.channelId,
+				member: { permissions: '8', user: { discriminator: '0' } },
+				attachment_size_limit: 10 * 1024 * 1024,
+				authorizing_integration_owners: { 0: standIn.guildId },
+			},
+		});
+		expect(handle.token.length).toBeGreaterThanOrEqual(60);
+		expect(standIn.gatewaySessions()).toBe(1);
+	});
+
+	it('answers plain REST like Discord, with spec-valid responses', async () => {
+		const standIn = await startDiscordStandIn();
+		cleanups.push(() => standIn.close());
+		const rest = separateRest(standIn);
+
+		for (const path of [Routes.user('@me'), Routes.currentApplication(), Routes.gatewayBot()]) {
+			expect(responseIssues('GET', path, 200, await rest.get(path))).toEqual([]);
+		}
+		const sent = await rest.post(Routes.channelMessages(standIn.channelId), {
+			body: { content: 'file' },
+			files: [{ name: 'note.txt', data: Buffer.from('hello') }],
+		});
+		expect(responseIssues('POST', Routes.channelMessages(standIn.channelId), 200, sent)).toEqual([]);
+		const [stored] = standIn.channelMessages();
+		expect(stored).toMatchObject({ content: 'file', attachments: [{ filename: 'note.txt', size: 5 }] });
+		const download = await fetch(String((sent as { attachments: Array<{ url: string }> }).attachments[0]?.url));
+		expect(await download.text()).toBe('hello');
+
+		const hosted = standIn.hostFile('frame.png', PNG, 'image/png');
+		const viaProxy = await fetch(hosted.proxyUrl);
+		expect(viaProxy.headers.get('content-type')).toBe('image/png');
+		expect(Buffer.from(await viaProxy.arrayBuffer()).equals(PNG)).toBe(true);
+		expect((await fetch(hosted.url.replace(/hm=[0-9a-f]+/, 'hm=forged'))).status).toBe(404);
+
+		const gateway = await rawGateway(standIn);
+		gateway.send(2, { token: standIn.token, intents: 1, properties: {} });
+		await standIn.identified();
+		const handle = standIn.slashCommand({ name: 'clip' });
+		const callback = Routes.interactionCallback(handle.id, handle.token);
+		const answer = await rest.post(callback, {
+			body: {
+				type: 4,
+				data: {
+					content: 'hello',
+					embeds: [{ title: 'clip' }],
+					components: [{ type: 1, components: [{ type: 2, style: 1, custom_id: 'again', label: 'Again' }] }],
+				},
+			},
+			auth: false,
+			query: new URLSearchParams({ with_response: 'true' }),
+		});
+		expect(responseIssues('POST', callback, 200, answer)).toEqual([]);
+		expect(answer).toMatchObject({
+			interaction: { id: handle.id },
+			resource: { type: 4, message: { content: 'hello', type: 20 } },
+		});
+		const followUp = Routes.webhook(standIn.applicationId, handle.token);
+		const wait = new URLSearchParams({ wait: 'true' });
+		const more = await rest.post(followUp, { body: { content: 'more' }, auth: false, query: wait });
+		expect(responseIssues('POST', followUp, 200, more)).toEqual([]);
+		expect(standIn.violations).toEqual([]);
+
+		const anonymous = await fetch(`${standIn.apiUrl}/v10/gateway/bot`);
+		expect(anonymous.status).toBe(401);
+		expect(await anonymous.json()).toEqual({ message: '401: Unauthorized', code: 0 });
+		expect(anonymous.headers.get('x-ratelimit-limit')).toBe('5');
+
+		const unknown = await fetch(`${standIn.apiUrl}/v10/nope`, { headers: { authorization: `Bot ${standIn.token}` } });
+		expect(unknown.status).toBe(404);
+		expect(await unknown.json()).toEqual({ code: 0, message: '404: Not Found' });
+		expect(standIn.violations).toEqual(['GET /api/v10/nope : no route']);
+	});
+});

@@ -1,0 +1,633 @@
+// A local stand-in for Discord (REST + gateway + attachment CDN) that the real discord.js client
+// can log in to, for end-to-end tests without network. See /work/shared/notes/discord.md.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+	ApplicationCommandOptionType,
+	ApplicationCommandType,
+	ComponentType,
+	InteractionType,
+	type APIApplicationCommandAutocompleteInteraction,
+	type APIApplicationCommandInteractionDataOption,
+	type APIAttachment,
+	type APIChatInputApplicationCommandInteraction,
+	type APIMessageComponentInteraction,
+	type APIModalSubmitInteraction,
+} from 'discord.js';
+import { FakeGateway } from './discord-gateway.js';
+import {
+	AttachmentHost,
+	DiscordHttpError,
+	InvalidFormBody,
+	discordError,
+	parseBody,
+	rateLimitHeaders,
+	readRaw,
+	scriptedReply,
+	send,
+	type RecordedFile,
+	type Reply,
+} from './discord-http.js';
+import {
+	DEFAULT_MEMBER_PERMISSIONS,
+	createWorld,
+	guildCreatePayload,
+	humanUser,
+	interactionEnvelope,
+	interactionToken,
+	messagePayload,
+	nextSnowflake,
+	readyPayload,
+	toLocale,
+} from './discord-payloads.js';
+import { ROUTES, isRecord, type InteractionRecord, type StandInState } from './discord-rest.js';
+import {
+	describeIssues,
+	loadOpenApiValidator,
+	type OpenApiValidator,
+	type RouteMatch,
+	type SchemaIssue,
+} from './openapi-validator.js';
+
+export type { RecordedFile } from './discord-http.js';
+
+export interface DiscordStandInOptions {
+	/** Bot token the stand-in accepts (default 'test-bot-token'). */
+	token?: string;
+	/** Webhook-token routes answer 401 {code:50027} after this (default 15 min). */
+	interactionTokenTtlMs?: number;
+	/** A callback later than this after dispatch → 404 {code:10062} (default 3000). */
+	ackDeadlineMs?: number;
+	/** Bytes; larger uploads → 413 {code:40005}; sent in interactions as attachment_size_limit (default 10 MiB). */
+	attachmentSizeLimit?: number;
+}
+
+export interface RecordedRequest {
+	method: string;
+	/** Full path without query (`/api/v10/...`), URL-decoded so `%40original` reads `@original`. */
+	path: string;
+	query: URLSearchParams;
+	/** Lower-case header names. */
+	headers: Record<string, string>;
+	/** Parsed JSON body, or parsed payload_json for multipart, or undefined. */
+	body: unknown;
+	files: RecordedFile[];
+	/** Date.now() when received. */
+	at: number;
+	/** Status the stand-in answered. */
+	status: number;
+}
+
+export interface StoredMessage {
+	id: string;
+	channelId: string;
+	content: string;
+	components: unknown[];
+	embeds: unknown[];
+	attachments: Array<{ id: string; filename: string; contentType: string; data: Buffer; size: number }>;
+	flags: number;
+	editedAt: number | null;
+}
+
+export interface InteractionHandle {
+	id: string;
+	token: string;
+	dispatchedAt: number;
+}
+
+export interface UploadInput {
+	filename: string;
+	data: Buffer;
+	contentType: string;
+	width?: number;
+	height?: number;
+}
+
+export interface SlashCommandInput {
+	name: string;
+	/** e.g. [{name:'prompt',type:3,value:'…'}]; an ATTACHMENT option's value is a key of `attachments`. */
+	options?: unknown[];
+	attachments?: Record<string, UploadInput>;
+	userId?: string;
+	locale?: string;
+	memberPermissions?: string;
+}
+
+export interface AutocompleteInput {
+	name: string;
+	/** Mark the option being typed with `focused: true`; if none is, the last one is. */
+	options: unknown[];
+	userId?: string;
+	locale?: string;
+}
+
+export interface ComponentInput {
+	customId: string;
+	messageId: string;
+	userId?: string;
+	/** ComponentType.Button (default) or ComponentType.StringSelect. */
+	componentType?: number;
+	/** Selected values for a string select. */
+	values?: string[];
+}
+
+export interface ModalSubmitInput {
+	customId: string;
+	fields: Record<string, string>;
+	userId?: string;
+}
+
+export interface ScriptedFailure {
+	status: number;
+	body?: unknown;
+	headers?: Record<string, string>;
+}
+
+export interface DiscordStandIn {
+	readonly origin: string;
+	/** `${origin}/api`: what the bot gets as its REST `api` option. */
+	readonly apiUrl: string;
+	readonly token: string;
+	readonly applicationId: string;
+	readonly botUserId: string;
+	readonly guildId: string;
+	readonly channelId: string;
+	/** Every REST request (not the CDN). */
+	readonly requests: RecordedRequest[];
+	/** Every spec or protocol violation, as `METHOD /template : what is wrong`. */
+	readonly violations: string[];
+	/** Last bulk-overwritten commands. */
+	readonly commands: { global: unknown[]; guild: Map<string, unknown[]> };
+	identified(): Promise<void>;
+	gatewaySessions(): number;
+	hostFile(filename: string, data: Buffer, contentType: string): { url: string; proxyUrl: string };
+	slashCommand(input: SlashCommandInput): InteractionHandle;
+	autocomplete(input: AutocompleteInput): InteractionHandle;
+	component(input: ComponentInput): InteractionHandle;
+	modalSubmit(input: ModalSubmitInput): InteractionHandle;
+	callbacks(interactionId: string): RecordedRequest[];
+	original(token: string): StoredMessage | undefined;
+	channelMessages(channelId?: string): StoredMessage[];
+	waitFor<T>(check: () => T | undefined | false, timeoutMs?: number, label?: string): Promise<T>;
+	failNext(match: { method: string; path: RegExp }, reply: ScriptedFailure, times?: number): void;
+	expireInteractionTokens(): void;
+	close(): Promise<void>;
+}
+
+const DEFAULTS: Required<DiscordStandInOptions> = {
+	token: 'test-bot-token',
+	interactionTokenTtlMs: 15 * 60_000,
+	ackDeadlineMs: 3000,
+	attachmentSizeLimit: 10 * 1024 * 1024,
+};
+const API_PREFIX = '/api/v10';
+
+export async function startDiscordStandIn(opts: DiscordStandInOptions = {}): Promise<DiscordStandIn> {
+	const validator = loadOpenApiValidator();
+	const server = createServer();
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => resolve());
+	});
+	const { port } = server.address() as AddressInfo;
+	return new StandIn(server, `http://127.0.0.1:${port}`, { ...DEFAULTS, ...opts }, validator);
+}
+
+interface Scripted {
+	method: string;
+	path: RegExp;
+	reply: ScriptedFailure;
+	remaining: number;
+}
+
+const isOption = <T extends InteractionType>(value: unknown): value is APIApplicationCommandInteractionDataOption<T> =>
+	isRecord(value) && typeof value.name === 'string' && typeof value.type === 'number';
+
+function checkedOptions<T extends InteractionType>(
+	options: unknown[],
+): APIApplicationCommandInteractionDataOption<T>[] {
+	return options.map((option) => {
+		if (!isOption<T>(option)) throw new TypeError(`option must be {name, type, …}: ${JSON.stringify(option)}`);
+		return option;
+	});
+}
+
+const hasFocus = (options: unknown[]): boolean =>
+	options.some((o) => isRecord(o) && (o.focused === true || (Array.isArray(o.options) && hasFocus(o.options))));
+
+/** Marks the last (innermost) option as the one being typed. */
+function focusLast(options: unknown[]): unknown[] {
+	const last = options.at(-1);
+	if (!isRecord(last)) return options;
+	const focused = Array.isArray(last.options)
+		? { ...last, options: focusLast(last.options) }
+		: { ...last, focused: true };
+	return [...options.slice(0, -1), focused];
+}
+
+function headerRecord(req: IncomingMessage): Record<string, string> {
+	return Object.fromEntries(
+		Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')]),
+	);
+}
+
+function decodePath(pathname: string): string {
+	return pathname
+		.split('/')
+		.map((segment) => {
+			try {
+				return decodeURIComponent(segment);
+			} catch {
+				return segment;
+			}
+		})
+		.join('/');
+}
+
+/** Discord's nested `errors` object for 50035 Invalid Form Body. */
+function formErrors(issues: SchemaIssue[]): Record<string, unknown> {
+	const root: Record<string, unknown> = {};
+	for (const issue of issues) {
+		let node = root;
+		for (const key of issue.where.split('/').slice(1)) {
+			const child = node[key];
+			node = isRecord(child) ? child : (node[key] = {});
+		}
+		const errors = Array.isArray(node._errors) ? node._errors : (node._errors = []);
+		const code = `BASE_TYPE_${issue.keyword.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`; // maxLength → MAX_LENGTH
+		errors.push({ code, message: issue.message });
+	}
+	return root;
+}
+
+class StandIn implements DiscordStandIn {
+	readonly apiUrl: string;
+	readonly token: string;
+	readonly applicationId: string;
+	readonly botUserId: string;
+	readonly guildId: string;
+	readonly channelId: string;
+	readonly requests: RecordedRequest[] = [];
+	readonly violations: string[] = [];
+	private readonly state: StandInState;
+	private readonly gateway: FakeGateway;
+	private readonly scripted: Scripted[] = [];
+	private readonly commandIds = new Map<string, string>();
+
+	constructor(
+		private readonly server: Server,
+		readonly origin: string,
+		private readonly options: Required<DiscordStandInOptions>,
+		private readonly validator: OpenApiValidator,
+	) {
+		const world = createWorld();
+		const gatewayUrl = `${origin.replace(/^http/, 'ws')}/gateway`;
+		this.apiUrl = `${origin}/api`;
+		this.token = options.token;
+		this.applicationId = world.applicationId;
+		this.botUserId = world.botUserId;
+		this.guildId = world.guildId;
+		this.channelId = world.channelId;
+		this.state = {
+			world,
+			gatewayUrl,
+			interactionTokenTtlMs: options.interactionTokenTtlMs,
+			ackDeadlineMs: options.ackDeadlineMs,
+			cdn: new AttachmentHost(origin),
+			interactions: new Map(),
+			byToken: new Map(),
+			messages: new Map(),
+			commands: { global: [], guild: new Map() },
+		};
+		this.gateway = new FakeGateway({
+			token: options.token,
+			onIdentify: (sessionId) => [
+				{ t: 'READY', d: readyPayload(world, sessionId, gatewayUrl) },
+				{ t: 'GUILD_CREATE', d: guildCreatePayload(world) },
+			],
+		});
+		server.on('request', (req, res) => void this.onRequest(req, res));
+		server.on('upgrade', (req, socket, head: Buffer) => {
+			if (new URL(req.url ?? '/', origin).pathname === '/gateway') this.gateway.handleUpgrade(req, socket, head);
+			else socket.destroy();
+		});
+	}
+
+	get commands() {
+		return this.state.commands;
+	}
+
+	identified(): Promise<void> {
+		return this.gateway.identified();
+	}
+
+	gatewaySessions(): number {
+		return this.gateway.identifyCount;
+	}
+
+	hostFile(filename: string, data: Buffer, contentType: string) {
+		return this.state.cdn.host(this.channelId, nextSnowflake(), filename, data, contentType);
+	}
+
+	slashCommand(input: SlashCommandInput): InteractionHandle {
+		return this.dispatchInteraction(input, (envelope) => {
+			const resolved: Record<string, APIAttachment> = {};
+			const options = checkedOptions<InteractionType.ApplicationCommand>(input.options ?? []).map((option) =>
+				this.hostAttachmentOption(option, input.attachments ?? {}, resolved),
+			);
+			const payload: APIChatInputApplicationCommandInteraction = {
+				...envelope,
+				type: InteractionType.ApplicationCommand,
+				data: {
+					id: this.commandId(input.name),
+					name: input.name,
+					type: ApplicationCommandType.ChatInput,
+					guild_id: this.guildId,
+					...(input.options === undefined ? {} : { options }),
+					...(Object.keys(resolved).length > 0 ? { resolved: { attachments: resolved } } : {}),
+				},
+			};
+			return { payload, record: { type: InteractionType.ApplicationCommand } };
+		});
+	}
+
+	autocomplete(input: AutocompleteInput): InteractionHandle {
+		return this.dispatchInteraction(input, (envelope) => {
+			const options = hasFocus(input.options) ? input.options : focusLast(input.options);
+			const payload: APIApplicationCommandAutocompleteInteraction = {
+				...envelope,
+				type: InteractionType.ApplicationCommandAutocomplete,
+				data: {
+					id: this.commandId(input.name),
+					name: input.name,
+					type: ApplicationCommandType.ChatInput,
+					guild_id: this.guildId,
+					options: checkedOptions<InteractionType.ApplicationCommandAutocomplete>(options),
+				},
+			};
+			return { payload, record: { type: InteractionType.ApplicationCommandAutocomplete } };
+		});
+	}
+
+	component(input: ComponentInput): InteractionHandle {
+		const message = this.state.messages.get(input.messageId);
+		if (!message) throw new Error(`component(): the stand-in has no message ${input.messageId}`);
+		const componentType = input.componentType ?? ComponentType.Button;
+		if (componentType !== ComponentType.Button && componentType !== ComponentType.StringSelect) {
+			throw new TypeError(`component(): componentType ${componentType} is not supported (button or string select)`);
+		}
+		return this.dispatchInteraction(input, (envelope) => {
+			const payload: APIMessageComponentInteraction = {
+				...envelope,
+				type: InteractionType.MessageComponent,
+				message: messagePayload(this.state.world, message),
+				data:
+					componentType === ComponentType.Button
+						? { custom_id: input.customId, component_type: ComponentType.Button }
+						: { custom_id: input.customId, component_type: ComponentType.StringSelect, values: input.values ?? [] },
+			};
+			return { payload, record: { type: InteractionType.MessageComponent, sourceMessageId: message.id } };
+		});
+	}
+
+	modalSubmit(input: ModalSubmitInput): InteractionHandle {
+		return this.dispatchInteraction(input, (envelope) => {
+			const payload: APIModalSubmitInteraction = {
+				...envelope,
+				type: InteractionType.ModalSubmit,
+				data: {
+					custom_id: input.customId,
+					components: Object.entries(input.fields).map(([customId, value]) => ({
+						type: ComponentType.ActionRow,
+						components: [{ type: ComponentType.TextInput, custom_id: customId, value }],
+					})),
+				},
+			};
+			return { payload, record: { type: InteractionType.ModalSubmit } };
+		});
+	}
+
+	callbacks(interactionId: string): RecordedRequest[] {
+		const prefix = `${API_PREFIX}/interactions/${interactionId}/`;
+		return this.requests.filter(
+			(r) => r.method === 'POST' && r.path.startsWith(prefix) && r.path.endsWith('/callback'),
+		);
+	}
+
+	original(token: string): StoredMessage | undefined {
+		const id = this.state.byToken.get(token)?.originalId;
+		return id === undefined ? undefined : this.state.messages.get(id);
+	}
+
+	channelMessages(channelId: string = this.channelId): StoredMessage[] {
+		return [...this.state.messages.values()].filter((m) => m.channelId === channelId && m.kind !== 'original');
+	}
+
+	async waitFor<T>(check: () => T | undefined | false, timeoutMs = 5000, label = 'condition'): Promise<T> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const value = check();
+			if (value !== undefined && value !== false) return value;
+			if (Date.now() >= deadline) {
+				throw new Error(`waitFor(${label}) timed out after ${timeoutMs} ms\n${this.recentRequests()}`);
+			}
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		}
+	}
+
+	failNext(match: { method: string; path: RegExp }, reply: ScriptedFailure, times = 1): void {
+		this.scripted.push({ method: match.method.toUpperCase(), path: match.path, reply, remaining: times });
+	}
+
+	expireInteractionTokens(): void {
+		for (const rec of this.state.interactions.values()) rec.expired = true;
+	}
+
+	async close(): Promise<void> {
+		await this.gateway.close();
+		this.server.closeAllConnections();
+		await new Promise<void>((resolve) => this.server.close(() => resolve()));
+	}
+
+	// ------------------------------------------------------------ interactions
+
+	private dispatchInteraction(
+		input: { userId?: string; locale?: string; memberPermissions?: string },
+		build: (envelope: ReturnType<typeof interactionEnvelope>) => {
+			payload: unknown;
+			record: Pick<InteractionRecord, 'type' | 'sourceMessageId'>;
+		},
+	): InteractionHandle {
+		const { world } = this.state;
+		const id = nextSnowflake();
+		const token = interactionToken(id);
+		const user = humanUser(input.userId ?? world.ownerId, world.ownerId);
+		const envelope = interactionEnvelope(world, {
+			id,
+			token,
+			user,
+			locale: toLocale(input.locale ?? 'en-US'),
+			permissions: input.memberPermissions ?? DEFAULT_MEMBER_PERMISSIONS,
+			attachmentSizeLimit: this.options.attachmentSizeLimit,
+		});
+		const { payload, record } = build(envelope);
+		const dispatchedAt = Date.now();
+		const rec: InteractionRecord = { ...record, id, token, user, dispatchedAt, acknowledged: false, expired: false };
+		this.state.interactions.set(id, rec);
+		this.state.byToken.set(token, rec);
+		if (this.gateway.dispatch('INTERACTION_CREATE', payload) === 0) {
+			throw new Error('no identified gateway connection: log the client in and await standIn.identified() first');
+		}
+		return { id, token, dispatchedAt };
+	}
+
+	/** Registered commands keep their ids in interactions; unknown names get a stable one. */
+	private commandId(name: string): string {
+		const all = [this.state.commands.global, ...this.state.commands.guild.values()].flat();
+		const registered = all.find((c) => isRecord(c) && c.name === name);
+		if (isRecord(registered) && typeof registered.id === 'string') return registered.id;
+		let id = this.commandIds.get(name);
+		if (id === undefined) this.commandIds.set(name, (id = nextSnowflake()));
+		return id;
+	}
+
+	/** ATTACHMENT options name a key of `attachments`; the stand-in hosts it and resolves it. */
+	private hostAttachmentOption<T extends InteractionType>(
+		option: APIApplicationCommandInteractionDataOption<T>,
+		uploads: Record<string, UploadInput>,
+		resolved: Record<string, APIAttachment>,
+	): APIApplicationCommandInteractionDataOption<T> {
+		const { Subcommand, SubcommandGroup, Attachment } = ApplicationCommandOptionType;
+		if (option.type === Subcommand || option.type === SubcommandGroup) {
+			const nested = checkedOptions<T>(option.options ?? []).map((o) =>
+				this.hostAttachmentOption(o, uploads, resolved),
+			);
+			return { ...option, options: nested } as APIApplicationCommandInteractionDataOption<T>;
+		}
+		if (option.type !== Attachment) return option;
+		const upload = uploads[option.value];
+		if (!upload) {
+			throw new TypeError(`slashCommand(): option ${option.name} names "${option.value}", which is not in attachments`);
+		}
+		const id = nextSnowflake();
+		const urls = this.state.cdn.host(this.channelId, id, upload.filename, upload.data, upload.contentType);
+		resolved[id] = {
+			id,
+			filename: upload.filename,
+			size: upload.data.length,
+			url: urls.url,
+			proxy_url: urls.proxyUrl,
+			content_type: upload.contentType,
+			ephemeral: true,
+			...(upload.width === undefined ? {} : { width: upload.width }),
+			...(upload.height === undefined ? {} : { height: upload.height }),
+		};
+		return { ...option, value: id };
+	}
+
+	// ------------------------------------------------------------ REST
+
+	private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		try {
+			const url = new URL(req.url ?? '/', this.origin);
+			if (this.state.cdn.serve(url, res)) return;
+			const at = Date.now();
+			const parsed = await parseBody(req.headers['content-type'] ?? '', await readRaw(req));
+			const record: RecordedRequest = {
+				method: (req.method ?? 'GET').toUpperCase(),
+				path: decodePath(url.pathname),
+				query: url.searchParams,
+				headers: headerRecord(req),
+				body: parsed.body,
+				files: parsed.files,
+				at,
+				status: 0,
+			};
+			const { reply, template } = this.respond(record, parsed.problem);
+			record.status = reply.status;
+			this.requests.push(record);
+			send(res, reply, rateLimitHeaders(`${record.method} ${template}`));
+		} catch (error) {
+			// Never let a stand-in bug crash the test run; surface it as a violation instead.
+			this.violations.push(`${req.method ?? '?'} ${req.url ?? '?'} : stand-in error: ${String(error)}`);
+			if (!res.headersSent) send(res, discordError(500, 0, '500: Internal Server Error'));
+		}
+	}
+
+	/** Validate and record first, then scripted failures, then Discord's own checks, then the route. */
+	private respond(record: RecordedRequest, problem: string | undefined): { reply: Reply; template: string } {
+		const apiPath = record.path.startsWith(`${API_PREFIX}/`) ? record.path.slice(API_PREFIX.length) : undefined;
+		const route = apiPath === undefined ? undefined : this.validator.match(record.method, apiPath);
+		const template = route?.template ?? record.path;
+		const violation = (text: string) => this.violations.push(`${record.method} ${template} : ${text}`);
+		if (!route) violation('no route');
+		const rejection = route ? this.check(record, route, problem, violation) : undefined;
+
+		const scripted = this.takeScripted(record);
+		if (scripted) return { reply: scriptedReply(scripted), template };
+		if (!route) return { reply: discordError(404, 0, '404: Not Found'), template };
+		return { reply: this.route(record, route, rejection, violation), template };
+	}
+
+	/** Records spec violations; returns the 400 Discord would answer for the body, if any. */
+	private check(
+		record: RecordedRequest,
+		route: RouteMatch,
+		problem: string | undefined,
+		violation: (text: string) => void,
+	): Reply | undefined {
+		const paramIssues = this.validator.checkParams(record.method, route);
+		if (paramIssues.length > 0) violation(describeIssues(paramIssues, 'path'));
+		if (problem) {
+			violation(problem);
+			return discordError(400, 50109, 'The request body contains invalid JSON.');
+		}
+		const bodyIssues = this.validator.checkBody(record.method, route, record.body);
+		if (bodyIssues.length === 0) return undefined;
+		violation(describeIssues(bodyIssues));
+		return discordError(400, 50035, 'Invalid Form Body', formErrors(bodyIssues));
+	}
+
+	private route(
+		record: RecordedRequest,
+		route: RouteMatch,
+		rejection: Reply | undefined,
+		violation: (text: string) => void,
+	): Reply {
+		const handler = ROUTES[`${record.method} ${route.template}`];
+		if (!handler) {
+			violation('no route (the spec has it, the stand-in does not emulate it)');
+			return discordError(404, 0, '404: Not Found');
+		}
+		if (handler.auth && record.headers.authorization !== `Bot ${this.token}`) {
+			return discordError(401, 0, '401: Unauthorized');
+		}
+		if (record.files.some((f) => f.data.length > this.options.attachmentSizeLimit)) {
+			return discordError(413, 40005, 'Request entity too large');
+		}
+		if (rejection) return rejection;
+		try {
+			const { params } = route;
+			return handler.handle(this.state, { params, query: record.query, body: record.body, files: record.files });
+		} catch (error) {
+			if (error instanceof InvalidFormBody) violation(error.problem);
+			if (error instanceof DiscordHttpError) return error.reply;
+			throw error;
+		}
+	}
+
+	private takeScripted(record: RecordedRequest): ScriptedFailure | undefined {
+		// search() ignores a /g regex's lastIndex, so reused patterns match every time.
+		const entry = this.scripted.find((s) => s.method === record.method && record.path.search(s.path) !== -1);
+		if (!entry) return undefined;
+		if (--entry.remaining <= 0) this.scripted.splice(this.scripted.indexOf(entry), 1);
+		return entry.reply;
+	}
+
+	private recentRequests(): string {
+		// Interaction tokens are ~100 characters; shorten them so the dump stays readable.
+		const short = (path: string) => path.replace(/[\w-]{40,}/g, (token) => `${token.slice(0, 12)}…`);
+		const lines = this.requests.slice(-10).map((r) => `  ${r.method} ${short(r.path)} → ${r.status}`);
+		return lines.length > 0 ? `recent requests:\n${lines.join('\n')}` : 'no requests yet';
+	}
+}
