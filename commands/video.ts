@@ -75,7 +75,7 @@ export default {
 		// Checks without I/O first: bad input is refused privately before anything is spent.
 		const checked = checkVideoOptions(context, readOptions(interaction));
 
-		const deferred = await interaction.deferReply({ withResponse: true });
+		await interaction.deferReply();
 		await enqueueVideo(context, checked, {
 			id: interaction.id,
 			applicationId: interaction.applicationId,
@@ -85,10 +85,10 @@ export default {
 			userId: interaction.user.id,
 			locale: interaction.locale,
 			createdAt: interaction.createdTimestamp,
-			messageId: deferred.resource?.message?.id,
 			attachmentSizeLimit: interaction.attachmentSizeLimit,
 		}, async (request, position) => {
-			await interaction.editReply({ content: texts.queued({ prompt: request.prompt, model: checked.model }, position) });
+			const reply = await interaction.editReply({ content: texts.queued({ prompt: request.prompt, model: checked.model }, position) });
+			return reply.id;
 		});
 	},
 

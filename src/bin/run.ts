@@ -39,8 +39,9 @@ export async function run(role: Role, start: (config: Config, logger: Logger) =>
 		if (stopping) return;
 		stopping = true;
 		logger.info({ signal }, 'shutting down');
-		// A second signal, or a close that hangs, must still end the process.
-		setTimeout(() => process.exit(1), 30_000).unref();
+		// A close that hangs must still end the process, before an orchestrator's own deadline
+		// (docker compose gives workers 60 s). In-flight create calls are what it waits for.
+		setTimeout(() => process.exit(1), 55_000).unref();
 		running
 			.close()
 			.then(() => {

@@ -27,7 +27,7 @@ export const videoJobSchema = z.object({
 		locale: z.string(),
 		createdAt: z.number(),
 		/** The deferred reply, for delivery with the bot token once the interaction token expires. */
-		messageId: snowflake.optional(),
+		messageId: snowflake,
 		attachmentSizeLimit: z.number().int().positive(),
 	}),
 	request: videoRequestSchema,

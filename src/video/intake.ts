@@ -46,7 +46,6 @@ export interface InteractionFacts {
 	readonly userId: string;
 	readonly locale: string;
 	readonly createdAt: number;
-	readonly messageId?: string | undefined;
 	readonly attachmentSizeLimit: number;
 }
 
@@ -60,8 +59,11 @@ export async function enqueueVideo(
 	context: CommandContext,
 	checked: Checked,
 	facts: InteractionFacts,
-	/** Shows the queued state; runs before enqueueing so every later edit is the worker's. */
-	announce: (request: VideoRequest, position: number) => Promise<void>,
+	/**
+	 * Shows the queued state and returns the reply's message id. It runs before enqueueing, so every
+	 * later edit of the message is the worker's.
+	 */
+	announce: (request: VideoRequest, position: number) => Promise<string>,
 ) {
 	const { quota, media, jobs, logger } = context;
 	const jobId = facts.id;
@@ -96,7 +98,7 @@ export async function enqueueVideo(
 		const waiting = await jobs.waiting().catch((error: unknown) => {
 			throw new QueueUnavailableError({ cause: error });
 		});
-		await announce(request, waiting + 1);
+		const messageId = await announce(request, waiting + 1);
 		const data: VideoJobData = {
 			v: 1,
 			interaction: {
@@ -109,7 +111,7 @@ export async function enqueueVideo(
 				locale: facts.locale,
 				createdAt: facts.createdAt,
 				attachmentSizeLimit: facts.attachmentSizeLimit,
-				...(facts.messageId === undefined ? {} : { messageId: facts.messageId }),
+				messageId,
 			},
 			request,
 			provider: context.config.provider,

@@ -56,15 +56,20 @@ const originalEdits = (token: string): RecordedRequest[] =>
 const contentOf = (request: RecordedRequest): string =>
 	typeof request.body === 'object' && request.body !== null && 'content' in request.body ? String(request.body.content) : '';
 
-async function clipOf(token: string, timeoutMs = 30_000) {
-	return discord.waitFor(
-		() => {
-			const message = discord.original(token);
-			return message !== undefined && message.attachments.length > 0 ? message : undefined;
-		},
-		timeoutMs,
-		'the clip on the original reply',
-	);
+/** Waits for the clip; on a time-out the error carries both processes' logs. */
+async function clipOf(token: string, timeoutMs = 25_000) {
+	return discord
+		.waitFor(
+			() => {
+				const message = discord.original(token);
+				return message !== undefined && message.attachments.length > 0 ? message : undefined;
+			},
+			timeoutMs,
+			'the clip on the original reply',
+		)
+		.catch((error: unknown) => {
+			throw new Error(`${String(error)}\n--- bot ---\n${bot.output()}\n--- worker ---\n${worker.output()}`);
+		});
 }
 
 describe('end to end: /video in, MP4 out', () => {
@@ -252,6 +257,35 @@ describe('end to end: /video in, MP4 out', () => {
 		expect(JSON.stringify(answer?.body)).toMatch(/0 of 3\*\* videos left in the rolling 24 hours\. The next one frees up <t:\d+:R>/);
 		expect(discord.violations).toEqual([]);
 	});
+
+	it('delivers with the bot token, replying to the original, once the interaction token has expired', async () => {
+		minimax.generationMs = 3_000;
+		const userId = nextUser();
+		const handle = videoCommand(userId, 'a very long take across a frozen lake');
+		await discord.waitFor(
+			() => originalEdits(handle.token).some((r) => /Generating|Waiting in the provider/.test(contentOf(r))),
+			15_000,
+			'the generating stage',
+		);
+		const originalId = discord.original(handle.token)?.id;
+		discord.expireInteractionTokens();
+
+		const post = await discord.waitFor(
+			() => discord.requests.find((r) => r.method === 'POST' && r.path === `/api/v10/channels/${discord.channelId}/messages`),
+			30_000,
+			'the channel message',
+		);
+		expect(post.status).toBe(200);
+		expect(post.headers['authorization']).toBe(`Bot ${discord.token}`);
+		expect(post.body).toMatchObject({
+			content: expect.stringContaining(`<@${userId}>, your clip is ready`),
+			allowed_mentions: { parse: [], users: [userId] },
+			message_reference: { message_id: originalId },
+		});
+		expect(post.files[0]?.data.equals(minimax.video)).toBe(true);
+		expect(discord.violations).toEqual([]);
+		minimax.generationMs = 1_500;
+	}, 40_000);
 
 	it('resumes a task after the worker is killed mid-generation, with exactly one create call', async () => {
 		minimax.generationMs = 6_000;
