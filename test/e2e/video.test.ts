@@ -103,6 +103,8 @@ describe('end to end: /video in, MP4 out', () => {
 	}, 60_000);
 
 	afterAll(async () => {
+		// Whatever a test checked, nothing the processes sent may break Discord's spec.
+		const violations = discord?.violations ?? [];
 		for (const running of [bot, worker]) running?.signal('SIGTERM');
 		await Promise.all([bot?.exited(), worker?.exited()]);
 		await discord?.close();
@@ -111,6 +113,7 @@ describe('end to end: /video in, MP4 out', () => {
 			await cleanPrefix(redis, prefix);
 			redis.disconnect();
 		}
+		expect(violations).toEqual([]);
 	});
 
 	it('registers the commands with one bulk overwrite in the development guild', () => {
