@@ -8,8 +8,14 @@ export type RequestProblem =
 	| { readonly kind: 'camera-unknown'; readonly item: string }
 	| { readonly kind: 'camera-too-many'; readonly count: number; readonly max: number }
 	| { readonly kind: 'camera-duplicate'; readonly item: string }
-	| { readonly kind: 'subject-with-first-frame' }
-	| { readonly kind: 'subject-with-camera' }
+	| {
+			readonly kind: 'unservable';
+			readonly provider: string;
+			readonly asked: readonly string[];
+			readonly suggestions: readonly string[];
+			/** The provider's models, when the user named one it does not have. */
+			readonly models?: readonly string[];
+	  }
 	| { readonly kind: 'image-not-image'; readonly option: string }
 	| { readonly kind: 'image-too-large'; readonly option: string; readonly bytes: number; readonly max: number }
 	| { readonly kind: 'image-unreadable'; readonly option: string }

@@ -24,6 +24,11 @@ export function duration(ms: number): string {
 	return minutes > 0 ? `${minutes}m ${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`;
 }
 
+/** "a, b and c" / "a, b or c". */
+function listing(items: readonly string[], last: 'and' | 'or'): string {
+	return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${last} ${items.at(-1) ?? ''}`;
+}
+
 const relativeTime = (at: number) => `<t:${Math.ceil(at / 1000)}:R>`;
 
 const megabytes = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
@@ -40,10 +45,16 @@ export function requestProblem(problem: RequestProblem): string {
 			return `That is ${problem.count} camera moves; at most ${problem.max} can run together. Put later moves in the prompt as another bracket.`;
 		case 'camera-duplicate':
 			return `“${problem.item}” appears twice in the camera moves. Each move can be used once per bracket.`;
-		case 'subject-with-first-frame':
-			return 'A subject reference and a first frame cannot be combined. Use one or the other.';
-		case 'subject-with-camera':
-			return 'Camera moves are not available with a subject reference. Remove the camera moves or the subject.';
+		case 'unservable': {
+			const asked = problem.asked.length > 0 ? ` with ${listing(problem.asked, 'and')}` : '';
+			const fixes =
+				problem.suggestions.length > 0
+					? ` What would work: ${listing(problem.suggestions, 'or')}.`
+					: problem.models !== undefined
+						? ` Its models are: ${problem.models.join(', ')}.`
+						: '';
+			return `${problem.provider} has no model that makes a clip${asked}.${fixes}`;
+		}
 		case 'image-not-image':
 			return `The \`${problem.option}\` attachment must be a PNG, JPEG or WebP image.`;
 		case 'image-too-large':

@@ -35,16 +35,7 @@ export class ProviderError extends Error {
 	}
 }
 
-/** The HTTP side of the error table, shared by every provider; each adds its own body codes. */
-export function failureForStatus(status: number): ProviderFailure {
-	if (status === 401 || status === 403) return 'auth';
-	if (status === 402) return 'credits';
-	if (status === 429) return 'rate-limited';
-	if (status >= 500) return 'unavailable';
-	return 'rejected';
-}
-
-/** Reads Retry-After (seconds or an HTTP date) into milliseconds. */
+/** Reads Retry-After (seconds or an HTTP date), or a reset timestamp, into milliseconds from now. */
 export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
 	const value = Array.isArray(header) ? header[0] : header;
 	if (value === undefined || value.trim() === '') return undefined;

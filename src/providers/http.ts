@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import { failureForStatus, ProviderError, retryAfterMs } from './errors.js';
+import { failureForStatus } from './error-table.js';
+import { ProviderError, retryAfterMs } from './errors.js';
 
 export interface JsonRequest {
 	readonly provider: string;

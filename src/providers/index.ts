@@ -1,20 +1,9 @@
 import type { Config } from '../config.js';
-import { chooseMinimaxModel, type ModelInput } from './minimax-models.js';
 import { MinimaxProvider } from './minimax.js';
 import type { VideoProvider } from './types.js';
 
 export type { VideoProvider } from './types.js';
-
-/**
- * Picks the model for a request on the configured provider, or throws `InvalidRequestError` with
- * what would work. The bot calls this before anything is enqueued or spent.
- */
-export function planModel(provider: Config['provider'], input: ModelInput): string {
-	switch (provider) {
-		case 'minimax':
-			return chooseMinimaxModel(input);
-	}
-}
+export { chooseModel } from './plan.js';
 
 export function createProvider(config: Config): VideoProvider {
 	switch (config.provider) {

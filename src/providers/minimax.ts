@@ -1,32 +1,11 @@
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
-import { ProviderError, type ProviderFailure } from './errors.js';
+import { MINIMAX_CODES } from './error-table.js';
+import { ProviderError } from './errors.js';
 import { requestJson, withRetries } from './http.js';
-import type { ProviderImage, SubmitInput, TaskStatus, VideoProvider } from './types.js';
+import type { ProviderImage, Submission, SubmitInput, TaskStatus, VideoProvider } from './types.js';
 
 const PROVIDER = 'minimax';
-
-/**
- * MiniMax reports most errors in `base_resp.status_code` with HTTP 200, so the body, not the
- * status, is the authority. Codes not listed are treated as a refusal of the request.
- */
-const STATUS_CODES: Readonly<Record<number, ProviderFailure>> = {
-	1000: 'unavailable', // unknown error
-	1001: 'unavailable', // request timeout
-	1002: 'rate-limited',
-	1004: 'auth', // not authorised, or a key for the other region's host
-	1008: 'credits', // insufficient balance
-	1024: 'unavailable', // internal error
-	1026: 'safety-input',
-	1027: 'safety-output',
-	1033: 'unavailable', // system error
-	1039: 'rate-limited', // token limit
-	1041: 'rate-limited', // connection limit
-	1042: 'rejected', // too many invisible characters
-	2013: 'rejected', // invalid parameters
-	2045: 'rate-limited', // rate growth limit
-	2049: 'auth', // invalid API key
-};
 
 const baseResp = z.object({ status_code: z.number(), status_msg: z.string().optional().default('') });
 
@@ -51,7 +30,7 @@ const retrieveResponse = z.object({
 });
 
 function errorFromBaseResp(base: z.infer<typeof baseResp>): ProviderError {
-	const failure = STATUS_CODES[base.status_code] ?? 'rejected';
+	const failure = MINIMAX_CODES[base.status_code] ?? 'rejected';
 	return new ProviderError(PROVIDER, failure, `status ${base.status_code} ${base.status_msg}`.trim(), {
 		code: base.status_code,
 	});
@@ -95,12 +74,16 @@ export class MinimaxProvider implements VideoProvider {
 		);
 	}
 
-	public async submit(input: SubmitInput, signal?: AbortSignal): Promise<string> {
+	public async submit(input: SubmitInput, signal?: AbortSignal): Promise<Submission> {
+		const { request } = input;
 		const body = {
 			model: input.model,
-			prompt: input.request.prompt,
-			...(input.request.promptOptimizer === undefined ? {} : { prompt_optimizer: input.request.promptOptimizer }),
+			prompt: request.prompt,
+			...(request.promptOptimizer === undefined ? {} : { prompt_optimizer: request.promptOptimizer }),
+			...(request.duration === undefined ? {} : { duration: request.duration }),
+			...(request.resolution === undefined ? {} : { resolution: request.resolution.toUpperCase() }),
 			...(input.firstFrame === undefined ? {} : { first_frame_image: dataUrl(input.firstFrame) }),
+			...(input.lastFrame === undefined ? {} : { last_frame_image: dataUrl(input.lastFrame) }),
 			...(input.subject === undefined
 				? {}
 				: { subject_reference: [{ type: 'character', image: [dataUrl(input.subject)] }] }),
@@ -115,7 +98,7 @@ export class MinimaxProvider implements VideoProvider {
 		if (created.task_id === undefined || created.task_id === '') {
 			throw new ProviderError(PROVIDER, 'malformed', 'the create call succeeded without a task id');
 		}
-		return created.task_id;
+		return { kind: 'task', taskId: created.task_id };
 	}
 
 	public async poll(taskId: string, signal?: AbortSignal): Promise<TaskStatus> {

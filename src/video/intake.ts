@@ -1,7 +1,7 @@
 import type { CommandContext } from '../discord/command.js';
 import { QueueUnavailableError, QuotaExceededError } from '../errors.js';
 import type { VideoJobData } from '../jobs/index.js';
-import { planModel } from '../providers/index.js';
+import { chooseModel } from '../providers/index.js';
 import { checkAttachmentInfo, fetchAttachmentImage, type AttachmentInfo } from './images.js';
 import { composePrompt, type ImageRef, type VideoRequest } from './request.js';
 
@@ -29,11 +29,12 @@ export function checkVideoOptions(context: CommandContext, options: VideoOptions
 	const composed = composePrompt({ prompt: options.prompt, camera: options.camera });
 	if (options.firstFrame !== undefined) checkAttachmentInfo(options.firstFrame);
 	if (options.subject !== undefined) checkAttachmentInfo(options.subject);
-	const model = planModel(context.config.provider, {
+	const model = chooseModel(context.config.provider, {
 		directed: composed.directed,
-		hasFirstFrame: options.firstFrame !== undefined,
-		hasSubject: options.subject !== undefined,
-	});
+		firstFrame: options.firstFrame !== undefined,
+		lastFrame: false,
+		subject: options.subject !== undefined,
+	}).id;
 	return { options, ...composed, model };
 }
 

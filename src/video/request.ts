@@ -22,7 +22,11 @@ export const videoRequestSchema = z.object({
 	/** True when the prompt directs the camera, from the option or from brackets the user wrote. */
 	directed: z.boolean(),
 	promptOptimizer: z.boolean().optional(),
+	/** Seconds and resolution, only when the user asked for them (models have defaults). */
+	duration: z.number().int().positive().optional(),
+	resolution: z.string().optional(),
 	firstFrame: imageRefSchema.optional(),
+	lastFrame: imageRefSchema.optional(),
 	subject: imageRefSchema.optional(),
 });
 export type VideoRequest = z.infer<typeof videoRequestSchema>;

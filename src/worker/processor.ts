@@ -97,7 +97,9 @@ export function createProcessor(deps: ProcessorDeps) {
 		try {
 			// Deliberately not tied to the shutdown signal: an abandoned create call could bill a
 			// task nobody knows about. A shutdown waits for it to return.
-			taskId = await provider.submit(input);
+			const submission = await provider.submit(input);
+			if (submission.kind !== 'task') throw new Error('blocking providers are not wired yet');
+			taskId = submission.taskId;
 		} catch (error) {
 			// The provider answered (or could not be reached), so no task exists to lose.
 			await job.save({ submittingAt: null });

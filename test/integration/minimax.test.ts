@@ -9,6 +9,13 @@ import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js
 const request: VideoRequest = { prompt: '[Pan left] a fox in the snow', camera: ['Pan left'], directed: true };
 const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 
+/** Submits and returns the task id (MiniMax always answers with a task to poll). */
+async function submitTask(provider: MinimaxProvider, input: Parameters<MinimaxProvider['submit']>[0]): Promise<string> {
+	const submission = await provider.submit(input);
+	if (submission.kind !== 'task') throw new Error('expected a task');
+	return submission.taskId;
+}
+
 async function untilDone(provider: MinimaxProvider, taskId: string): Promise<TaskStatus> {
 	for (;;) {
 		const status = await provider.poll(taskId);
@@ -41,7 +48,7 @@ describe('MiniMax provider against its stand-in', () => {
 	});
 
 	it('submits, polls through the documented states, and downloads the exact bytes', async () => {
-		const taskId = await provider.submit({ model: 'I2V-01-Director', request, firstFrame: { data: png, contentType: 'image/png' } });
+		const taskId = await submitTask(provider, { model: 'I2V-01-Director', request, firstFrame: { data: png, contentType: 'image/png' } });
 		expect(standIn.creates).toHaveLength(1);
 		expect(standIn.creates[0]?.body).toEqual({
 			model: 'I2V-01-Director',
@@ -81,20 +88,20 @@ describe('MiniMax provider against its stand-in', () => {
 
 	it('retries a create refused with a retryable code and creates one task', async () => {
 		standIn.failNextCreate(1002, 'rate limit');
-		const taskId = await provider.submit({ model: 'T2V-01', request });
+		const taskId = await submitTask(provider, { model: 'T2V-01', request });
 		expect(taskId).toMatch(/^\d+$/);
 		expect(standIn.creates).toHaveLength(2);
 	}, 15_000);
 
 	it('reports a task refused by the safety filter as final', async () => {
 		standIn.failNextTask(1027);
-		const taskId = await provider.submit({ model: 'T2V-01', request });
+		const taskId = await submitTask(provider, { model: 'T2V-01', request });
 		const done = await untilDone(provider, taskId);
 		expect(done.state === 'failed' && done.error.failure).toBe('safety-output');
 	});
 
 	it('turns a malformed answer and a 5xx into typed errors, never a crash', async () => {
-		const taskId = await provider.submit({ model: 'T2V-01', request });
+		const taskId = await submitTask(provider, { model: 'T2V-01', request });
 		standIn.malformNextQuery();
 		expect((await failureOf(() => provider.poll(taskId))).failure).toBe('malformed');
 		standIn.failNextQuery(502);
@@ -104,7 +111,7 @@ describe('MiniMax provider against its stand-in', () => {
 	});
 
 	it('stops a download at the size cap', async () => {
-		const taskId = await provider.submit({ model: 'T2V-01', request });
+		const taskId = await submitTask(provider, { model: 'T2V-01', request });
 		const done = await untilDone(provider, taskId);
 		if (done.state !== 'succeeded') throw new Error('expected success');
 		expect(await downloadCapped('minimax', done.videoUrl, 1000)).toEqual({ ok: false, reason: 'too-large', bytes: standIn.video.length });

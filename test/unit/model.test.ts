@@ -1,30 +1,81 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidRequestError } from '../../src/errors.js';
-import { chooseMinimaxModel } from '../../src/providers/minimax-models.js';
+import { InvalidRequestError, type RequestProblem } from '../../src/errors.js';
+import { CATALOG } from '../../src/providers/catalog.js';
+import { chooseModel, type Need } from '../../src/providers/plan.js';
+import { PROVIDER_NAMES, type ProviderName } from '../../src/providers/types.js';
+import { requestProblem } from '../../src/texts.js';
 
-describe('MiniMax model choice', () => {
+const plain: Need = { directed: false, firstFrame: false, lastFrame: false, subject: false };
+
+function refusal(provider: ProviderName, need: Need): RequestProblem {
+	try {
+		const model = chooseModel(provider, need);
+		throw new Error(`expected a refusal, got ${model.id}`);
+	} catch (error) {
+		if (error instanceof InvalidRequestError) return error.problem;
+		throw error;
+	}
+}
+
+describe('model choice from the capability table', () => {
 	it.each([
-		[{ directed: false, hasFirstFrame: false, hasSubject: false }, 'T2V-01'],
-		[{ directed: true, hasFirstFrame: false, hasSubject: false }, 'T2V-01-Director'],
-		[{ directed: false, hasFirstFrame: true, hasSubject: false }, 'I2V-01'],
-		[{ directed: true, hasFirstFrame: true, hasSubject: false }, 'I2V-01-Director'],
-		[{ directed: false, hasFirstFrame: false, hasSubject: true }, 'S2V-01'],
-	])('%o → %s', (input, model) => {
-		expect(chooseMinimaxModel(input)).toBe(model);
+		[plain, 'T2V-01'],
+		[{ ...plain, directed: true }, 'T2V-01-Director'],
+		[{ ...plain, firstFrame: true }, 'I2V-01'],
+		[{ ...plain, directed: true, firstFrame: true }, 'I2V-01-Director'],
+		[{ ...plain, subject: true }, 'S2V-01'],
+		[{ ...plain, lastFrame: true, firstFrame: true }, 'MiniMax-Hailuo-02'],
+		[{ ...plain, duration: 10 }, 'MiniMax-Hailuo-02'],
+		[{ ...plain, resolution: '1080p' }, 'MiniMax-Hailuo-02'],
+		[{ ...plain, model: 'hailuo-2.3' }, 'MiniMax-Hailuo-2.3'],
+	])('MiniMax: %o → %s', (need, model) => {
+		expect(chooseModel('minimax', need).id).toBe(model);
 	});
 
-	it('refuses a subject with a first frame or camera moves instead of dropping one silently', () => {
-		const kinds = [
-			{ directed: false, hasFirstFrame: true, hasSubject: true },
-			{ directed: true, hasFirstFrame: false, hasSubject: true },
-		].map((input) => {
-			try {
-				chooseMinimaxModel(input);
-				return 'accepted';
-			} catch (error) {
-				return error instanceof InvalidRequestError ? error.problem.kind : 'other';
-			}
+	it('refuses a subject with camera moves, saying which one change would work', () => {
+		const problem = refusal('minimax', { ...plain, subject: true, directed: true });
+		expect(problem).toEqual({
+			kind: 'unservable',
+			provider: 'MiniMax',
+			asked: ['camera moves', 'a subject image'],
+			suggestions: ['drop the camera moves (S2V-01)', 'drop the subject image (T2V-01-Director)'],
 		});
-		expect(kinds).toEqual(['subject-with-first-frame', 'subject-with-camera']);
+		expect(requestProblem(problem)).toBe(
+			'MiniMax has no model that makes a clip with camera moves and a subject image. What would work: drop the camera moves (S2V-01) or drop the subject image (T2V-01-Director).',
+		);
+	});
+
+	it('knows Hailuo-02 cannot make 10 seconds at 1080P', () => {
+		const problem = refusal('minimax', { ...plain, duration: 10, resolution: '1080P' });
+		expect(problem.kind === 'unservable' && problem.suggestions).toEqual([
+			'leave the duration out (Hailuo-02)',
+			'leave the resolution out (Hailuo-02)',
+		]);
+	});
+
+	it('names the models when the user asks for one the provider lacks', () => {
+		const problem = refusal('segmind', { ...plain, model: 'sora' });
+		expect(problem).toMatchObject({ kind: 'unservable', models: ['video-01', 'video-01-director'] });
+	});
+
+	it('asks for a first frame where the director model needs one (Segmind)', () => {
+		expect(chooseModel('segmind', { ...plain, directed: true, firstFrame: true }).id).toBe('minimax-ai-director');
+		const problem = refusal('segmind', { ...plain, directed: true });
+		expect(problem.kind === 'unservable' && problem.suggestions).toEqual([
+			'drop the camera moves (video-01)',
+			'add a first frame (video-01-director)',
+		]);
+	});
+
+	it('gives every provider a model for a plain prompt, with sane defaults', () => {
+		for (const name of PROVIDER_NAMES) {
+			const provider = CATALOG[name];
+			expect(provider.name).toBe(name);
+			expect(chooseModel(name, plain)).toBeDefined();
+			for (const model of provider.models) {
+				expect(model.durations.length).toBeGreaterThan(0);
+				expect(model.resolutions.length).toBeGreaterThan(0);
+			}
+		}
 	});
 });
