@@ -13,6 +13,7 @@ import { suggestCamera } from '../src/video/camera.js';
 import type { AttachmentInfo } from '../src/video/images.js';
 import { checkVideoOptions, enqueueVideo } from '../src/video/intake.js';
 import { MAX_PROMPT_LENGTH } from '../src/video/request.js';
+import { suggestModels } from '../src/providers/describe.js';
 
 const attachmentInfo = (option: string, attachment: Attachment | null): AttachmentInfo | undefined =>
 	attachment === null
@@ -25,7 +26,11 @@ function readOptions(interaction: ChatInputCommandInteraction) {
 		prompt: options.getString('prompt', true),
 		camera: options.getString('camera') ?? undefined,
 		promptOptimizer: options.getBoolean('prompt_optimizer') ?? undefined,
+		model: options.getString('model') ?? undefined,
+		duration: options.getInteger('duration') ?? undefined,
+		resolution: options.getString('resolution') ?? undefined,
 		firstFrame: attachmentInfo('first_frame', options.getAttachment('first_frame')),
+		lastFrame: attachmentInfo('last_frame', options.getAttachment('last_frame')),
 		subject: attachmentInfo('subject', options.getAttachment('subject')),
 	};
 }
@@ -59,13 +64,40 @@ export default {
 			},
 			{
 				type: ApplicationCommandOptionType.Attachment,
+				name: 'last_frame',
+				description: 'An image the clip ends on (models that take one, e.g. Hailuo-02)',
+			},
+			{
+				type: ApplicationCommandOptionType.Attachment,
 				name: 'subject',
 				description: 'A character reference image to feature in the clip',
 			},
 			{
+				type: ApplicationCommandOptionType.String,
+				name: 'model',
+				description: 'A specific model; by default the bot picks one that fits your options',
+				autocomplete: true,
+				max_length: 100,
+			},
+			{
+				type: ApplicationCommandOptionType.Integer,
+				name: 'duration',
+				description: 'Length in seconds (6 unless the model offers more)',
+				choices: [
+					{ name: '6 seconds', value: 6 },
+					{ name: '10 seconds', value: 10 },
+				],
+			},
+			{
+				type: ApplicationCommandOptionType.String,
+				name: 'resolution',
+				description: 'Output resolution, where the model offers a choice',
+				choices: ['512P', '720P', '768P', '1080P'].map((value) => ({ name: value, value })),
+			},
+			{
 				type: ApplicationCommandOptionType.Boolean,
 				name: 'prompt_optimizer',
-				description: 'Let the model rewrite the prompt for quality (on unless you turn it off)',
+				description: 'Let the model rewrite the prompt for quality (the provider’s default when unset)',
 			},
 		],
 	},
@@ -92,8 +124,10 @@ export default {
 		});
 	},
 
-	async autocomplete(interaction) {
+	async autocomplete(interaction, context) {
 		const focused = interaction.options.getFocused(true);
-		await interaction.respond(focused.name === 'camera' ? suggestCamera(focused.value) : []);
+		if (focused.name === 'camera') return interaction.respond(suggestCamera(focused.value));
+		if (focused.name === 'model') return interaction.respond(suggestModels(context.config.provider, focused.value));
+		return interaction.respond([]);
 	},
 } satisfies Command;

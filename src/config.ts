@@ -1,10 +1,9 @@
 import { z } from 'zod';
+import { CATALOG } from './providers/catalog.js';
+import { PROVIDER_NAMES, type ProviderName } from './providers/types.js';
 
 /** Which process is starting; each needs a different part of the configuration. */
 export type Role = 'bot' | 'worker' | 'all' | 'deploy';
-
-export const PROVIDERS = ['minimax'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -47,10 +46,37 @@ const snowflake = z.preprocess(
 		.optional(),
 );
 
+const providerName = z.enum(PROVIDER_NAMES, { error: `must be one of: ${PROVIDER_NAMES.join(', ')}` });
+
+const providerList = z.preprocess(
+	(value) =>
+		typeof value === 'string' && value.trim() !== ''
+			? value
+					.split(',')
+					.map((item) => item.trim())
+					.filter((item) => item !== '')
+			: undefined,
+	z.array(providerName, { error: `must be a comma-separated list of: ${PROVIDER_NAMES.join(', ')}` }).optional(),
+);
+
+/** Every remote provider has a key and a base URL variable, named in the catalog. */
+const REMOTE = PROVIDER_NAMES.filter((name) => CATALOG[name].keyEnv !== null);
+
+const providerVariables = Object.fromEntries(
+	REMOTE.flatMap((name) => {
+		const entry = CATALOG[name];
+		return [
+			[entry.keyEnv as string, text()],
+			[entry.baseUrlEnv as string, httpUrl(entry.defaultBaseUrl as string)],
+		];
+	}),
+) as Record<string, ReturnType<typeof text> | ReturnType<typeof httpUrl>>;
+
 const schema = z.object({
 	DISCORD_TOKEN: text(),
 	DISCORD_API_URL: httpUrl('https://discord.com/api'),
 	DISCORD_GUILD_ID: snowflake,
+	ADMIN_CHANNEL_ID: snowflake,
 	REDIS_URL: redisUrl,
 	REDIS_PREFIX: z.preprocess(
 		blankIsUnset,
@@ -59,15 +85,16 @@ const schema = z.object({
 			.regex(/^[A-Za-z0-9:_-]{1,64}$/, { error: 'may hold only letters, digits, ":", "_" and "-" (1 to 64)' })
 			.default('clapper'),
 	),
-	VIDEO_PROVIDER: z.preprocess(
+	VIDEO_PROVIDER: z.preprocess(blankIsUnset, providerName.optional()),
+	VIDEO_PROVIDERS: providerList,
+	...providerVariables,
+	SEGMIND_MODE: z.preprocess(
 		blankIsUnset,
-		z.enum(PROVIDERS, { error: `must be one of: ${PROVIDERS.join(', ')}` }).optional(),
+		z.enum(['async', 'blocking'], { error: 'must be async or blocking' }).default('async'),
 	),
-	MINIMAX_API_KEY: text(),
-	MINIMAX_BASE_URL: httpUrl('https://api.minimax.io'),
 	POLL_INTERVAL_MS: integer(5_000, 200, 600_000),
 	PROGRESS_INTERVAL_MS: integer(3_000, 200, 600_000),
-	GENERATION_TIMEOUT_MS: integer(20 * 60_000, 10_000, 24 * 3_600_000),
+	GENERATION_TIMEOUT_MS: integer(20 * 60_000, 2_000, 24 * 3_600_000),
 	USER_DAILY_QUOTA: integer(3, 0, 10_000),
 	WORKER_CONCURRENCY: integer(5, 1, 100),
 	JOB_LOCK_MS: integer(30_000, 1_000, 600_000),
@@ -79,15 +106,25 @@ const schema = z.object({
 
 type Env = z.infer<typeof schema>;
 
+export interface ProviderSettings {
+	readonly apiKey: string | undefined;
+	readonly baseUrl: string;
+}
+
 export interface Config {
 	readonly discord: {
 		readonly token: string;
 		readonly apiUrl: string;
 		readonly guildId: string | undefined;
+		/** Where credit, key and lost-task problems are reported, once each. */
+		readonly adminChannelId: string | undefined;
 	};
 	readonly redis: { readonly url: string; readonly prefix: string };
+	/** The providers jobs may use, in failover order; the first is the default. */
+	readonly providers: readonly ProviderName[];
 	readonly provider: ProviderName;
-	readonly minimax: { readonly apiKey: string | undefined; readonly baseUrl: string };
+	readonly remote: Readonly<Record<Exclude<ProviderName, 'preview'>, ProviderSettings>>;
+	readonly segmindMode: 'async' | 'blocking';
 	readonly pollIntervalMs: number;
 	readonly progressIntervalMs: number;
 	readonly generationTimeoutMs: number;
@@ -107,6 +144,17 @@ export class ConfigError extends Error {
 }
 
 /**
+ * The provider chain: VIDEO_PROVIDER first, then VIDEO_PROVIDERS in order. Without either, the
+ * first provider whose key is set, or the free preview when none is, so a newcomer with only a
+ * Discord token sees the bot work.
+ */
+function providerChain(env: NodeJS.ProcessEnv, chosen: ProviderName | undefined, list: readonly ProviderName[] | undefined) {
+	const withKey = REMOTE.find((name) => blankIsUnset(env[CATALOG[name].keyEnv as string]) !== undefined);
+	const first = chosen ?? list?.[0] ?? withKey ?? 'preview';
+	return [...new Set([first, ...(list ?? [])])];
+}
+
+/**
  * Parses the process environment once at start-up. Every problem is reported at once, and a
  * message never repeats a value, so a mistyped secret is not printed to the logs.
  */
@@ -115,24 +163,49 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role): Config {
 	const problems: string[] = parsed.success
 		? []
 		: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`);
+
 	// Presence is judged on the raw environment, so one bad value does not hide or invent others.
-	const present = (name: keyof Env) => blankIsUnset(env[name]) !== undefined;
-	const required = (name: keyof Env, why: string) => {
-		if (!present(name)) problems.push(`${name} is required ${why}`);
-	};
-	required('DISCORD_TOKEN', '(the bot token from the Discord developer portal)');
-	if (role !== 'deploy') required('VIDEO_PROVIDER', `(one of: ${PROVIDERS.join(', ')})`);
-	if ((role === 'worker' || role === 'all') && env['VIDEO_PROVIDER']?.trim() === 'minimax') {
-		required('MINIMAX_API_KEY', 'when VIDEO_PROVIDER is minimax');
+	const present = (name: string) => blankIsUnset(env[name]) !== undefined;
+	if (!present('DISCORD_TOKEN')) problems.push('DISCORD_TOKEN is required (the bot token from the Discord developer portal)');
+
+	if (parsed.success) {
+		const chain = providerChain(env, parsed.data.VIDEO_PROVIDER, parsed.data.VIDEO_PROVIDERS);
+		// Keys are needed where jobs run; the bot only plans with the catalog.
+		if (role === 'worker' || role === 'all') {
+			for (const name of chain) {
+				const keyEnv = CATALOG[name].keyEnv;
+				if (keyEnv !== null && !present(keyEnv)) problems.push(`${keyEnv} is required to use the ${name} provider`);
+			}
+		}
 	}
 
 	if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-	const e = parsed.data;
+	const e: Env = parsed.data;
+	const values = e as unknown as Record<string, string | undefined>;
+	const settings = (name: Exclude<ProviderName, 'preview'>): ProviderSettings => ({
+		apiKey: values[CATALOG[name].keyEnv as string],
+		baseUrl: values[CATALOG[name].baseUrlEnv as string] as string,
+	});
+	const providers = providerChain(env, e.VIDEO_PROVIDER, e.VIDEO_PROVIDERS);
 	return Object.freeze({
-		discord: { token: e.DISCORD_TOKEN ?? '', apiUrl: e.DISCORD_API_URL, guildId: e.DISCORD_GUILD_ID },
+		discord: {
+			token: e.DISCORD_TOKEN ?? '',
+			apiUrl: e.DISCORD_API_URL,
+			guildId: e.DISCORD_GUILD_ID,
+			adminChannelId: e.ADMIN_CHANNEL_ID,
+		},
 		redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
-		provider: e.VIDEO_PROVIDER ?? 'minimax',
-		minimax: { apiKey: e.MINIMAX_API_KEY, baseUrl: e.MINIMAX_BASE_URL },
+		providers,
+		provider: providers[0] ?? 'preview',
+		remote: {
+			minimax: settings('minimax'),
+			segmind: settings('segmind'),
+			runware: settings('runware'),
+			atlascloud: settings('atlascloud'),
+			replicate: settings('replicate'),
+			fal: settings('fal'),
+		},
+		segmindMode: e.SEGMIND_MODE,
 		pollIntervalMs: e.POLL_INTERVAL_MS,
 		progressIntervalMs: e.PROGRESS_INTERVAL_MS,
 		generationTimeoutMs: e.GENERATION_TIMEOUT_MS,

@@ -127,6 +127,7 @@ const PROVIDER_FAILURES: Readonly<Record<ProviderFailure, string>> = {
 	'malformed': 'The video service gave an answer I could not understand.',
 	'generation-failed': 'The video service could not make this clip.',
 	'timed-out': 'The video service took too long to make this clip.',
+	'too-large': 'The clip came out larger than this server’s upload limit.',
 	'outcome-unknown':
 		'The bot restarted while sending your request, so I cannot tell whether the video service received it. To avoid paying twice, I did not send it again.',
 };

@@ -1,17 +1,18 @@
 import { REST } from 'discord.js';
 import type { Running } from './bot.js';
 import type { Config } from './config.js';
+import { AdminAlerts } from './discord/admin-alerts.js';
 import { Replies } from './discord/replies.js';
 import { startVideoWorker } from './jobs/index.js';
 import type { Logger } from './log.js';
 import { MediaStore } from './media.js';
-import { createProvider } from './providers/index.js';
+import { createProviders } from './providers/index.js';
 import { Quota } from './quota.js';
 import { connectRedis, untilReady } from './redis.js';
 import { createProcessor } from './worker/processor.js';
 
 /**
- * Composition root of a worker: takes jobs from the queue, drives the provider, and answers on
+ * Composition root of a worker: takes jobs from the queue, drives the providers, and answers on
  * Discord over REST only. Any number of them may run, on any hosts.
  */
 export async function startWorker(config: Config, logger: Logger): Promise<Running> {
@@ -23,10 +24,11 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 	rest.on('rateLimited', (info) => logger.info({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limit'));
 
 	const processor = createProcessor({
-		provider: createProvider(config),
+		providers: createProviders(config),
 		replies: new Replies(rest),
 		media: new MediaStore(redis, config.redis.prefix),
 		quota: new Quota(redis, config.redis.prefix, config.userDailyQuota),
+		alerts: new AdminAlerts(rest, redis, config.redis.prefix, config.discord.adminChannelId, logger),
 		logger,
 		pollIntervalMs: config.pollIntervalMs,
 		progressIntervalMs: config.progressIntervalMs,
@@ -41,7 +43,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 		process: processor.process,
 		onAbandoned: processor.abandon,
 	});
-	logger.info({ provider: config.provider, concurrency: config.workerConcurrency }, 'worker ready');
+	logger.info({ providers: config.providers, concurrency: config.workerConcurrency }, 'worker ready');
 
 	return {
 		close: async () => {

@@ -1,8 +1,8 @@
 import { Job, Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { PROVIDERS } from '../config.js';
 import type { Logger } from '../log.js';
+import { PROVIDER_NAMES } from '../providers/types.js';
 import { videoRequestSchema } from '../video/request.js';
 
 /** The only module that knows BullMQ: queue name, payload schema, retry policy and job ids. */
@@ -31,13 +31,16 @@ export const videoJobSchema = z.object({
 		attachmentSizeLimit: z.number().int().positive(),
 	}),
 	request: videoRequestSchema,
-	provider: z.enum(PROVIDERS),
+	/** The provider and model now in charge; they change when a job fails over. */
+	provider: z.enum(PROVIDER_NAMES),
 	model: z.string(),
+	/** Providers given up on for this job, with why, so none is tried twice. */
+	failedOver: z.array(z.object({ provider: z.enum(PROVIDER_NAMES), failure: z.string() })).default([]),
 	enqueuedAt: z.number(),
 	/** Set just before the provider's create call: a crash in that call leaves the outcome unknown. */
 	submittingAt: z.number().nullable().optional(),
 	/** Stored the moment the create call returns; a restarted worker polls it and never re-submits. */
-	task: z.object({ id: z.string().min(1), submittedAt: z.number() }).optional(),
+	task: z.object({ id: z.string().min(1), submittedAt: z.number() }).nullable().optional(),
 });
 
 export type VideoJobData = z.infer<typeof videoJobSchema>;

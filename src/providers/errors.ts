@@ -11,7 +11,8 @@ export type ProviderFailure =
 	| 'malformed' // an answer that does not match the documented protocol
 	| 'generation-failed' // the task ended in failure without a reason
 	| 'timed-out' // the task did not finish in the allowed time
-	| 'outcome-unknown'; // a create call was interrupted: the task may or may not exist
+	| 'outcome-unknown' // a create call was interrupted: the task may or may not exist
+	| 'too-large'; // the clip is over the upload limit and there is no link to give instead
 
 const RETRYABLE: ReadonlySet<ProviderFailure> = new Set(['rate-limited', 'unavailable', 'network']);
 

@@ -9,7 +9,11 @@ export interface VideoOptions {
 	readonly prompt: string;
 	readonly camera?: string | undefined;
 	readonly promptOptimizer?: boolean | undefined;
+	readonly model?: string | undefined;
+	readonly duration?: number | undefined;
+	readonly resolution?: string | undefined;
 	readonly firstFrame?: AttachmentInfo | undefined;
+	readonly lastFrame?: AttachmentInfo | undefined;
 	readonly subject?: AttachmentInfo | undefined;
 }
 
@@ -27,13 +31,17 @@ export interface Checked {
  */
 export function checkVideoOptions(context: CommandContext, options: VideoOptions): Checked {
 	const composed = composePrompt({ prompt: options.prompt, camera: options.camera });
-	if (options.firstFrame !== undefined) checkAttachmentInfo(options.firstFrame);
-	if (options.subject !== undefined) checkAttachmentInfo(options.subject);
+	for (const image of [options.firstFrame, options.lastFrame, options.subject]) {
+		if (image !== undefined) checkAttachmentInfo(image);
+	}
 	const model = chooseModel(context.config.provider, {
 		directed: composed.directed,
 		firstFrame: options.firstFrame !== undefined,
-		lastFrame: false,
+		lastFrame: options.lastFrame !== undefined,
 		subject: options.subject !== undefined,
+		duration: options.duration,
+		resolution: options.resolution,
+		model: options.model,
 	}).id;
 	return { options, ...composed, model };
 }
@@ -76,7 +84,7 @@ export async function enqueueVideo(
 
 	const stored: string[] = [];
 	try {
-		const copy = async (slot: 'first_frame' | 'subject', info: AttachmentInfo | undefined): Promise<ImageRef | undefined> => {
+		const copy = async (slot: 'first_frame' | 'last_frame' | 'subject', info: AttachmentInfo | undefined): Promise<ImageRef | undefined> => {
 			if (info === undefined) return undefined;
 			const image = await fetchAttachmentImage(info);
 			const key = media.key(jobId, slot);
@@ -86,14 +94,20 @@ export async function enqueueVideo(
 			stored.push(key);
 			return { key, contentType: image.contentType, bytes: image.data.length, filename: slot };
 		};
-		const firstFrame = await copy('first_frame', checked.options.firstFrame);
-		const subject = await copy('subject', checked.options.subject);
+		const { options } = checked;
+		const firstFrame = await copy('first_frame', options.firstFrame);
+		const lastFrame = await copy('last_frame', options.lastFrame);
+		const subject = await copy('subject', options.subject);
 		const request: VideoRequest = {
 			prompt: checked.prompt,
 			camera: checked.camera,
 			directed: checked.directed,
-			...(checked.options.promptOptimizer === undefined ? {} : { promptOptimizer: checked.options.promptOptimizer }),
+			...(options.promptOptimizer === undefined ? {} : { promptOptimizer: options.promptOptimizer }),
+			...(options.model === undefined ? {} : { model: options.model }),
+			...(options.duration === undefined ? {} : { duration: options.duration }),
+			...(options.resolution === undefined ? {} : { resolution: options.resolution.toUpperCase() }),
 			...(firstFrame === undefined ? {} : { firstFrame }),
+			...(lastFrame === undefined ? {} : { lastFrame }),
 			...(subject === undefined ? {} : { subject }),
 		};
 		const waiting = await jobs.waiting().catch((error: unknown) => {
@@ -117,6 +131,7 @@ export async function enqueueVideo(
 			request,
 			provider: context.config.provider,
 			model: checked.model,
+			failedOver: [],
 			enqueuedAt: Date.now(),
 		};
 		await jobs.enqueue(data).catch((error: unknown) => {

@@ -22,6 +22,8 @@ export const videoRequestSchema = z.object({
 	/** True when the prompt directs the camera, from the option or from brackets the user wrote. */
 	directed: z.boolean(),
 	promptOptimizer: z.boolean().optional(),
+	/** A model the user named (label or id); the planner holds every provider to it. */
+	model: z.string().max(100).optional(),
 	/** Seconds and resolution, only when the user asked for them (models have defaults). */
 	duration: z.number().int().positive().optional(),
 	resolution: z.string().optional(),

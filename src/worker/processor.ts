@@ -1,28 +1,44 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DiscordAPIError } from 'discord.js';
+import type { AdminAlerts } from '../discord/admin-alerts.js';
 import type { Replies, ReplyTarget } from '../discord/replies.js';
 import { HandedBackError, PermanentJobError, type VideoJob, type VideoJobData } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import type { MediaStore } from '../media.js';
-import { ProviderError } from '../providers/errors.js';
+import { CATALOG } from '../providers/catalog.js';
+import { ProviderError, type ProviderFailure } from '../providers/errors.js';
 import { downloadCapped } from '../providers/http.js';
-import type { ProviderImage, VideoProvider } from '../providers/types.js';
+import { modelsFor, type Need } from '../providers/plan.js';
+import type { ProviderImage, ProviderName, VideoProvider } from '../providers/types.js';
 import type { Quota } from '../quota.js';
 import * as texts from '../texts.js';
-import type { ImageRef } from '../video/request.js';
+import type { ImageRef, VideoRequest } from '../video/request.js';
 import { ProgressThrottle } from './progress.js';
 
 export interface ProcessorDeps {
-	readonly provider: VideoProvider;
+	/** The providers of the chain, in failover order. */
+	readonly providers: ReadonlyMap<ProviderName, VideoProvider>;
 	readonly replies: Replies;
 	readonly media: MediaStore;
 	readonly quota: Quota;
+	readonly alerts: AdminAlerts;
 	readonly logger: Logger;
 	readonly pollIntervalMs: number;
 	readonly progressIntervalMs: number;
 	readonly generationTimeoutMs: number;
 	readonly now?: () => number;
 }
+
+/** A provider that is down or out of money hands a job on; a request at fault never does. */
+const FAILS_OVER: ReadonlySet<ProviderFailure> = new Set(['credits', 'auth', 'unavailable', 'network', 'rate-limited']);
+
+/** Problems only an admin can fix. */
+const ALERTS: Partial<Record<ProviderFailure, string>> = {
+	credits: 'is out of credits',
+	auth: 'does not accept its API key',
+};
+
+type Clip = { readonly kind: 'url'; readonly url: string } | { readonly kind: 'bytes'; readonly data: Buffer };
 
 const target = (data: VideoJobData): ReplyTarget => ({
 	applicationId: data.interaction.applicationId,
@@ -34,7 +50,17 @@ const target = (data: VideoJobData): ReplyTarget => ({
 });
 
 const mediaKeys = (data: VideoJobData) =>
-	[data.request.firstFrame?.key, data.request.subject?.key].filter((key) => key !== undefined);
+	[data.request.firstFrame?.key, data.request.lastFrame?.key, data.request.subject?.key].filter((key) => key !== undefined);
+
+export const needOf = (request: VideoRequest): Need => ({
+	directed: request.directed,
+	firstFrame: request.firstFrame !== undefined,
+	lastFrame: request.lastFrame !== undefined,
+	subject: request.subject !== undefined,
+	duration: request.duration,
+	resolution: request.resolution,
+	model: request.model,
+});
 
 /** A failure no later attempt can fix: the user is told now and the quota goes back. */
 function isPermanent(error: unknown): boolean {
@@ -44,23 +70,25 @@ function isPermanent(error: unknown): boolean {
 }
 
 /**
- * Runs one generation as a resumable sequence: submit once (the task id is saved the moment it
- * exists), poll until done, download, attach to the reply. Every step can be re-entered by
- * another worker after a crash or a shutdown without paying twice.
+ * Runs one generation as a resumable sequence: submit once per provider (the task id is saved the
+ * moment it exists), poll until done, download, attach to the reply. Any step can be re-entered
+ * by another worker after a crash or a shutdown without paying twice. Before a task exists, a
+ * provider that is down or out of credits hands the job to the next one in the chain.
  */
 export function createProcessor(deps: ProcessorDeps) {
 	const now = deps.now ?? Date.now;
-	const { provider, replies, media, quota } = deps;
+	const { replies, media, quota, alerts } = deps;
 
 	/** Tells the user and gives the quota back. Safe to run twice for one job. */
-	async function settleFailure(
-		data: VideoJobData,
-		error: unknown,
-		logger: Logger,
-		throttle?: ProgressThrottle,
-	): Promise<void> {
+	async function settleFailure(data: VideoJobData, error: unknown, logger: Logger, throttle?: ProgressThrottle) {
 		await quota.release(data.interaction.userId, data.interaction.id);
 		await media.remove(...mediaKeys(data));
+		if (error instanceof ProviderError && error.failure === 'outcome-unknown') {
+			await alerts.once(
+				`unknown:${data.interaction.id}`,
+				`A ${CATALOG[data.provider].label} create call for job ${data.interaction.id} was cut off by a worker crash, so the task may exist and be billed. It was not sent again; the user's quota was given back.`,
+			);
+		}
 		const content = texts.failed(error, { prompt: data.request.prompt, model: data.model });
 		const tell = () => replies.edit(target(data), content);
 		await (throttle === undefined ? tell() : throttle.edit(tell)).catch((cause: unknown) => {
@@ -68,56 +96,64 @@ export function createProcessor(deps: ProcessorDeps) {
 		});
 	}
 
-	async function loadImage(ref: ImageRef | undefined): Promise<ProviderImage | undefined> {
+	async function loadImage(provider: ProviderName, ref: ImageRef | undefined): Promise<ProviderImage | undefined> {
 		if (ref === undefined) return undefined;
 		const data = await media.get(ref.key);
 		// The copy is kept for days; losing it means the job waited far too long or Redis lost data.
-		if (data === null) throw new ProviderError(provider.name, 'rejected', `input image ${ref.key} is gone`);
+		if (data === null) throw new ProviderError(provider, 'rejected', `input image ${ref.key} is gone`);
 		return { data, contentType: ref.contentType };
 	}
 
-	async function submit(job: VideoJob, logger: Logger): Promise<string> {
+	/** Submits on the job's current provider, once; returns the task id or the finished clip. */
+	async function submit(job: VideoJob, provider: VideoProvider, logger: Logger): Promise<{ taskId: string } | Clip> {
 		const existing = job.data.task?.id;
 		if (existing !== undefined) {
 			logger.info({ taskId: existing }, 'resuming a submitted task');
-			return existing;
+			return { taskId: existing };
 		}
-		if (job.data.submittingAt != null) {
-			// A previous worker died inside the create call: the task may exist and be billed.
+		// A free provider may simply run again; a paid one whose create call was cut off may have
+		// made (and billed) a task we cannot see.
+		if (job.data.submittingAt != null && provider.name !== 'preview') {
 			throw new ProviderError(provider.name, 'outcome-unknown', 'a create call was interrupted');
 		}
+		const { request } = job.data;
 		const input = {
 			model: job.data.model,
-			request: job.data.request,
-			firstFrame: await loadImage(job.data.request.firstFrame),
-			subject: await loadImage(job.data.request.subject),
+			request,
+			firstFrame: await loadImage(provider.name, request.firstFrame),
+			lastFrame: await loadImage(provider.name, request.lastFrame),
+			subject: await loadImage(provider.name, request.subject),
 		};
 		await job.save({ submittingAt: now() });
-		let taskId: string;
+		let submission;
 		try {
 			// Deliberately not tied to the shutdown signal: an abandoned create call could bill a
 			// task nobody knows about. A shutdown waits for it to return.
-			const submission = await provider.submit(input);
-			if (submission.kind !== 'task') throw new Error('blocking providers are not wired yet');
-			taskId = submission.taskId;
+			submission = await provider.submit(input);
 		} catch (error) {
 			// The provider answered (or could not be reached), so no task exists to lose.
 			await job.save({ submittingAt: null });
 			throw error;
 		}
-		await job.save({ task: { id: taskId, submittedAt: now() }, submittingAt: null });
-		logger.info({ taskId, model: job.data.model }, 'task submitted');
-		return taskId;
+		if (submission.kind === 'video') {
+			logger.info({ model: job.data.model, costUsd: submission.costUsd }, 'clip made in the create call');
+			return { kind: 'bytes', data: submission.data };
+		}
+		await job.save({ task: { id: submission.taskId, submittedAt: now() }, submittingAt: null });
+		logger.info({ taskId: submission.taskId, model: job.data.model }, 'task submitted');
+		return { taskId: submission.taskId };
 	}
 
-	async function waitForVideo(
+	async function poll(
 		job: VideoJob,
+		provider: VideoProvider,
 		taskId: string,
 		progress: texts.Progress,
-		throttle: (content: string) => Promise<void>,
+		throttle: ProgressThrottle,
 		shutdown: AbortSignal,
 		logger: Logger,
-	): Promise<string> {
+	): Promise<Clip> {
+		await throttle.show(texts.submitted(progress), shutdown);
 		const submittedAt = job.data.task?.submittedAt ?? now();
 		for (;;) {
 			const elapsed = now() - submittedAt;
@@ -133,10 +169,82 @@ export function createProcessor(deps: ProcessorDeps) {
 				logger.warn({ err: error, taskId }, 'poll failed; trying again');
 				status = undefined;
 			}
-			if (status?.state === 'succeeded') return status.videoUrl;
+			if (status?.state === 'succeeded') {
+				if (status.costUsd !== undefined) logger.info({ taskId, costUsd: status.costUsd }, 'provider reported the cost');
+				return { kind: 'url', url: status.videoUrl };
+			}
 			if (status?.state === 'failed') throw status.error;
-			if (status?.state === 'pending') await throttle(texts.generating(progress, elapsed, status.phase));
+			if (status?.state === 'pending') await throttle.offer(texts.generating(progress, elapsed, status.phase));
 			await sleep(deps.pollIntervalMs, undefined, { signal: shutdown });
+		}
+	}
+
+	/** The next provider of the chain, not yet tried, that can serve this request. */
+	function nextProvider(data: VideoJobData): { name: ProviderName; model: string } | undefined {
+		const tried = new Set([data.provider, ...data.failedOver.map((entry) => entry.provider)]);
+		for (const name of deps.providers.keys()) {
+			if (tried.has(name)) continue;
+			const [model] = modelsFor(name, needOf(data.request));
+			if (model !== undefined) return { name, model: model.id };
+		}
+		return undefined;
+	}
+
+	async function generate(
+		job: VideoJob,
+		throttle: ProgressThrottle,
+		shutdown: AbortSignal,
+		baseLogger: Logger,
+	): Promise<Clip> {
+		for (;;) {
+			const name = job.data.provider;
+			const logger = baseLogger.child({ provider: name });
+			const progress = { prompt: job.data.request.prompt, model: job.data.model };
+			try {
+				const provider = deps.providers.get(name);
+				if (provider === undefined) throw new ProviderError(name, 'auth', 'this provider is not configured on this worker');
+				const submitted = await submit(job, provider, logger);
+				if (!('taskId' in submitted)) return submitted;
+				return await poll(job, provider, submitted.taskId, progress, throttle, shutdown, logger);
+			} catch (error) {
+				// Only before a task exists: a submitted task is paid for and is followed to its end.
+				if (!(error instanceof ProviderError) || !FAILS_OVER.has(error.failure) || job.data.task != null) throw error;
+				const problem = ALERTS[error.failure];
+				if (problem !== undefined) {
+					await alerts.once(`${error.failure}:${name}`, `${CATALOG[name].label} ${problem}. Jobs move on to the next provider, if one is configured.`);
+				}
+				const next = nextProvider(job.data);
+				if (next === undefined) throw error;
+				logger.warn({ err: error, next: next.name }, 'provider unavailable; failing over');
+				await job.save({
+					provider: next.name,
+					model: next.model,
+					failedOver: [...job.data.failedOver, { provider: name, failure: error.failure }],
+					task: null,
+					submittingAt: null,
+				});
+			}
+		}
+	}
+
+	async function deliver(job: VideoJob, clip: Clip, throttle: ProgressThrottle, logger: Logger): Promise<void> {
+		const progress = { prompt: job.data.request.prompt, model: job.data.model };
+		const reply = target(job.data);
+		const limit = job.data.interaction.attachmentSizeLimit;
+		await throttle.show(texts.uploading(progress));
+		const provider = job.data.provider;
+		const download = clip.kind === 'bytes' ? undefined : await downloadCapped(provider, clip.url, limit);
+		const data = clip.kind === 'bytes' ? clip.data : download?.ok ? download.data : undefined;
+		const elapsed = now() - job.data.enqueuedAt;
+		if (data !== undefined && data.length <= limit) {
+			const file = { name: 'clip.mp4', data, contentType: 'video/mp4' };
+			await throttle.edit(() => replies.deliver(reply, texts.done(progress, elapsed, job.data.interaction.userId), file));
+			logger.info({ bytes: data.length, elapsedMs: elapsed }, 'clip delivered');
+		} else if (clip.kind === 'url') {
+			await throttle.edit(() => replies.deliver(reply, texts.tooLargeToUpload(progress, clip.url, limit)));
+			logger.warn({ limit }, 'clip over the upload limit; sent a link');
+		} else {
+			throw new ProviderError(provider, 'too-large', `the clip is over this server's ${limit} byte upload limit`);
 		}
 	}
 
@@ -145,9 +253,7 @@ export function createProcessor(deps: ProcessorDeps) {
 			jobId: job.id,
 			userId: job.data.interaction.userId,
 			guildId: job.data.interaction.guildId,
-			provider: provider.name,
 		});
-		const progress = { prompt: job.data.request.prompt, model: job.data.model };
 		const reply = target(job.data);
 		const editProgress = async (content: string) => {
 			// A progress edit that fails must never fail the generation behind it.
@@ -160,22 +266,8 @@ export function createProcessor(deps: ProcessorDeps) {
 
 		try {
 			if (shutdown.aborted) return await job.handBack();
-			const taskId = await submit(job, logger);
-			await throttle.show(texts.submitted(progress), shutdown);
-			const videoUrl = await waitForVideo(job, taskId, progress, (c) => throttle.offer(c), shutdown, logger);
-
-			await throttle.show(texts.uploading(progress));
-			const limit = job.data.interaction.attachmentSizeLimit;
-			const clip = await downloadCapped(provider.name, videoUrl, limit);
-			const elapsed = now() - job.data.enqueuedAt;
-			if (clip.ok) {
-				const file = { name: 'clip.mp4', data: clip.data, contentType: 'video/mp4' };
-				await throttle.edit(() => replies.deliver(reply, texts.done(progress, elapsed, job.data.interaction.userId), file));
-				logger.info({ bytes: clip.data.length, elapsedMs: elapsed }, 'clip delivered');
-			} else {
-				await throttle.edit(() => replies.deliver(reply, texts.tooLargeToUpload(progress, videoUrl, limit)));
-				logger.warn({ bytes: clip.bytes, limit }, 'clip over the upload limit; sent a link');
-			}
+			const clip = await generate(job, throttle, shutdown, logger);
+			await deliver(job, clip, throttle, logger);
 			await media.remove(...mediaKeys(job.data));
 		} catch (error) {
 			if (error instanceof HandedBackError) throw error;

@@ -19,7 +19,10 @@ describe('configuration', () => {
 		expect(config.discord.apiUrl).toBe('https://discord.com/api');
 		expect(config.discord.guildId).toBeUndefined();
 		expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'clapper' });
-		expect(config.minimax.baseUrl).toBe('https://api.minimax.io');
+		expect(config.remote.minimax.baseUrl).toBe('https://api.minimax.io');
+		expect(config.remote.fal.baseUrl).toBe('https://queue.fal.run');
+		expect(config.providers).toEqual(['minimax']);
+		expect(config.segmindMode).toBe('async');
 		expect(config.pollIntervalMs).toBe(5000);
 		expect(config.progressIntervalMs).toBe(3000);
 		expect(config.userDailyQuota).toBe(3);
@@ -27,14 +30,19 @@ describe('configuration', () => {
 	});
 
 	it('lists every problem at once, in plain words', () => {
-		const problems = problemsOf({ POLL_INTERVAL_MS: 'soon', USER_DAILY_QUOTA: '-1', DISCORD_API_URL: 'ftp://x' });
+		const problems = problemsOf({
+			POLL_INTERVAL_MS: 'soon',
+			USER_DAILY_QUOTA: '-1',
+			DISCORD_API_URL: 'ftp://x',
+			VIDEO_PROVIDERS: 'runware, sora',
+		});
 		expect(problems).toEqual(
 			expect.arrayContaining([
 				expect.stringMatching(/^DISCORD_TOKEN is required/),
-				expect.stringMatching(/^VIDEO_PROVIDER is required/),
 				'POLL_INTERVAL_MS must be a whole number',
 				'USER_DAILY_QUOTA must be at least 0',
 				'DISCORD_API_URL must be an http(s) URL',
+				'VIDEO_PROVIDERS.1 must be one of: minimax, segmind, runware, atlascloud, replicate, fal, preview',
 			]),
 		);
 		expect(problems).toHaveLength(5);
@@ -52,11 +60,25 @@ describe('configuration', () => {
 		}
 	});
 
-	it('needs the provider key only where jobs run', () => {
-		const withoutKey = { DISCORD_TOKEN: 't', VIDEO_PROVIDER: 'minimax' };
-		expect(problemsOf(withoutKey, 'bot')).toEqual([]);
-		expect(problemsOf(withoutKey, 'worker')).toEqual(['MINIMAX_API_KEY is required when VIDEO_PROVIDER is minimax']);
+	it('needs the keys of the whole failover chain, but only where jobs run', () => {
+		const withoutKeys = { DISCORD_TOKEN: 't', VIDEO_PROVIDER: 'minimax', VIDEO_PROVIDERS: 'runware,preview' };
+		expect(problemsOf(withoutKeys, 'bot')).toEqual([]);
+		expect(problemsOf(withoutKeys, 'worker')).toEqual([
+			'MINIMAX_API_KEY is required to use the minimax provider',
+			'RUNWARE_API_KEY is required to use the runware provider',
+		]);
 		expect(problemsOf({ DISCORD_TOKEN: 't' }, 'deploy')).toEqual([]);
+	});
+
+	it('defaults to the first provider with a key, or to the free preview without any', () => {
+		expect(loadConfig({ DISCORD_TOKEN: 't' }, 'all').providers).toEqual(['preview']);
+		expect(loadConfig({ DISCORD_TOKEN: 't', FAL_KEY: 'k' }, 'all').providers).toEqual(['fal']);
+		const chain = loadConfig(
+			{ DISCORD_TOKEN: 't', VIDEO_PROVIDER: 'segmind', VIDEO_PROVIDERS: 'runware, segmind ,preview', SEGMIND_API_KEY: 'a', RUNWARE_API_KEY: 'b' },
+			'all',
+		);
+		expect(chain.providers).toEqual(['segmind', 'runware', 'preview']);
+		expect(chain.provider).toBe('segmind');
 	});
 
 	it('treats blank values as unset and trims trailing slashes from bases', () => {
@@ -65,11 +87,13 @@ describe('configuration', () => {
 			'all',
 		);
 		expect(config.discord.guildId).toBeUndefined();
-		expect(config.minimax.baseUrl).toBe('https://gateway.example/minimax');
+		expect(config.remote.minimax.baseUrl).toBe('https://gateway.example/minimax');
 		expect(config.logLevel).toBe('info');
 	});
 
 	it('refuses an unknown provider and names the known ones', () => {
-		expect(problemsOf({ ...minimal, VIDEO_PROVIDER: 'sora' })).toEqual(['VIDEO_PROVIDER must be one of: minimax']);
+		expect(problemsOf({ ...minimal, VIDEO_PROVIDER: 'sora' })).toEqual([
+			'VIDEO_PROVIDER must be one of: minimax, segmind, runware, atlascloud, replicate, fal, preview',
+		]);
 	});
 });

@@ -1,0 +1,35 @@
+import { Routes, type REST } from 'discord.js';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log.js';
+
+/** How long one alert stays quiet after it was sent: a problem is reported once, not per job. */
+const QUIET_SECONDS = 6 * 3_600;
+
+/**
+ * Tells the bot's admins, in a configured channel, about problems only they can fix (credits, an
+ * invalid key, a paid task whose fate is unknown). Deduplicated across every worker in Redis.
+ */
+export class AdminAlerts {
+	public constructor(
+		private readonly rest: REST,
+		private readonly redis: Redis,
+		private readonly prefix: string,
+		private readonly channelId: string | undefined,
+		private readonly logger: Logger,
+	) {}
+
+	/** Sends `content` unless the same `key` was alerted recently. Never throws. */
+	public async once(key: string, content: string): Promise<void> {
+		this.logger.warn({ alert: key }, content);
+		if (this.channelId === undefined) return;
+		try {
+			const fresh = await this.redis.set(`${this.prefix}:alert:${key}`, String(Date.now()), 'EX', QUIET_SECONDS, 'NX');
+			if (fresh === null) return;
+			await this.rest.post(Routes.channelMessages(this.channelId), {
+				body: { content: `⚠️ ${content}`, allowed_mentions: { parse: [] } },
+			});
+		} catch (error) {
+			this.logger.error({ err: error, alert: key }, 'could not alert the admins');
+		}
+	}
+}
