@@ -17,9 +17,10 @@ COPY commands ./commands
 RUN npm run build
 
 FROM node:${NODE_VERSION}-trixie-slim AS runtime
-# tini reaps children and forwards SIGTERM, so a stopping container hands its jobs back.
+# tini reaps children and forwards SIGTERM, so a stopping container hands its jobs back;
+# ffmpeg and a font render the free preview provider's animatics.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini \
+ && apt-get install -y --no-install-recommends tini ffmpeg fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production \
