@@ -49,10 +49,10 @@ export const RUNWARE_CODES: Readonly<Record<string, ProviderFailure>> = {
 };
 
 /** Words in an error message that mean a safety filter, whatever the provider calls it. */
-export const SAFETY_WORDS = /nsfw|sensitive|safety|moderat|content polic|flagged/i;
+export const SAFETY_WORDS = /nsfw|sensitive|safety|moderat|content[ _]polic|flagged/i;
 
 /** Words that mean the account is out of money (Segmind's 406 carries several meanings). */
-export const CREDIT_WORDS = /credit|balance|spend limit|billing|payment/i;
+export const CREDIT_WORDS = /credit|balance|spend limit|billing|payment|exhausted|user is locked/i;
 
 /** Provider-specific headers that say when a rate limit resets. */
 export const RESET_HEADERS = {

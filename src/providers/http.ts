@@ -6,13 +6,26 @@ import { ProviderError, retryAfterMs } from './errors.js';
 
 export interface JsonRequest {
 	readonly provider: string;
-	readonly method: 'GET' | 'POST';
+	readonly method: 'GET' | 'POST' | 'PUT';
 	readonly url: string;
 	readonly headers?: Record<string, string>;
 	readonly body?: unknown;
 	readonly signal?: AbortSignal | undefined;
 	readonly timeoutMs?: number;
 	readonly dispatcher?: Dispatcher | undefined;
+	/**
+	 * The call creates billable work. Then an answer lost after the request went out is
+	 * `outcome-unknown` (a task may exist), not a retryable network error.
+	 */
+	readonly creates?: boolean;
+}
+
+// Connection errors that prove the request never left this machine.
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+function neverSent(error: unknown): boolean {
+	const code = (error as { code?: unknown; cause?: { code?: unknown } } | undefined)?.code ?? (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+	return typeof code === 'string' && NEVER_SENT.has(code);
 }
 
 /**
@@ -44,9 +57,11 @@ export async function requestJson<T>(
 		});
 	} catch (error) {
 		if (options.signal?.aborted) throw error;
-		throw new ProviderError(provider, 'network', `${options.method} ${redactUrl(options.url)} got no answer`, {
-			cause: error,
-		});
+		const where = `${options.method} ${redactUrl(options.url)}`;
+		if (options.creates === true && !neverSent(error)) {
+			throw new ProviderError(provider, 'outcome-unknown', `${where} got no answer; a task may exist`, { cause: error });
+		}
+		throw new ProviderError(provider, 'network', `${where} got no answer`, { cause: error });
 	}
 
 	const text = await response.body.text().catch(() => '');

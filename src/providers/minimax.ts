@@ -68,6 +68,8 @@ export class MinimaxProvider implements VideoProvider {
 				body,
 				signal,
 				dispatcher: this.options.dispatcher,
+				// The only POST is the create call.
+				creates: method === 'POST',
 			},
 			schema,
 			describeHttpError,
@@ -88,8 +90,9 @@ export class MinimaxProvider implements VideoProvider {
 				? {}
 				: { subject_reference: [{ type: 'character', image: [dataUrl(input.subject)] }] }),
 		};
-		// Retrying is safe only for answers that say no task was created: the codes above and
-		// HTTP 429/5xx. A lost connection after sending is not retried here.
+		// Retrying is safe only for answers that say no task was created: the retryable codes of
+		// the error table, HTTP 429/5xx, and connections that never opened. A lost answer is
+		// `outcome-unknown` and is not retried.
 		const created = await withRetries({ attempts: 3, baseDelayMs: 2_000, maxDelayMs: 20_000, signal }, async () => {
 			const reply = await this.call('POST', '/v1/video_generation', createResponse, body, signal);
 			if (reply.base_resp.status_code !== 0) throw errorFromBaseResp(reply.base_resp);
