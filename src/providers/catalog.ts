@@ -24,6 +24,8 @@ export interface ModelCapabilities {
 	readonly excluded?: readonly { readonly duration: number; readonly resolution: string }[];
 	/** The provider's default for the prompt optimizer; null when the model has no such switch. */
 	readonly promptOptimizer: boolean | null;
+	/** Input image types the model takes, when narrower than PNG, JPEG and WebP. */
+	readonly imageTypes?: readonly string[];
 }
 
 export interface ProviderCapabilities {
@@ -121,7 +123,16 @@ export const CATALOG: Readonly<Record<ProviderName, ProviderCapabilities>> = {
 		defaultBaseUrl: 'https://api.atlascloud.ai',
 		models: [
 			// AtlasCloud documents bracket camera control for its video-01 ("mirror operation" instructions).
-			{ id: 'minimax/video-01', label: 'video-01', firstFrame: 'optional', subject: false, camera: true, promptOptimizer: false, ...legacy },
+			{
+				id: 'minimax/video-01',
+				label: 'video-01',
+				firstFrame: 'optional',
+				subject: false,
+				camera: true,
+				promptOptimizer: false,
+				imageTypes: ['image/png', 'image/jpeg'],
+				...legacy,
+			},
 		],
 	},
 	replicate: {

@@ -12,7 +12,11 @@ export interface Need {
 	readonly resolution?: string | undefined;
 	/** A model the user named (its label or id, any case). */
 	readonly model?: string | undefined;
+	/** Content types of the attached images. */
+	readonly imageTypes?: readonly string[] | undefined;
 }
+
+const typeName = (type: string) => type.replace('image/', '').toUpperCase();
 
 const sameModel = (model: ModelCapabilities, name: string) =>
 	model.id.toLowerCase() === name.toLowerCase() || model.label.toLowerCase() === name.toLowerCase();
@@ -25,6 +29,8 @@ function serves(model: ModelCapabilities, need: Need): boolean {
 	if (need.directed && !model.camera) return false;
 	if (need.duration !== undefined && !model.durations.includes(need.duration)) return false;
 	if (need.resolution !== undefined && !model.resolutions.includes(need.resolution.toUpperCase())) return false;
+	const accepted = model.imageTypes;
+	if (accepted !== undefined && (need.imageTypes ?? []).some((type) => !accepted.includes(type))) return false;
 	const duration = need.duration ?? model.durations[0];
 	const resolution = need.resolution?.toUpperCase() ?? model.resolutions[0];
 	return !(model.excluded ?? []).some((combo) => combo.duration === duration && combo.resolution === resolution);
@@ -44,6 +50,7 @@ function describeNeed(need: Need): string[] {
 	if (need.subject) asked.push('a subject image');
 	if (need.duration !== undefined) asked.push(`${need.duration} seconds`);
 	if (need.resolution !== undefined) asked.push(need.resolution.toUpperCase());
+	for (const type of new Set(need.imageTypes ?? [])) asked.push(`a ${typeName(type)} image`);
 	return asked;
 }
 
@@ -58,6 +65,9 @@ function suggestions(provider: ProviderName, need: Need): string[] {
 	else changes.push(['add a first frame', { ...need, firstFrame: true }]);
 	if (need.duration !== undefined) changes.push(['leave the duration out', { ...need, duration: undefined }]);
 	if (need.resolution !== undefined) changes.push(['leave the resolution out', { ...need, resolution: undefined }]);
+	if (need.imageTypes?.includes('image/webp')) {
+		changes.push(['send PNG or JPEG images', { ...need, imageTypes: need.imageTypes.filter((t) => t !== 'image/webp') }]);
+	}
 	return changes.flatMap(([change, relaxed]) => {
 		const [model] = modelsFor(provider, relaxed);
 		return model === undefined ? [] : [`${change} (${model.label})`];

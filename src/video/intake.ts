@@ -3,7 +3,8 @@ import { QueueUnavailableError, QuotaExceededError } from '../errors.js';
 import type { VideoJobData } from '../jobs/index.js';
 import { chooseModel } from '../providers/index.js';
 import { checkAttachmentInfo, fetchAttachmentImage, type AttachmentInfo } from './images.js';
-import { composePrompt, type ImageRef, type VideoRequest } from './request.js';
+import { needOf } from './need.js';
+import { composePrompt, IMAGE_TYPES, type ImageRef, type VideoRequest } from './request.js';
 
 export interface VideoOptions {
 	readonly prompt: string;
@@ -34,6 +35,9 @@ export function checkVideoOptions(context: CommandContext, options: VideoOptions
 	for (const image of [options.firstFrame, options.lastFrame, options.subject]) {
 		if (image !== undefined) checkAttachmentInfo(image);
 	}
+	const declared = [options.firstFrame, options.lastFrame, options.subject].flatMap((image) =>
+		image?.contentType != null && (IMAGE_TYPES as readonly string[]).includes(image.contentType) ? [image.contentType] : [],
+	);
 	const model = chooseModel(context.config.provider, {
 		directed: composed.directed,
 		firstFrame: options.firstFrame !== undefined,
@@ -42,6 +46,7 @@ export function checkVideoOptions(context: CommandContext, options: VideoOptions
 		duration: options.duration,
 		resolution: options.resolution,
 		model: options.model,
+		imageTypes: declared,
 	}).id;
 	return { options, ...composed, model };
 }
@@ -114,6 +119,8 @@ export async function enqueueVideo(
 			throw new QueueUnavailableError({ cause: error });
 		});
 		const messageId = await announce(request, waiting + 1);
+		// The images' real types are known now; a model that refuses one is caught before enqueueing.
+		const model = chooseModel(context.config.provider, needOf(request)).id;
 		const data: VideoJobData = {
 			v: 1,
 			interaction: {
@@ -130,7 +137,7 @@ export async function enqueueVideo(
 			},
 			request,
 			provider: context.config.provider,
-			model: checked.model,
+			model,
 			failedOver: [],
 			enqueuedAt: Date.now(),
 		};

@@ -8,11 +8,12 @@ import type { MediaStore } from '../media.js';
 import { CATALOG } from '../providers/catalog.js';
 import { ProviderError, type ProviderFailure } from '../providers/errors.js';
 import { downloadCapped } from '../providers/http.js';
-import { modelsFor, type Need } from '../providers/plan.js';
+import { modelsFor } from '../providers/plan.js';
 import type { ProviderImage, ProviderName, VideoProvider } from '../providers/types.js';
 import type { Quota } from '../quota.js';
 import * as texts from '../texts.js';
-import type { ImageRef, VideoRequest } from '../video/request.js';
+import { needOf } from '../video/need.js';
+import type { ImageRef } from '../video/request.js';
 import { ProgressThrottle } from './progress.js';
 
 export interface ProcessorDeps {
@@ -52,15 +53,6 @@ const target = (data: VideoJobData): ReplyTarget => ({
 const mediaKeys = (data: VideoJobData) =>
 	[data.request.firstFrame?.key, data.request.lastFrame?.key, data.request.subject?.key].filter((key) => key !== undefined);
 
-export const needOf = (request: VideoRequest): Need => ({
-	directed: request.directed,
-	firstFrame: request.firstFrame !== undefined,
-	lastFrame: request.lastFrame !== undefined,
-	subject: request.subject !== undefined,
-	duration: request.duration,
-	resolution: request.resolution,
-	model: request.model,
-});
 
 /** A failure no later attempt can fix: the user is told now and the quota goes back. */
 function isPermanent(error: unknown): boolean {
