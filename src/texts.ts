@@ -129,7 +129,7 @@ const PROVIDER_FAILURES: Readonly<Record<ProviderFailure, string>> = {
 	'timed-out': 'The video service took too long to make this clip.',
 	'too-large': 'The clip came out larger than this server’s upload limit.',
 	'outcome-unknown':
-		'The bot restarted while sending your request, so I cannot tell whether the video service received it. To avoid paying twice, I did not send it again.',
+		'The request to the video service was cut off before it answered, so I cannot tell whether it was received. To avoid paying twice, I did not send it again; the bot’s admins have been told.',
 };
 
 /** The final word on a failed job. The quota is always given back before this is shown. */
