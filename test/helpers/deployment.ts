@@ -1,0 +1,102 @@
+import type { Redis } from 'ioredis';
+import type { DiscordStandIn, RecordedRequest, StoredMessage } from '../standins/discord.js';
+import { startScript, type RunningScript } from './processes.js';
+import { cleanPrefix, connect, redisUrl, uniquePrefix } from './redis.js';
+
+/**
+ * A deployment under test: the real bot and worker processes, started from their npm scripts'
+ * commands, against a Discord stand-in and whatever provider variables the test gives.
+ */
+export interface Deployment {
+	readonly env: Record<string, string>;
+	readonly redis: Redis;
+	readonly prefix: string;
+	readonly bot: RunningScript;
+	worker: RunningScript;
+	/** SIGKILLs the worker (as a crash would) and starts a fresh one. */
+	crashWorker(): Promise<void>;
+	stop(): Promise<void>;
+}
+
+export async function startDeployment(discord: DiscordStandIn, providerEnv: Record<string, string>): Promise<Deployment> {
+	const redis = connect();
+	const prefix = uniquePrefix();
+	const env = {
+		DISCORD_TOKEN: discord.token,
+		DISCORD_API_URL: discord.apiUrl,
+		DISCORD_GUILD_ID: discord.guildId,
+		REDIS_URL: redisUrl(),
+		REDIS_PREFIX: prefix,
+		POLL_INTERVAL_MS: '200',
+		PROGRESS_INTERVAL_MS: '500',
+		JOB_LOCK_MS: '2000',
+		LOG_LEVEL: 'info',
+		...providerEnv,
+	};
+	const bot = startScript('start:bot', env);
+	const startWorker = async () => {
+		const worker = startScript('start:worker', env);
+		await worker.waitForOutput(/worker ready/);
+		return worker;
+	};
+	const [worker] = await Promise.all([startWorker(), bot.waitForOutput(/bot ready/)]);
+	const deployment: Deployment = {
+		env,
+		redis,
+		prefix,
+		bot,
+		worker,
+		async crashWorker() {
+			deployment.worker.signal('SIGKILL');
+			await deployment.worker.exited();
+			deployment.worker = await startWorker();
+		},
+		async stop() {
+			for (const running of [bot, deployment.worker]) running.signal('SIGTERM');
+			await Promise.all([bot.exited(), deployment.worker.exited()]);
+			await cleanPrefix(redis, prefix);
+			redis.disconnect();
+		},
+	};
+	return deployment;
+}
+
+let users = 0;
+/** A fresh user per test keeps quotas apart. */
+export const nextUser = (): string => `81234567890124${String(++users).padStart(4, '0')}`;
+
+export const contentOf = (request: RecordedRequest): string =>
+	typeof request.body === 'object' && request.body !== null && 'content' in request.body ? String(request.body.content) : '';
+
+export const originalEdits = (discord: DiscordStandIn, token: string): RecordedRequest[] =>
+	discord.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/${token}/messages/@original`));
+
+/** Waits until the reply shows a stage (by its words), e.g. /Generating/. */
+export async function untilStage(discord: DiscordStandIn, token: string, stage: RegExp, timeoutMs = 15_000): Promise<void> {
+	await discord.waitFor(() => originalEdits(discord, token).some((r) => stage.test(contentOf(r))), timeoutMs, `the stage ${stage}`);
+}
+
+/** Waits for the clip on the original reply; on a time-out the error carries both processes' logs. */
+export async function clipOf(discord: DiscordStandIn, deployment: Deployment, token: string, timeoutMs = 25_000): Promise<StoredMessage> {
+	return discord
+		.waitFor(
+			() => {
+				const message = discord.original(token);
+				return message !== undefined && message.attachments.length > 0 ? message : undefined;
+			},
+			timeoutMs,
+			'the clip on the original reply',
+		)
+		.catch((error: unknown) => {
+			throw new Error(`${String(error)}\n--- bot ---\n${deployment.bot.output()}\n--- worker ---\n${deployment.worker.output()}`);
+		});
+}
+
+/** Waits for the final failure text on the reply. */
+export async function failureOf(discord: DiscordStandIn, token: string, timeoutMs = 25_000): Promise<string> {
+	return discord.waitFor(
+		() => originalEdits(discord, token).map(contentOf).find((content) => content.startsWith('❌')),
+		timeoutMs,
+		'the failure message',
+	);
+}
