@@ -1,12 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import { VideoJobs } from '../../src/jobs/index.js';
 import { Quota } from '../../src/quota.js';
-import { startDiscordStandIn, type DiscordStandIn, type RecordedRequest } from '../standins/discord.js';
+import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
 import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
+import {
+	clipOf as clipFrom,
+	contentOf,
+	deploymentEnv,
+	nextUser,
+	originalEdits as editsOf,
+	startDeployment,
+	untilStage,
+	type Deployment,
+} from '../helpers/deployment.js';
 import { solidPng } from '../helpers/images.js';
-import { startScript, runScript, type RunningScript } from '../helpers/processes.js';
-import { cleanPrefix, connect, redisUrl, uniquePrefix } from '../helpers/redis.js';
+import { runScript } from '../helpers/processes.js';
+import { uniquePrefix } from '../helpers/redis.js';
 
 /**
  * The real bot and worker processes, started as `npm run start:bot` / `start:worker` start them,
@@ -20,21 +29,7 @@ const NETWORK_SLACK_MS = 50;
 
 let discord: DiscordStandIn;
 let minimax: MinimaxStandIn;
-let redis: Redis;
-let prefix: string;
-let env: Record<string, string>;
-let bot: RunningScript;
-let worker: RunningScript;
-let userCounter = 0;
-
-/** A fresh user per test keeps quotas apart. */
-const nextUser = () => `81234567890123${String(++userCounter).padStart(4, '0')}`;
-
-async function startWorker(): Promise<RunningScript> {
-	const started = startScript('start:worker', env);
-	await started.waitForOutput(/worker ready/);
-	return started;
-}
+let deployment: Deployment;
 
 function videoCommand(userId: string, prompt: string, extra: { camera?: string; frame?: Buffer } = {}) {
 	const options: unknown[] = [{ name: 'prompt', type: 3, value: prompt }];
@@ -50,69 +45,31 @@ function videoCommand(userId: string, prompt: string, extra: { camera?: string; 
 	});
 }
 
-const originalEdits = (token: string): RecordedRequest[] =>
-	discord.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/${token}/messages/@original`));
-
-const contentOf = (request: RecordedRequest): string =>
-	typeof request.body === 'object' && request.body !== null && 'content' in request.body ? String(request.body.content) : '';
-
-/** Waits for the clip; on a time-out the error carries both processes' logs. */
-async function clipOf(token: string, timeoutMs = 25_000) {
-	return discord
-		.waitFor(
-			() => {
-				const message = discord.original(token);
-				return message !== undefined && message.attachments.length > 0 ? message : undefined;
-			},
-			timeoutMs,
-			'the clip on the original reply',
-		)
-		.catch((error: unknown) => {
-			throw new Error(`${String(error)}\n--- bot ---\n${bot.output()}\n--- worker ---\n${worker.output()}`);
-		});
-}
+const originalEdits = (token: string) => editsOf(discord, token);
+const clipOf = (token: string, timeoutMs?: number) => clipFrom(discord, deployment, token, timeoutMs);
 
 describe('end to end: /video in, MP4 out', () => {
 	beforeAll(async () => {
 		discord = await startDiscordStandIn();
 		minimax = await startMinimaxStandIn({ pathPrefix: '/minimax', generationMs: 1_500 });
-		redis = connect();
-		prefix = uniquePrefix();
-		env = {
-			DISCORD_TOKEN: discord.token,
-			DISCORD_API_URL: discord.apiUrl,
-			DISCORD_GUILD_ID: discord.guildId,
-			REDIS_URL: redisUrl(),
-			REDIS_PREFIX: prefix,
+		const overrides = {
 			VIDEO_PROVIDER: 'minimax',
 			MINIMAX_API_KEY: minimax.apiKey,
 			MINIMAX_BASE_URL: minimax.baseUrl,
-			POLL_INTERVAL_MS: '200',
 			PROGRESS_INTERVAL_MS: String(PROGRESS_INTERVAL_MS),
 			USER_DAILY_QUOTA: '3',
-			JOB_LOCK_MS: '2000',
-			LOG_LEVEL: 'info',
 		};
-
-		const deploy = await runScript('deploy', env);
+		const deploy = await runScript('deploy', deploymentEnv(discord, uniquePrefix(), overrides));
 		expect(deploy.code, deploy.output).toBe(0);
-
-		bot = startScript('start:bot', env);
-		worker = startScript('start:worker', env);
-		await Promise.all([bot.waitForOutput(/bot ready/), worker.waitForOutput(/worker ready/)]);
+		deployment = await startDeployment(discord, overrides);
 	}, 60_000);
 
 	afterAll(async () => {
 		// Whatever a test checked, nothing the processes sent may break Discord's spec.
 		const violations = discord?.violations ?? [];
-		for (const running of [bot, worker]) running?.signal('SIGTERM');
-		await Promise.all([bot?.exited(), worker?.exited()]);
+		await deployment?.stop();
 		await discord?.close();
 		await minimax?.close();
-		if (redis !== undefined) {
-			await cleanPrefix(redis, prefix);
-			redis.disconnect();
-		}
 		expect(violations).toEqual([]);
 	});
 
@@ -192,8 +149,8 @@ describe('end to end: /video in, MP4 out', () => {
 		}
 
 		// The quota counts it, and the copied first frame is gone.
-		expect((await new Quota(redis, prefix, 3).status(userId)).used).toBe(1);
-		expect(await redis.keys(`${prefix}:media:*`)).toEqual([]);
+		expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(1);
+		expect(await deployment.redis.keys(`${deployment.prefix}:media:*`)).toEqual([]);
 		expect(discord.violations).toEqual([]);
 		minimax.generationMs = 1_500;
 	});
@@ -212,7 +169,7 @@ describe('end to end: /video in, MP4 out', () => {
 		expect(final).toContain('Your quota was given back');
 		expect(final).not.toMatch(/Error|at .*\.js|1026|test-minimax-key/);
 		expect(minimax.creates.length - createsBefore).toBe(1);
-		expect(await new Quota(redis, prefix, 3).status(userId)).toMatchObject({ used: 0, remaining: 3 });
+		expect(await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).toMatchObject({ used: 0, remaining: 3 });
 		expect(discord.original(handle.token)?.attachments).toEqual([]);
 		expect(discord.violations).toEqual([]);
 	});
@@ -229,13 +186,13 @@ describe('end to end: /video in, MP4 out', () => {
 		expect(contentOf({ ...reply!, body: (reply?.body as { data: unknown }).data })).toContain('“Barrel roll” is not a camera move');
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect(minimax.creates.length).toBe(createsBefore);
-		expect((await new Quota(redis, prefix, 3).status(userId)).used).toBe(0);
-		expect(await new VideoJobs(redis, prefix).state(handle.id)).toBe('unknown');
+		expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(0);
+		expect(await new VideoJobs(deployment.redis, deployment.prefix).state(handle.id)).toBe('unknown');
 	});
 
 	it('refuses a fourth video in 24 hours before anything is enqueued, and /quota explains', async () => {
 		const userId = nextUser();
-		const quota = new Quota(redis, prefix, 3);
+		const quota = new Quota(deployment.redis, deployment.prefix, 3);
 		for (const job of ['a', 'b', 'c']) await quota.reserve(userId, `earlier-${job}`);
 		const createsBefore = minimax.creates.length;
 
@@ -249,7 +206,7 @@ describe('end to end: /video in, MP4 out', () => {
 		expect(contentOf(followUp)).toMatch(/You have used all 3 of your videos for the last 24 hours\. Your next one frees up <t:\d+:R>/);
 		expect(discord.original(handle.token)).toBeUndefined(); // the public "thinking…" reply was removed
 		expect(minimax.creates.length).toBe(createsBefore);
-		expect(await new VideoJobs(redis, prefix).state(handle.id)).toBe('unknown');
+		expect(await new VideoJobs(deployment.redis, deployment.prefix).state(handle.id)).toBe('unknown');
 
 		const quotaHandle = discord.slashCommand({ name: 'quota', userId });
 		const [answer] = await discord.waitFor(() => {
@@ -265,11 +222,7 @@ describe('end to end: /video in, MP4 out', () => {
 		minimax.generationMs = 3_000;
 		const userId = nextUser();
 		const handle = videoCommand(userId, 'a very long take across a frozen lake');
-		await discord.waitFor(
-			() => originalEdits(handle.token).some((r) => /Generating|Waiting in the provider/.test(contentOf(r))),
-			15_000,
-			'the generating stage',
-		);
+		await untilStage(discord, handle.token, /Generating|Waiting in the provider/);
 		const originalId = discord.original(handle.token)?.id;
 		discord.expireInteractionTokens();
 
@@ -295,20 +248,13 @@ describe('end to end: /video in, MP4 out', () => {
 		const userId = nextUser();
 		const createsBefore = minimax.creates.length;
 		const handle = videoCommand(userId, 'a crane shot over a harbour at dawn', { camera: 'Pedestal up' });
-		await discord.waitFor(
-			() => originalEdits(handle.token).some((r) => /Generating|Waiting in the provider/.test(contentOf(r))),
-			15_000,
-			'the generating stage',
-		);
-		worker.signal('SIGKILL');
-		await worker.exited();
+		await untilStage(discord, handle.token, /Generating|Waiting in the provider/);
+		await deployment.crashWorker();
 		expect(minimax.creates.length - createsBefore).toBe(1);
-
-		worker = await startWorker();
 		const message = await clipOf(handle.token, 40_000);
 		expect(message.attachments[0]?.data.equals(minimax.video)).toBe(true);
 		expect(minimax.creates.length - createsBefore).toBe(1);
-		expect(worker.output()).toMatch(/resuming a submitted task/);
+		expect(deployment.worker.output()).toMatch(/resuming a submitted task/);
 		minimax.generationMs = 1_500;
 	}, 60_000);
 
@@ -317,18 +263,12 @@ describe('end to end: /video in, MP4 out', () => {
 		const userId = nextUser();
 		const createsBefore = minimax.creates.length;
 		const handle = videoCommand(userId, 'a slow dolly through a neon market', { camera: 'Push in' });
-		await discord.waitFor(
-			() => originalEdits(handle.token).some((r) => /Generating|Waiting in the provider/.test(contentOf(r))),
-			15_000,
-			'the generating stage',
-		);
-		const stoppingAt = Date.now();
-		worker.signal('SIGTERM');
-		expect(await worker.exited()).toBe(0);
-		expect(Date.now() - stoppingAt).toBeLessThan(5_000);
-		expect(await new VideoJobs(redis, prefix).state(handle.id)).toBe('waiting');
+		await untilStage(discord, handle.token, /Generating|Waiting in the provider/);
+		deployment.worker.signal('SIGTERM');
+		expect(await deployment.worker.exited()).toBe(0);
+		expect(await new VideoJobs(deployment.redis, deployment.prefix).state(handle.id)).toBe('waiting');
 
-		worker = await startWorker();
+		await deployment.restartWorker();
 		const message = await clipOf(handle.token, 30_000);
 		expect(message.attachments[0]?.data.equals(minimax.video)).toBe(true);
 		expect(minimax.creates.length - createsBefore).toBe(1);

@@ -15,13 +15,14 @@ export interface Deployment {
 	worker: RunningScript;
 	/** SIGKILLs the worker (as a crash would) and starts a fresh one. */
 	crashWorker(): Promise<void>;
+	/** Starts a fresh worker once the current one has exited. */
+	restartWorker(): Promise<void>;
 	stop(): Promise<void>;
 }
 
-export async function startDeployment(discord: DiscordStandIn, providerEnv: Record<string, string>): Promise<Deployment> {
-	const redis = connect();
-	const prefix = uniquePrefix();
-	const env = {
+/** The environment of a test deployment: fast polling and short locks, then the test's own. */
+export function deploymentEnv(discord: DiscordStandIn, prefix: string, overrides: Record<string, string>): Record<string, string> {
+	return {
 		DISCORD_TOKEN: discord.token,
 		DISCORD_API_URL: discord.apiUrl,
 		DISCORD_GUILD_ID: discord.guildId,
@@ -31,8 +32,14 @@ export async function startDeployment(discord: DiscordStandIn, providerEnv: Reco
 		PROGRESS_INTERVAL_MS: '500',
 		JOB_LOCK_MS: '2000',
 		LOG_LEVEL: 'info',
-		...providerEnv,
+		...overrides,
 	};
+}
+
+export async function startDeployment(discord: DiscordStandIn, overrides: Record<string, string>): Promise<Deployment> {
+	const redis = connect();
+	const prefix = uniquePrefix();
+	const env = deploymentEnv(discord, prefix, overrides);
 	const bot = startScript('start:bot', env);
 	const startWorker = async () => {
 		const worker = startScript('start:worker', env);
@@ -48,6 +55,9 @@ export async function startDeployment(discord: DiscordStandIn, providerEnv: Reco
 		worker,
 		async crashWorker() {
 			deployment.worker.signal('SIGKILL');
+			await deployment.restartWorker();
+		},
+		async restartWorker() {
 			await deployment.worker.exited();
 			deployment.worker = await startWorker();
 		},
