@@ -1,5 +1,11 @@
 import type { Config } from '../config.js';
+import { AtlasCloudProvider } from './atlascloud.js';
+import { FalProvider } from './fal.js';
 import { MinimaxProvider } from './minimax.js';
+import { PreviewProvider } from './preview.js';
+import { ReplicateProvider } from './replicate.js';
+import { RunwareProvider } from './runware.js';
+import { SegmindProvider } from './segmind.js';
 import type { ProviderName, VideoProvider } from './types.js';
 
 export type { ProviderName, VideoProvider } from './types.js';
@@ -16,8 +22,18 @@ function createProvider(config: Config, name: ProviderName): VideoProvider {
 	switch (name) {
 		case 'minimax':
 			return new MinimaxProvider(keyOf(config, name));
-		default:
-			throw new Error(`the ${name} provider is not wired in yet`);
+		case 'segmind':
+			return new SegmindProvider({ ...keyOf(config, name), mode: config.segmindMode });
+		case 'runware':
+			return new RunwareProvider(keyOf(config, name));
+		case 'atlascloud':
+			return new AtlasCloudProvider(keyOf(config, name));
+		case 'replicate':
+			return new ReplicateProvider(keyOf(config, name));
+		case 'fal':
+			return new FalProvider(keyOf(config, name));
+		case 'preview':
+			return new PreviewProvider({});
 	}
 }
 

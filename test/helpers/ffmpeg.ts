@@ -1,0 +1,195 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Runs a binary (ffmpeg, ffprobe) and returns its stdout; rejects with its stderr on failure. */
+export function run(command: string, args: readonly string[]): Promise<Buffer> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+		const out: Buffer[] = [];
+		let err = '';
+		child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+		child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+		child.once('error', reject);
+		child.once('close', (code) => {
+			if (code === 0) resolve(Buffer.concat(out));
+			else reject(new Error(`${command} exited ${code}: ${err}`));
+		});
+	});
+}
+
+/** Gives a buffer a file name for the duration of `use`. */
+async function withFile<T>(data: Buffer, name: string, use: (path: string) => Promise<T>): Promise<T> {
+	const dir = await mkdtemp(join(tmpdir(), 'clapper-test-'));
+	try {
+		const path = join(dir, name);
+		await writeFile(path, data);
+		return await use(path);
+	} finally {
+		await rm(dir, { recursive: true, force: true });
+	}
+}
+
+/**
+ * A PNG of random blobs (seeded noise, upscaled smoothly, so every run gets the same picture): no
+ * repeating pattern, so a shift search has one clear answer in both directions.
+ */
+export function texturePng(width = 1280, height = 720): Promise<Buffer> {
+	return run('ffmpeg', [
+		'-hide_banner', '-loglevel', 'error',
+		'-f', 'lavfi', '-i', `color=c=gray:s=${Math.round(width / 20)}x${Math.round(height / 20)}:d=1`,
+		'-vf', `noise=alls=100:allf=u:all_seed=7,scale=${width}:${height}:flags=bicubic,format=rgb24`,
+		'-frames:v', '1', '-f', 'image2', '-c:v', 'png', 'pipe:1',
+	]);
+}
+
+export interface Probe {
+	readonly codec: string;
+	readonly pixFmt: string;
+	readonly width: number;
+	readonly height: number;
+	readonly fps: string;
+	readonly frames: number;
+	readonly duration: number;
+}
+
+export function probe(mp4: Buffer): Promise<Probe> {
+	return withFile(mp4, 'clip.mp4', async (path) => {
+		const out = await run('ffprobe', [
+			'-v', 'error', '-select_streams', 'v:0', '-count_frames',
+			'-show_entries', 'stream=codec_name,pix_fmt,width,height,r_frame_rate,nb_read_frames:format=duration',
+			'-of', 'json', path,
+		]);
+		const json = JSON.parse(out.toString()) as {
+			streams: {
+				codec_name: string;
+				pix_fmt: string;
+				width: number;
+				height: number;
+				r_frame_rate: string;
+				nb_read_frames: string;
+			}[];
+			format: { duration: string };
+		};
+		const stream = json.streams[0];
+		if (stream === undefined) throw new Error('no video stream');
+		return {
+			codec: stream.codec_name,
+			pixFmt: stream.pix_fmt,
+			width: stream.width,
+			height: stream.height,
+			fps: stream.r_frame_rate,
+			frames: Number(stream.nb_read_frames),
+			duration: Number(json.format.duration),
+		};
+	});
+}
+
+/** Grey frames, downscaled to `width`x`height`, of the given frame numbers. */
+export interface Gray {
+	readonly width: number;
+	readonly height: number;
+	readonly pixels: Uint8Array;
+}
+
+export function grayFrames(mp4: Buffer, frameNumbers: readonly number[], width = 160, height = 90): Promise<Gray[]> {
+	return withFile(mp4, 'clip.mp4', async (path) => {
+		const select = frameNumbers.map((n) => `eq(n\\,${n})`).join('+');
+		const raw = await run('ffmpeg', [
+			'-hide_banner', '-loglevel', 'error', '-i', path,
+			'-vf', `select=${select},scale=${width}:${height}:flags=area,format=gray`,
+			'-fps_mode', 'passthrough', '-frames:v', String(frameNumbers.length), '-f', 'rawvideo', 'pipe:1',
+		]);
+		const size = width * height;
+		if (raw.length !== size * frameNumbers.length) {
+			throw new Error(`expected ${frameNumbers.length} frames, got ${raw.length / size}`);
+		}
+		return frameNumbers.map((_, index) => ({ width, height, pixels: raw.subarray(index * size, (index + 1) * size) }));
+	});
+}
+
+/** The average colour of one frame, as [r, g, b]. */
+export function meanColour(mp4: Buffer, frameNumber: number): Promise<number[]> {
+	return withFile(mp4, 'clip.mp4', async (path) => {
+		const raw = await run('ffmpeg', [
+			'-hide_banner', '-loglevel', 'error', '-i', path,
+			'-vf', `select=eq(n\\,${frameNumber}),scale=1:1:flags=area,format=rgb24`,
+			'-fps_mode', 'passthrough', '-frames:v', '1', '-f', 'rawvideo', 'pipe:1',
+		]);
+		return [...raw.subarray(0, 3)];
+	});
+}
+
+/** Mean absolute difference, optionally over the interior only (`margin`: the fraction left out on each side). */
+export function meanAbsDiff(a: Gray, b: Gray, margin = 0): number {
+	const { width, height } = a;
+	let sum = 0;
+	let count = 0;
+	for (let y = Math.round(height * margin); y < height * (1 - margin); y++) {
+		for (let x = Math.round(width * margin); x < width * (1 - margin); x++) {
+			sum += Math.abs((a.pixels[y * width + x] ?? 0) - (b.pixels[y * width + x] ?? 0));
+			count++;
+		}
+	}
+	return sum / count;
+}
+
+/**
+ * How far the content moved from `a` to `b`, in pixels of these frames (+x right, +y down): the
+ * shift of `a` that best matches `b`, by brute-force mean absolute difference over the interior.
+ */
+export function estimateShift(a: Gray, b: Gray, max = 24): { dx: number; dy: number } {
+	const { width, height } = a;
+	let best = { dx: 0, dy: 0, cost: Infinity };
+	for (let dy = -max; dy <= max; dy++) {
+		for (let dx = -max; dx <= max; dx++) {
+			let sum = 0;
+			for (let y = max; y < height - max; y++) {
+				for (let x = max; x < width - max; x++) {
+					sum += Math.abs((b.pixels[y * width + x] ?? 0) - (a.pixels[(y - dy) * width + (x - dx)] ?? 0));
+				}
+			}
+			if (sum < best.cost) best = { dx, dy, cost: sum };
+		}
+	}
+	return { dx: best.dx, dy: best.dy };
+}
+
+/** `frame` magnified by `scale` about its centre (bilinear; edges repeat). */
+export function scaled(frame: Gray, scale: number): Gray {
+	const { width, height } = frame;
+	const cx = (width - 1) / 2;
+	const cy = (height - 1) / 2;
+	const at = (x: number, y: number) =>
+		frame.pixels[Math.min(height - 1, Math.max(0, y)) * width + Math.min(width - 1, Math.max(0, x))] ?? 0;
+	const pixels = new Uint8Array(width * height);
+	for (let y = 0; y < height; y++) {
+		for (let x = 0; x < width; x++) {
+			const sx = cx + (x - cx) / scale;
+			const sy = cy + (y - cy) / scale;
+			const x0 = Math.floor(sx);
+			const y0 = Math.floor(sy);
+			const fx = sx - x0;
+			const fy = sy - y0;
+			const top = at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx;
+			const bottom = at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx;
+			pixels[y * width + x] = Math.round(top * (1 - fy) + bottom * fy);
+		}
+	}
+	return { width, height, pixels };
+}
+
+/**
+ * How much bigger the content looks in `b` than in `a`, about the centre: the magnification of
+ * `a` that best matches `b` over the central region (above 1: zoomed in).
+ */
+export function estimateScale(a: Gray, b: Gray, min = 0.7, max = 1.5): number {
+	let best = { scale: 1, cost: Infinity };
+	for (let step = 0; min + step * 0.01 <= max + 1e-9; step++) {
+		const scale = min + step * 0.01;
+		const cost = meanAbsDiff(scaled(a, scale), b, 0.3);
+		if (cost < best.cost) best = { scale, cost };
+	}
+	return best.scale;
+}
