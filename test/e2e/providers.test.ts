@@ -111,7 +111,7 @@ describe.each(PAID)('$name end to end', (provider) => {
 
 	it('delivers the exact bytes after a worker is killed mid-generation, with one create call', async () => {
 		const handle = video(nextUser(), 'a lantern drifting down a canal at night');
-		await untilStage(discord, handle.token, /Generating|Waiting in the provider/);
+		await untilStage(discord, deployment, handle.token, /Generating|Waiting in the provider/);
 		expect(standIn.creates).toHaveLength(1);
 		await deployment.crashWorker();
 

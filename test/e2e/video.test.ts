@@ -222,7 +222,7 @@ describe('end to end: /video in, MP4 out', () => {
 		minimax.generationMs = 3_000;
 		const userId = nextUser();
 		const handle = videoCommand(userId, 'a very long take across a frozen lake');
-		await untilStage(discord, handle.token, /Generating|Waiting in the provider/);
+		await untilStage(discord, deployment, handle.token, /Generating|Waiting in the provider/);
 		const originalId = discord.original(handle.token)?.id;
 		discord.expireInteractionTokens();
 
@@ -248,7 +248,7 @@ describe('end to end: /video in, MP4 out', () => {
 		const userId = nextUser();
 		const createsBefore = minimax.creates.length;
 		const handle = videoCommand(userId, 'a crane shot over a harbour at dawn', { camera: 'Pedestal up' });
-		await untilStage(discord, handle.token, /Generating|Waiting in the provider/);
+		await untilStage(discord, deployment, handle.token, /Generating|Waiting in the provider/);
 		await deployment.crashWorker();
 		expect(minimax.creates.length - createsBefore).toBe(1);
 		const message = await clipOf(handle.token, 40_000);
@@ -263,7 +263,7 @@ describe('end to end: /video in, MP4 out', () => {
 		const userId = nextUser();
 		const createsBefore = minimax.creates.length;
 		const handle = videoCommand(userId, 'a slow dolly through a neon market', { camera: 'Push in' });
-		await untilStage(discord, handle.token, /Generating|Waiting in the provider/);
+		await untilStage(discord, deployment, handle.token, /Generating|Waiting in the provider/);
 		deployment.worker.signal('SIGTERM');
 		expect(await deployment.worker.exited()).toBe(0);
 		expect(await new VideoJobs(deployment.redis, deployment.prefix).state(handle.id)).toBe('waiting');

@@ -81,9 +81,22 @@ export const contentOf = (request: RecordedRequest): string =>
 export const originalEdits = (discord: DiscordStandIn, token: string): RecordedRequest[] =>
 	discord.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/${token}/messages/@original`));
 
+/** Rethrows a time-out with both processes' logs, which say why. */
+const withLogs = (deployment: Deployment) => (error: unknown) => {
+	throw new Error(`${String(error)}\n--- bot ---\n${deployment.bot.output()}\n--- worker ---\n${deployment.worker.output()}`);
+};
+
 /** Waits until the reply shows a stage (by its words), e.g. /Generating/. */
-export async function untilStage(discord: DiscordStandIn, token: string, stage: RegExp, timeoutMs = 15_000): Promise<void> {
-	await discord.waitFor(() => originalEdits(discord, token).some((r) => stage.test(contentOf(r))), timeoutMs, `the stage ${stage}`);
+export async function untilStage(
+	discord: DiscordStandIn,
+	deployment: Deployment,
+	token: string,
+	stage: RegExp,
+	timeoutMs = 15_000,
+): Promise<void> {
+	await discord
+		.waitFor(() => originalEdits(discord, token).some((r) => stage.test(contentOf(r))), timeoutMs, `the stage ${stage}`)
+		.catch(withLogs(deployment));
 }
 
 /** Waits for the clip on the original reply; on a time-out the error carries both processes' logs. */
@@ -97,9 +110,7 @@ export async function clipOf(discord: DiscordStandIn, deployment: Deployment, to
 			timeoutMs,
 			'the clip on the original reply',
 		)
-		.catch((error: unknown) => {
-			throw new Error(`${String(error)}\n--- bot ---\n${deployment.bot.output()}\n--- worker ---\n${deployment.worker.output()}`);
-		});
+		.catch(withLogs(deployment));
 }
 
 /** Waits for the final failure text on the reply. */
