@@ -42,7 +42,8 @@ export function createInteractionHandler(commands: readonly Command[], context: 
 		try {
 			await command.execute(interaction, context);
 		} catch (error) {
-			if (isExpected(error)) logger.info({ reason: error instanceof Error ? error.message : error }, 'command refused');
+			if (error instanceof QueueUnavailableError) logger.error({ err: error }, 'queue unavailable; command refused');
+			else if (isExpected(error)) logger.info({ reason: error instanceof Error ? error.message : error }, 'command refused');
 			else logger.error({ err: error, command: interaction.commandName }, 'command failed');
 			await answerPrivately(interaction, texts.commandError(error)).catch((cause: unknown) => {
 				logger.warn({ err: cause }, 'could not answer the interaction');

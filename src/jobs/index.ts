@@ -45,9 +45,11 @@ export const videoJobSchema = z.object({
 
 export type VideoJobData = z.infer<typeof videoJobSchema>;
 
-export class InvalidJobError extends Error {
-	public override readonly name = 'InvalidJobError';
-}
+/**
+ * BullMQ refuses custom ids that read as integers, and a snowflake does whenever it survives a
+ * round trip through a double (one in a few thousand), so the id gets a prefix.
+ */
+export const jobIdOf = (interactionId: string): string => `video-${interactionId}`;
 
 /** Thrown by `VideoJob.handBack`; a processor lets it pass so the job returns to the queue. */
 export class HandedBackError extends Error {
@@ -87,8 +89,8 @@ export class VideoJobs {
 	/** Enqueues under the interaction id, so a redelivered interaction cannot make a second job. */
 	public async enqueue(data: VideoJobData): Promise<string> {
 		const payload = videoJobSchema.parse(data);
-		const job = await this.queue.add('generate', payload, { jobId: payload.interaction.id });
-		return job.id ?? payload.interaction.id;
+		const job = await this.queue.add('generate', payload, { jobId: jobIdOf(payload.interaction.id) });
+		return job.id ?? jobIdOf(payload.interaction.id);
 	}
 
 	/** Jobs waiting to start; a new job's position is this plus one. */
@@ -96,8 +98,9 @@ export class VideoJobs {
 		return this.queue.getWaitingCount();
 	}
 
-	public async state(jobId: string): Promise<string> {
-		return this.queue.getJobState(jobId);
+	/** The job's state in BullMQ's words ('waiting', 'active', …, 'unknown' when there is none). */
+	public async state(interactionId: string): Promise<string> {
+		return this.queue.getJobState(jobIdOf(interactionId));
 	}
 
 	public async close(): Promise<void> {

@@ -169,7 +169,7 @@ describe('failover', () => {
 			data: null,
 		});
 		const handle = video(userId, 'a request the provider calls invalid');
-		const failure = await failureOf(discord, handle.token);
+		const failure = await failureOf(discord, deployment, handle.token);
 		expect(failure).toContain('refused the request as invalid');
 		expect(backup.creates.length).toBe(before);
 		expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(0);
@@ -211,7 +211,7 @@ describe('Segmind in blocking mode', () => {
 		await discord.waitFor(() => standIn.creates.length > creates, 10_000, 'the blocking create call');
 		await deployment.crashWorker();
 
-		const failure = await failureOf(discord, handle.token, 30_000);
+		const failure = await failureOf(discord, deployment, handle.token, 30_000);
 		expect(failure).toContain('cannot tell whether it was received');
 		expect(failure).toContain('Your quota was given back');
 		expect(standIn.creates.length).toBe(creates + 1);
@@ -245,4 +245,33 @@ describe('preview, the default with no provider key', () => {
 		expect(estimateShift(early!, late!).dx).toBeGreaterThan(2);
 		expect(deployment.worker.output()).toMatch(/"providers":\["preview"\]/);
 	}, 60_000);
+});
+
+describe('bounded polling', () => {
+	let standIn: Awaited<ReturnType<typeof startMinimaxStandIn>>;
+	let deployment: Deployment;
+
+	beforeAll(async () => {
+		standIn = await startMinimaxStandIn({ generationMs: 60_000 });
+		deployment = await startDeployment(discord, {
+			VIDEO_PROVIDER: 'minimax',
+			MINIMAX_API_KEY: standIn.apiKey,
+			MINIMAX_BASE_URL: standIn.baseUrl,
+			GENERATION_TIMEOUT_MS: '2000',
+		});
+	}, 60_000);
+	afterAll(async () => {
+		await deployment?.stop();
+		await standIn?.close();
+	});
+
+	it('gives up on a task that never finishes, tells the user and gives the quota back', async () => {
+		const userId = nextUser();
+		const handle = video(userId, 'an endless staircase');
+		const failure = await failureOf(discord, deployment, handle.token, 20_000);
+		expect(failure).toContain('took too long');
+		expect(failure).toContain('Your quota was given back');
+		expect(standIn.creates).toHaveLength(1);
+		expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(0);
+	}, 30_000);
 });

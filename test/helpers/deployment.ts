@@ -114,10 +114,17 @@ export async function clipOf(discord: DiscordStandIn, deployment: Deployment, to
 }
 
 /** Waits for the final failure text on the reply. */
-export async function failureOf(discord: DiscordStandIn, token: string, timeoutMs = 25_000): Promise<string> {
-	return discord.waitFor(
-		() => originalEdits(discord, token).map(contentOf).find((content) => content.startsWith('❌')),
-		timeoutMs,
-		'the failure message',
-	);
+export async function failureOf(
+	discord: DiscordStandIn,
+	deployment: Deployment,
+	token: string,
+	timeoutMs = 25_000,
+): Promise<string> {
+	return discord
+		.waitFor(
+			() => originalEdits(discord, token).map(contentOf).find((content) => content.startsWith('❌')),
+			timeoutMs,
+			'the failure message',
+		)
+		.catch(withLogs(deployment));
 }
