@@ -1,12 +1,12 @@
 import { request as httpRequest } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AtlasCloudProvider, type AtlasCloudOptions } from '../../src/providers/atlascloud.js';
-import { ProviderError } from '../../src/providers/errors.js';
 import { downloadCapped } from '../../src/providers/http.js';
-import type { ProviderImage, SubmitInput, TaskStatus } from '../../src/providers/types.js';
+import type { ProviderImage, TaskStatus } from '../../src/providers/types.js';
 import type { VideoRequest } from '../../src/video/request.js';
 import { solidPng } from '../helpers/images.js';
 import { startAtlasCloudStandIn, type AtlasCloudStandIn } from '../standins/atlascloud.js';
+import { failureOf, submitTask, untilDone } from '../helpers/provider.js';
 
 const MODEL = 'minimax/video-01';
 const request: VideoRequest = {
@@ -23,30 +23,6 @@ const jpeg = Buffer.concat([
 	Buffer.from('ffc0001108028001e003012200021101031101', 'hex'),
 	Buffer.from('ffd9', 'hex'),
 ]);
-
-async function submitTask(provider: AtlasCloudProvider, input: SubmitInput): Promise<string> {
-	const submission = await provider.submit(input);
-	if (submission.kind !== 'task') throw new Error('expected a task');
-	return submission.taskId;
-}
-
-async function untilDone(provider: AtlasCloudProvider, taskId: string): Promise<TaskStatus> {
-	for (;;) {
-		const status = await provider.poll(taskId);
-		if (status.state !== 'pending') return status;
-		await new Promise((resolve) => setTimeout(resolve, 40));
-	}
-}
-
-async function failureOf(run: () => Promise<unknown>): Promise<ProviderError> {
-	try {
-		await run();
-	} catch (error) {
-		if (error instanceof ProviderError) return error;
-		throw error;
-	}
-	throw new Error('expected a ProviderError');
-}
 
 const frame = (data: Buffer, contentType: ProviderImage['contentType']): ProviderImage => ({ data, contentType });
 

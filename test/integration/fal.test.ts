@@ -1,41 +1,16 @@
 import { request as httpRequest } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/providers/errors.js';
 import { FalProvider } from '../../src/providers/fal.js';
 import { downloadCapped } from '../../src/providers/http.js';
-import type { SubmitInput, TaskStatus } from '../../src/providers/types.js';
 import type { VideoRequest } from '../../src/video/request.js';
 import { solidPng } from '../helpers/images.js';
 import { startFalStandIn, type FalStandIn } from '../standins/fal.js';
+import { failureOf, submitTask, untilDone } from '../helpers/provider.js';
 
 const request: VideoRequest = { prompt: '[Pan left] a fox in the snow', camera: ['Pan left'], directed: true };
 const png = solidPng(320, 320);
 const frame = { data: png, contentType: 'image/png' } as const;
 const pngUrl = `data:image/png;base64,${png.toString('base64')}`;
-
-async function submitTask(provider: FalProvider, input: SubmitInput): Promise<string> {
-	const submission = await provider.submit(input);
-	if (submission.kind !== 'task') throw new Error('expected a task');
-	return submission.taskId;
-}
-
-async function untilDone(provider: FalProvider, taskId: string): Promise<TaskStatus> {
-	for (;;) {
-		const status = await provider.poll(taskId);
-		if (status.state !== 'pending') return status;
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
-}
-
-async function failureOf(run: () => Promise<unknown>): Promise<ProviderError> {
-	try {
-		await run();
-	} catch (error) {
-		if (error instanceof ProviderError) return error;
-		throw error;
-	}
-	throw new Error('expected a ProviderError');
-}
 
 const T2V = 'fal-ai/minimax/video-01';
 const I2V = 'fal-ai/minimax/video-01/image-to-video';

@@ -1,38 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/providers/errors.js';
 import { downloadCapped } from '../../src/providers/http.js';
 import { MinimaxProvider } from '../../src/providers/minimax.js';
-import type { TaskStatus } from '../../src/providers/types.js';
 import type { VideoRequest } from '../../src/video/request.js';
 import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
+import { failureOf, submitTask, untilDone } from '../helpers/provider.js';
 
 const request: VideoRequest = { prompt: '[Pan left] a fox in the snow', camera: ['Pan left'], directed: true };
 const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
-
-/** Submits and returns the task id (MiniMax always answers with a task to poll). */
-async function submitTask(provider: MinimaxProvider, input: Parameters<MinimaxProvider['submit']>[0]): Promise<string> {
-	const submission = await provider.submit(input);
-	if (submission.kind !== 'task') throw new Error('expected a task');
-	return submission.taskId;
-}
-
-async function untilDone(provider: MinimaxProvider, taskId: string): Promise<TaskStatus> {
-	for (;;) {
-		const status = await provider.poll(taskId);
-		if (status.state !== 'pending') return status;
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
-}
-
-async function failureOf(run: () => Promise<unknown>): Promise<ProviderError> {
-	try {
-		await run();
-	} catch (error) {
-		if (error instanceof ProviderError) return error;
-		throw error;
-	}
-	throw new Error('expected a ProviderError');
-}
 
 describe('MiniMax provider against its stand-in', () => {
 	let standIn: MinimaxStandIn;

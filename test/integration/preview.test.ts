@@ -2,7 +2,6 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/providers/errors.js';
 import { planShots, PreviewProvider, titleText } from '../../src/providers/preview.js';
 import type { ProviderImage, SubmitInput } from '../../src/providers/types.js';
 import type { CameraMove } from '../../src/video/camera.js';
@@ -17,6 +16,7 @@ import {
 	texturePng,
 	type Gray,
 } from '../helpers/ffmpeg.js';
+import { failureOf } from '../helpers/provider.js';
 
 // Frames at 0.5 s and 2.5 s: inside the first half of the clip, away from the shot's eased ends.
 const EARLY = 12;
@@ -47,16 +47,6 @@ async function render(prompt: string, firstFrame: ProviderImage | null = texture
 	if (submission.kind !== 'video') throw new Error('expected the clip itself');
 	expect(submission.costUsd).toBe(0);
 	return submission.data;
-}
-
-async function failureOf(run: () => Promise<unknown>): Promise<ProviderError> {
-	try {
-		await run();
-	} catch (error) {
-		if (error instanceof ProviderError) return error;
-		throw error;
-	}
-	throw new Error('expected a ProviderError');
 }
 
 describe('preview provider (real ffmpeg)', () => {

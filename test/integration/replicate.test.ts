@@ -1,39 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/providers/errors.js';
 import { downloadCapped } from '../../src/providers/http.js';
 import { ReplicateProvider } from '../../src/providers/replicate.js';
-import type { SubmitInput, TaskStatus } from '../../src/providers/types.js';
 import type { VideoRequest } from '../../src/video/request.js';
 import { startReplicateStandIn, type ReplicateStandIn } from '../standins/replicate.js';
+import { failureOf, submitTask, untilDone } from '../helpers/provider.js';
 
 const request: VideoRequest = { prompt: '[Pan left] a fox in the snow', camera: ['Pan left'], directed: true };
 const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 const jpeg = Buffer.from('ffd8ffe000104a46494600010100', 'hex');
 const director = 'minimax/video-01-director';
-
-async function submitTask(provider: ReplicateProvider, input: SubmitInput): Promise<string> {
-	const submission = await provider.submit(input);
-	if (submission.kind !== 'task') throw new Error('expected a task');
-	return submission.taskId;
-}
-
-async function untilDone(provider: ReplicateProvider, taskId: string): Promise<TaskStatus> {
-	for (;;) {
-		const status = await provider.poll(taskId);
-		if (status.state !== 'pending') return status;
-		await new Promise((resolve) => setTimeout(resolve, 30));
-	}
-}
-
-async function failureOf(run: () => Promise<unknown>): Promise<ProviderError> {
-	try {
-		await run();
-	} catch (error) {
-		if (error instanceof ProviderError) return error;
-		throw error;
-	}
-	throw new Error('expected a ProviderError');
-}
 
 describe('Replicate provider against its stand-in', () => {
 	let standIn: ReplicateStandIn;

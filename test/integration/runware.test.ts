@@ -2,39 +2,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/providers/errors.js';
 import { downloadCapped } from '../../src/providers/http.js';
 import { RunwareProvider } from '../../src/providers/runware.js';
-import type { SubmitInput, TaskStatus } from '../../src/providers/types.js';
+import type { SubmitInput } from '../../src/providers/types.js';
 import type { VideoRequest } from '../../src/video/request.js';
 import { solidPng } from '../helpers/images.js';
 import { startRunwareStandIn, type RunwareStandIn } from '../standins/runware.js';
+import { failureOf, submitTask, untilDone } from '../helpers/provider.js';
 
 const request: VideoRequest = { prompt: '[Push in] a lighthouse in a storm', camera: ['Push in'], directed: true };
 const png = solidPng(400, 300);
 const pngUrl = `data:image/png;base64,${png.toString('base64')}`;
 const fast = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
-
-async function submitTask(provider: RunwareProvider, input: SubmitInput): Promise<string> {
-	const submission = await provider.submit(input);
-	if (submission.kind !== 'task') throw new Error('expected a task');
-	return submission.taskId;
-}
-
-async function untilDone(provider: RunwareProvider, taskId: string): Promise<TaskStatus> {
-	for (;;) {
-		const status = await provider.poll(taskId);
-		if (status.state !== 'pending') return status;
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
-}
-
-async function failureOf(run: () => Promise<unknown>): Promise<ProviderError> {
-	try {
-		await run();
-	} catch (error) {
-		if (error instanceof ProviderError) return error;
-		throw error;
-	}
-	throw new Error('expected a ProviderError');
-}
 
 async function failedTask(provider: RunwareProvider, input: SubmitInput): Promise<ProviderError> {
 	const done = await untilDone(provider, await submitTask(provider, input));

@@ -2,10 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/providers/errors.js';
 import { downloadCapped } from '../../src/providers/http.js';
 import { SegmindProvider, type SegmindOptions } from '../../src/providers/segmind.js';
-import type { SubmitInput, TaskStatus } from '../../src/providers/types.js';
+import type { SubmitInput } from '../../src/providers/types.js';
 import type { VideoRequest } from '../../src/video/request.js';
 import { solidPng } from '../helpers/images.js';
 import { startSegmindStandIn, type SegmindStandIn } from '../standins/segmind.js';
+import { failureOf, submitTask, untilDone } from '../helpers/provider.js';
 
 const request: VideoRequest = { prompt: '[Pan left] a fox in the snow', camera: ['Pan left'], directed: true };
 const png = solidPng(320, 320);
@@ -14,30 +15,6 @@ const dataUrl = (type: string, data: Buffer) => `data:${type};base64,${data.toSt
 const asPng = (data: Buffer) => ({ data, contentType: 'image/png' as const });
 const director: SubmitInput = { model: 'minimax-ai-director', request, firstFrame: asPng(png) };
 const video01: SubmitInput = { model: 'minimax-ai', request: { ...request, directed: false } };
-
-async function submitTask(provider: SegmindProvider, input: SubmitInput): Promise<string> {
-	const submission = await provider.submit(input);
-	if (submission.kind !== 'task') throw new Error('expected a task');
-	return submission.taskId;
-}
-
-async function untilDone(provider: SegmindProvider, taskId: string): Promise<TaskStatus> {
-	for (;;) {
-		const status = await provider.poll(taskId);
-		if (status.state !== 'pending') return status;
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
-}
-
-async function failureOf(run: () => Promise<unknown>): Promise<ProviderError> {
-	try {
-		await run();
-	} catch (error) {
-		if (error instanceof ProviderError) return error;
-		throw error;
-	}
-	throw new Error('expected a ProviderError');
-}
 
 async function failedTask(provider: SegmindProvider, input: SubmitInput): Promise<ProviderError> {
 	const done = await untilDone(provider, await submitTask(provider, input));
