@@ -7,18 +7,25 @@ import {
 	type ChatInputCommandInteraction,
 } from 'discord.js';
 import type { Command } from '../src/discord/command.js';
+import { startVideo } from '../src/discord/start-video.js';
 import { InvalidRequestError } from '../src/errors.js';
-import * as texts from '../src/texts.js';
 import { suggestCamera } from '../src/video/camera.js';
 import type { AttachmentInfo } from '../src/video/images.js';
-import { checkVideoOptions, enqueueVideo } from '../src/video/intake.js';
+import { attachment, checkVideoOptions } from '../src/video/intake.js';
 import { MAX_PROMPT_LENGTH } from '../src/video/request.js';
 import { suggestModels } from '../src/providers/describe.js';
 
 const attachmentInfo = (option: string, attachment: Attachment | null): AttachmentInfo | undefined =>
 	attachment === null
 		? undefined
-		: { option, url: attachment.url, size: attachment.size, contentType: attachment.contentType };
+		: {
+				option,
+				url: attachment.url,
+				size: attachment.size,
+				contentType: attachment.contentType,
+				width: attachment.width,
+				height: attachment.height,
+			};
 
 function readOptions(interaction: ChatInputCommandInteraction) {
 	const { options } = interaction;
@@ -29,9 +36,9 @@ function readOptions(interaction: ChatInputCommandInteraction) {
 		model: options.getString('model') ?? undefined,
 		duration: options.getInteger('duration') ?? undefined,
 		resolution: options.getString('resolution') ?? undefined,
-		firstFrame: attachmentInfo('first_frame', options.getAttachment('first_frame')),
-		lastFrame: attachmentInfo('last_frame', options.getAttachment('last_frame')),
-		subject: attachmentInfo('subject', options.getAttachment('subject')),
+		firstFrame: attachment(attachmentInfo('first_frame', options.getAttachment('first_frame'))),
+		lastFrame: attachment(attachmentInfo('last_frame', options.getAttachment('last_frame'))),
+		subject: attachment(attachmentInfo('subject', options.getAttachment('subject'))),
 	};
 }
 
@@ -105,23 +112,7 @@ export default {
 	async execute(interaction, context) {
 		if (!interaction.inGuild()) throw new InvalidRequestError({ kind: 'not-in-server' });
 		// Checks without I/O first: bad input is refused privately before anything is spent.
-		const checked = checkVideoOptions(context, readOptions(interaction));
-
-		await interaction.deferReply();
-		await enqueueVideo(context, checked, {
-			id: interaction.id,
-			applicationId: interaction.applicationId,
-			token: interaction.token,
-			channelId: interaction.channelId,
-			guildId: interaction.guildId,
-			userId: interaction.user.id,
-			locale: interaction.locale,
-			createdAt: interaction.createdTimestamp,
-			attachmentSizeLimit: interaction.attachmentSizeLimit,
-		}, async (request, position) => {
-			const reply = await interaction.editReply({ content: texts.queued({ prompt: request.prompt, model: checked.model }, position) });
-			return reply.id;
-		});
+		await startVideo(interaction, context, checkVideoOptions(context, readOptions(interaction)));
 	},
 
 	async autocomplete(interaction, context) {

@@ -1,5 +1,6 @@
 import { AllowedMentionsTypes, Client, Events, GatewayIntentBits } from 'discord.js';
 import { commands } from '../commands/index.js';
+import { ClipStore } from './clips.js';
 import type { Config } from './config.js';
 import { createInteractionHandler } from './discord/interactions.js';
 import { VideoJobs } from './jobs/index.js';
@@ -28,6 +29,7 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 		jobs,
 		quota: new Quota(redis, config.redis.prefix, config.userDailyQuota),
 		media: new MediaStore(redis, config.redis.prefix),
+		clips: new ClipStore(redis, config.redis.prefix),
 		logger,
 	};
 

@@ -19,6 +19,26 @@ export type RequestProblem =
 	| { readonly kind: 'image-not-image'; readonly option: string }
 	| { readonly kind: 'image-too-large'; readonly option: string; readonly bytes: number; readonly max: number }
 	| { readonly kind: 'image-unreadable'; readonly option: string }
+	/** The shorter side is `min` px or less; MiniMax needs more than `min`. */
+	| {
+			readonly kind: 'image-too-small';
+			readonly option: string;
+			readonly width: number;
+			readonly height: number;
+			readonly min: number;
+	  }
+	/** The longer side is 2.5 times the shorter or more: outside MiniMax's 2:5…5:2, both ends excluded. */
+	| { readonly kind: 'image-aspect'; readonly option: string; readonly width: number; readonly height: number }
+	/** More than `max` pixels by the header alone (a decompression bomb, or a photo too large to decode safely). */
+	| {
+			readonly kind: 'image-too-many-pixels';
+			readonly option: string;
+			readonly width: number;
+			readonly height: number;
+			readonly max: number;
+	  }
+	/** Retry or Remix of a clip whose stored images have expired. */
+	| { readonly kind: 'image-gone' }
 	| { readonly kind: 'not-in-server' };
 
 export class InvalidRequestError extends Error {

@@ -61,6 +61,16 @@ export function requestProblem(problem: RequestProblem): string {
 			return `The \`${problem.option}\` image is ${megabytes(problem.bytes)}; the limit is ${megabytes(problem.max)}.`;
 		case 'image-unreadable':
 			return `I could not read the \`${problem.option}\` attachment. Please upload it again.`;
+		case 'image-too-small':
+			return `The \`${problem.option}\` image is ${problem.width}×${problem.height} px; its shorter side must be more than ${problem.min} px. Please upload a larger image.`;
+		case 'image-aspect': {
+			const shape = problem.width > problem.height ? 'wide' : 'tall';
+			return `The \`${problem.option}\` image is ${problem.width}×${problem.height} px, which is too ${shape}: its longer side must be less than 2.5 times its shorter side (a shape between 2:5 and 5:2). Please crop it and upload it again.`;
+		}
+		case 'image-too-many-pixels':
+			return `The \`${problem.option}\` image is ${problem.width}×${problem.height} px, more than the ${problem.max / 1_000_000} megapixel limit. Please scale it down and upload it again.`;
+		case 'image-gone':
+			return 'The images of that clip are no longer kept (they are stored for a day). Start a new `/video` with them attached.';
 		case 'not-in-server':
 			return 'Videos can only be made in a server channel.';
 	}
@@ -95,9 +105,20 @@ export function submitted(progress: Progress): string {
 	return `🎬 Submitted to **${progress.model}**. Waiting for the provider…\n${quote(progress.prompt)}`;
 }
 
-export function generating(progress: Progress, elapsedMs: number, phase: 'queued' | 'generating'): string {
+/** `▰▰▰▱▱▱▱▱▱▱ 30%`; capped below 100 % because an estimate is not a promise. */
+export function progressBar(fraction: number, width = 10): string {
+	const capped = Math.min(0.95, Math.max(0, fraction));
+	const filled = Math.round(capped * width);
+	return `${'▰'.repeat(filled)}${'▱'.repeat(width - filled)} ${Math.round(capped * 100)}%`;
+}
+
+export function generating(progress: Progress, elapsedMs: number, phase: 'queued' | 'generating', etaMs?: number): string {
 	const what = phase === 'queued' ? 'Waiting in the provider’s queue' : 'Generating';
-	return `🎬 ${what} on **${progress.model}**… ${duration(elapsedMs)} elapsed.\n${quote(progress.prompt)}`;
+	const head = `🎬 ${what} on **${progress.model}**… ${duration(elapsedMs)} elapsed`;
+	if (etaMs === undefined) return `${head}.\n${quote(progress.prompt)}`;
+	const left = etaMs - elapsedMs;
+	const remaining = left > 0 ? `about ${duration(left)} left` : 'any moment now';
+	return `${head}, ${remaining}.\n${progressBar(elapsedMs / etaMs)}\n${quote(progress.prompt)}`;
 }
 
 export function uploading(progress: Progress): string {
@@ -146,4 +167,48 @@ export function commandError(error: unknown): string {
 		return 'The video queue is unavailable right now, so nothing was queued or charged. Please try again in a minute.';
 	}
 	return unexpected;
+}
+
+const BUTTON_LABELS = { cancel: 'Cancel', retry: 'Retry', extend: 'Extend', remix: 'Remix', delete: 'Delete' } as const;
+
+export const buttonLabel = (action: keyof typeof BUTTON_LABELS): string => BUTTON_LABELS[action];
+
+export const modalTitle = (action: 'remix' | 'extend'): string =>
+	action === 'remix' ? 'Remix this clip' : 'Extend from the last frame';
+
+export const modalPromptLabel = 'Prompt';
+export const modalCameraLabel = 'Camera moves (up to 3)';
+
+export const notYours = (action: string): string =>
+	`Only the person who made this clip, or a server admin, can ${action === 'delete' ? 'delete it' : 'cancel it'}. Nothing was changed.`;
+
+export const clipUnknown =
+	'I no longer have the details of that clip (they are kept for 7 days), so this button cannot be used any more.';
+
+export const alreadyFinished = 'That job has already finished, so there is nothing to cancel.';
+
+export function cancelled(progress: Progress, byUserId: string): string {
+	return `🛑 Cancelled by <@${byUserId}>. Your quota was given back.\n${quote(progress.prompt)}`;
+}
+
+export const cancelling = (progress: Progress): string => `🛑 Cancelling…\n${quote(progress.prompt)}`;
+
+/** The `/help` page: what the bot does, the camera language, and quotas. Under 2000 characters. */
+export function help(settings: { quota: number; provider: string }): string {
+	return [
+		'**🎬 clapper** makes short AI video clips you direct. `/video prompt:…` queues one; the finished MP4 is posted on the reply.',
+		'',
+		'**Camera moves** (up to 3 in one bracket run together):',
+		'`Truck left/right` `Pan left/right` `Push in` `Pull out` `Pedestal up/down` `Tilt up/down` `Zoom in/out` `Shake` `Tracking shot` `Static shot`',
+		'Film words work too: dolly in → Push in, crane up → Pedestal up, handheld → Shake, follow → Tracking shot.',
+		'• `camera:` opens the clip: `camera: Truck left, Pan right, Zoom in`',
+		'• Brackets at different places are shots that follow each other: `A bear waves [Pedestal up], then turns away [Zoom out]`',
+		'• Opposite moves in one bracket (Pan left with Pan right, Static shot with anything) are refused.',
+		'',
+		'**Images:** `first_frame` starts the clip on your image; `last_frame` ends it there (Hailuo-02); `subject` features a character. PNG, JPEG or WebP, up to 20 MB, short side over 300 px, between 2:5 and 5:2.',
+		'',
+		'**Buttons:** Cancel while it runs; under a clip, Retry (same settings), Extend (the next shot starts on its last frame), Remix (edit prompt and camera), Delete.',
+		'',
+		`**Quota:** ${settings.quota} videos per person per rolling 24 hours; \`/quota\` shows what is left. Failed and cancelled jobs give theirs back. Clips are made by ${settings.provider}.`,
+	].join('\n');
 }

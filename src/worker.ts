@@ -1,6 +1,8 @@
 import { REST } from 'discord.js';
 import type { Running } from './bot.js';
 import type { Config } from './config.js';
+import { ClipStore } from './clips.js';
+import { EtaBook } from './eta.js';
 import { AdminAlerts } from './discord/admin-alerts.js';
 import { Replies } from './discord/replies.js';
 import { startVideoWorker } from './jobs/index.js';
@@ -29,6 +31,8 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 		media: new MediaStore(redis, config.redis.prefix),
 		quota: new Quota(redis, config.redis.prefix, config.userDailyQuota),
 		alerts: new AdminAlerts(rest, redis, config.redis.prefix, config.discord.adminChannelId, logger),
+		clips: new ClipStore(redis, config.redis.prefix),
+		eta: new EtaBook(redis, config.redis.prefix),
 		logger,
 		pollIntervalMs: config.pollIntervalMs,
 		progressIntervalMs: config.progressIntervalMs,

@@ -3,6 +3,7 @@ import type {
 	ChatInputCommandInteraction,
 	RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
+import type { ClipStore } from '../clips.js';
 import type { Config } from '../config.js';
 import type { VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
@@ -15,6 +16,7 @@ export interface CommandContext {
 	readonly jobs: VideoJobs;
 	readonly quota: Quota;
 	readonly media: MediaStore;
+	readonly clips: ClipStore;
 	readonly logger: Logger;
 }
 

@@ -1,6 +1,7 @@
 import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
 import { InvalidRequestError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
 import * as texts from '../texts.js';
+import { handleButton, handleModal } from './buttons.js';
 import type { Command, CommandContext } from './command.js';
 
 /** Errors the user caused or can wait out; anything else is our fault and logged as such. */
@@ -28,6 +29,20 @@ export function createInteractionHandler(commands: readonly Command[], context: 
 				else await command.autocomplete(interaction, context);
 			} catch (error) {
 				logger.warn({ err: error, command: interaction.commandName }, 'autocomplete failed');
+			}
+			return;
+		}
+
+		if (interaction.isButton() || interaction.isModalSubmit()) {
+			try {
+				await (interaction.isButton() ? handleButton(interaction, context) : handleModal(interaction, context));
+			} catch (error) {
+				if (error instanceof QueueUnavailableError) logger.error({ err: error }, 'queue unavailable; click refused');
+				else if (isExpected(error)) logger.info({ reason: error instanceof Error ? error.message : error }, 'click refused');
+				else logger.error({ err: error, customId: interaction.customId }, 'button failed');
+				await answerPrivately(interaction, texts.commandError(error)).catch((cause: unknown) => {
+					logger.warn({ err: cause }, 'could not answer the interaction');
+				});
 			}
 			return;
 		}

@@ -40,8 +40,8 @@ export class Replies {
 	}
 
 	/** Progress and failure texts. Returns false when the message could not be edited. */
-	public async edit(target: ReplyTarget, content: string): Promise<boolean> {
-		const body = { content, allowed_mentions: NO_MENTIONS };
+	public async edit(target: ReplyTarget, content: string, components: readonly unknown[] = []): Promise<boolean> {
+		const body = { content, components, allowed_mentions: NO_MENTIONS };
 		if (this.tokenIsFresh(target)) {
 			try {
 				await this.rest.patch(Routes.webhookMessage(target.applicationId, target.token, '@original'), {
@@ -67,13 +67,18 @@ export class Replies {
 	 * The finished clip, attached to the original reply while the token lasts; afterwards a new
 	 * message in the channel that replies to it and mentions the user.
 	 */
-	public async deliver(target: ReplyTarget, content: string, file?: ReplyFile): Promise<void> {
+	public async deliver(
+		target: ReplyTarget,
+		content: string,
+		file: ReplyFile | undefined,
+		components: readonly unknown[] = [],
+	): Promise<void> {
 		const files = file === undefined ? [] : [{ name: file.name, data: file.data, contentType: file.contentType }];
 		const attachments = file === undefined ? [] : [{ id: '0', filename: file.name }];
 		if (this.tokenIsFresh(target)) {
 			try {
 				await this.rest.patch(Routes.webhookMessage(target.applicationId, target.token, '@original'), {
-					body: { content, attachments, allowed_mentions: NO_MENTIONS },
+					body: { content, attachments, components, allowed_mentions: NO_MENTIONS },
 					files,
 					auth: false,
 				});
@@ -86,6 +91,7 @@ export class Replies {
 			body: {
 				content,
 				attachments,
+				components,
 				allowed_mentions: { parse: [], users: [target.userId] },
 				...(target.messageId === undefined
 					? {}

@@ -98,6 +98,25 @@ export class VideoJobs {
 		return this.queue.getWaitingCount();
 	}
 
+	/**
+	 * Cancels a job: one still waiting is removed at once; a running one can only be stopped by its
+	 * worker (the caller flags it); a finished one is left alone.
+	 */
+	public async cancel(interactionId: string): Promise<'removed' | 'running' | 'finished'> {
+		const job = await this.queue.getJob(jobIdOf(interactionId));
+		if (job === undefined) return 'finished';
+		const state = await job.getState();
+		if (state === 'active') return 'running';
+		if (state === 'completed' || state === 'failed' || state === 'unknown') return 'finished';
+		try {
+			await job.remove();
+			return 'removed';
+		} catch {
+			// A worker took it between the two calls.
+			return 'running';
+		}
+	}
+
 	/** The job's state in BullMQ's words ('waiting', 'active', …, 'unknown' when there is none). */
 	public async state(interactionId: string): Promise<string> {
 		return this.queue.getJobState(jobIdOf(interactionId));

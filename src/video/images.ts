@@ -1,22 +1,84 @@
 import { InvalidRequestError } from '../errors.js';
 import { downloadCapped } from '../providers/http.js';
-import { IMAGE_TYPES } from './request.js';
+import { findStructuralDamage, readImageHeader, type ImageType } from './image-header.js';
 
-/** MiniMax's documented limit for input images. */
+export { sniffImageType, type ImageType } from './image-header.js';
+
+/**
+ * MiniMax's documented limits for first-frame, last-frame and subject images: JPG/JPEG, PNG or
+ * WebP; "less than 20MB"; short side "greater than 300px"; aspect ratio "greater than 2:5 and
+ * less than 5:2". Every image is checked against them before anything is spent or enqueued.
+ */
+
+/** At most this many bytes; 20 MiB itself is taken. */
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 
-export type ImageType = (typeof IMAGE_TYPES)[number];
+/** The shorter side must be more than this: 301 px passes, 300 px does not. */
+export const MIN_SHORT_SIDE = 300;
 
-/** What the file really is, from its first bytes; the declared content type is only a hint. */
-export function sniffImageType(data: Buffer): ImageType | undefined {
-	if (data.length >= 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
-		return 'image/png';
+/**
+ * Width / height must lie strictly between 2/5 and 5/2: 1000×400 (exactly 5:2) and 400×1000
+ * (exactly 2:5) are refused, 1000×401 and 401×1000 pass. Compared in integers (5·short > 2·long),
+ * so no rounding decides a boundary case.
+ */
+export const ASPECT_LIMIT = { long: 5, short: 2 } as const;
+
+/**
+ * Our own guard, not MiniMax's: at most 50 megapixels, judged from the header alone, so a small
+ * file that claims a huge picture (a decompression bomb: a 100-byte PNG can claim 100000×100000)
+ * is refused before anything (our preview's ffmpeg, or the provider) tries to decode it. 50 MP
+ * keeps the full-resolution photos of 48 and 50 MP phone cameras (8064×6048, 8160×6120) and
+ * refuses the 108 and 200 MP modes; decoded as RGBA it is at most 200 MB. With the aspect limit,
+ * no accepted side exceeds 11180 px, so a separate cap per side would never decide anything.
+ */
+export const MAX_IMAGE_PIXELS = 50_000_000;
+
+export interface CheckedImage {
+	readonly type: ImageType;
+	readonly width: number;
+	readonly height: number;
+}
+
+/**
+ * Refuses a size that breaks a limit, in this order: too many pixels (a safety limit, so first),
+ * aspect ratio, short side. An image can break more than one; the first is the one reported.
+ * Symmetric in width and height, so a picture the viewer rotates (EXIF orientation) is judged the same.
+ */
+export function checkDimensions(option: string, width: number, height: number): void {
+	if (width * height > MAX_IMAGE_PIXELS) {
+		throw new InvalidRequestError({ kind: 'image-too-many-pixels', option, width, height, max: MAX_IMAGE_PIXELS });
 	}
-	if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
-	if (data.length >= 12 && data.toString('latin1', 0, 4) === 'RIFF' && data.toString('latin1', 8, 12) === 'WEBP') {
-		return 'image/webp';
+	const long = Math.max(width, height);
+	const short = Math.min(width, height);
+	if (ASPECT_LIMIT.long * short <= ASPECT_LIMIT.short * long) {
+		throw new InvalidRequestError({ kind: 'image-aspect', option, width, height });
 	}
-	return undefined;
+	if (short <= MIN_SHORT_SIDE) {
+		throw new InvalidRequestError({ kind: 'image-too-small', option, width, height, min: MIN_SHORT_SIDE });
+	}
+}
+
+/**
+ * Checks an image's bytes against every limit, never decoding its pixels: what it is by its
+ * magic bytes (not by any declared type), its size in bytes, a header that reads, its width and
+ * height (`checkDimensions`), and a container structure that is whole (not cut off). Throws
+ * `InvalidRequestError`; returns the real type and size when the image passes.
+ */
+export function checkImage(option: string, data: Buffer): CheckedImage {
+	const header = readImageHeader(data);
+	if (header.kind === 'not-image') throw new InvalidRequestError({ kind: 'image-not-image', option });
+	if (data.length > MAX_IMAGE_BYTES) {
+		throw new InvalidRequestError({ kind: 'image-too-large', option, bytes: data.length, max: MAX_IMAGE_BYTES });
+	}
+	if (header.kind === 'unreadable') {
+		throw new InvalidRequestError({ kind: 'image-unreadable', option }, { cause: new Error(header.reason) });
+	}
+	checkDimensions(option, header.width, header.height);
+	const damage = findStructuralDamage(data, header.type);
+	if (damage !== undefined) {
+		throw new InvalidRequestError({ kind: 'image-unreadable', option }, { cause: new Error(damage) });
+	}
+	return { type: header.type, width: header.width, height: header.height };
 }
 
 export interface AttachmentInfo {
@@ -24,9 +86,16 @@ export interface AttachmentInfo {
 	readonly url: string;
 	readonly size: number;
 	readonly contentType: string | null;
+	/** Discord's reading of the image's size (null for files it does not see as images). */
+	readonly width?: number | null | undefined;
+	readonly height?: number | null | undefined;
 }
 
-/** Refuses an attachment from what Discord says of it, before downloading anything. */
+/**
+ * Refuses an attachment from what Discord says of it, before downloading anything: its declared
+ * type and size and, when Discord measured the picture, its width and height. The downloaded
+ * bytes are checked again by `fetchAttachmentImage`, which is what counts.
+ */
 export function checkAttachmentInfo(info: AttachmentInfo): void {
 	const declared = info.contentType?.split(';')[0]?.trim().toLowerCase();
 	if (declared !== undefined && !declared.startsWith('image/')) {
@@ -35,13 +104,20 @@ export function checkAttachmentInfo(info: AttachmentInfo): void {
 	if (info.size > MAX_IMAGE_BYTES) {
 		throw new InvalidRequestError({ kind: 'image-too-large', option: info.option, bytes: info.size, max: MAX_IMAGE_BYTES });
 	}
+	const { width, height } = info;
+	if (typeof width === 'number' && typeof height === 'number' && width > 0 && height > 0) {
+		checkDimensions(info.option, width, height);
+	}
 }
 
-/** Copies an attachment now, because Discord's signed links expire while a job may wait. */
+/**
+ * Copies an attachment now, because Discord's signed links expire while a job may wait, and
+ * checks the copy with `checkImage`.
+ */
 export async function fetchAttachmentImage(
 	info: AttachmentInfo,
 	signal?: AbortSignal,
-): Promise<{ data: Buffer; contentType: ImageType }> {
+): Promise<{ data: Buffer; contentType: ImageType; width: number; height: number }> {
 	let result;
 	try {
 		result = await downloadCapped('discord', info.url, MAX_IMAGE_BYTES, signal, 15_000);
@@ -56,7 +132,6 @@ export async function fetchAttachmentImage(
 			max: MAX_IMAGE_BYTES,
 		});
 	}
-	const type = sniffImageType(result.data);
-	if (type === undefined) throw new InvalidRequestError({ kind: 'image-not-image', option: info.option });
-	return { data: result.data, contentType: type };
+	const image = checkImage(info.option, result.data);
+	return { data: result.data, contentType: image.type, width: image.width, height: image.height };
 }

@@ -2,9 +2,29 @@ import type { CommandContext } from '../discord/command.js';
 import { QueueUnavailableError, QuotaExceededError } from '../errors.js';
 import type { VideoJobData } from '../jobs/index.js';
 import { chooseModel } from '../providers/index.js';
-import { checkAttachmentInfo, fetchAttachmentImage, type AttachmentInfo } from './images.js';
+import { InvalidRequestError } from '../errors.js';
+import { checkAttachmentInfo, checkImage, fetchAttachmentImage, sniffImageType, type AttachmentInfo } from './images.js';
 import { needOf } from './need.js';
 import { composePrompt, IMAGE_TYPES, type ImageRef, type VideoRequest } from './request.js';
+
+/**
+ * Where an input image comes from: a fresh Discord attachment, an image an earlier clip stored
+ * (Retry, Remix), or bytes the bot made (Extend's last frame).
+ */
+export type ImageSource =
+	| { readonly kind: 'attachment'; readonly info: AttachmentInfo }
+	| { readonly kind: 'stored'; readonly ref: ImageRef }
+	| { readonly kind: 'bytes'; readonly option: string; readonly data: Buffer };
+
+export const attachment = (info: AttachmentInfo | undefined): ImageSource | undefined =>
+	info === undefined ? undefined : { kind: 'attachment', info };
+
+function declaredType(source: ImageSource): string | undefined {
+	if (source.kind === 'stored') return source.ref.contentType;
+	if (source.kind === 'bytes') return sniffImageType(source.data);
+	const type = source.info.contentType;
+	return type != null && (IMAGE_TYPES as readonly string[]).includes(type) ? type : undefined;
+}
 
 export interface VideoOptions {
 	readonly prompt: string;
@@ -13,9 +33,9 @@ export interface VideoOptions {
 	readonly model?: string | undefined;
 	readonly duration?: number | undefined;
 	readonly resolution?: string | undefined;
-	readonly firstFrame?: AttachmentInfo | undefined;
-	readonly lastFrame?: AttachmentInfo | undefined;
-	readonly subject?: AttachmentInfo | undefined;
+	readonly firstFrame?: ImageSource | undefined;
+	readonly lastFrame?: ImageSource | undefined;
+	readonly subject?: ImageSource | undefined;
 }
 
 export interface Checked {
@@ -32,12 +52,9 @@ export interface Checked {
  */
 export function checkVideoOptions(context: CommandContext, options: VideoOptions): Checked {
 	const composed = composePrompt({ prompt: options.prompt, camera: options.camera });
-	for (const image of [options.firstFrame, options.lastFrame, options.subject]) {
-		if (image !== undefined) checkAttachmentInfo(image);
-	}
-	const declared = [options.firstFrame, options.lastFrame, options.subject].flatMap((image) =>
-		image?.contentType != null && (IMAGE_TYPES as readonly string[]).includes(image.contentType) ? [image.contentType] : [],
-	);
+	const images = [options.firstFrame, options.lastFrame, options.subject].filter((image) => image !== undefined);
+	for (const image of images) if (image.kind === 'attachment') checkAttachmentInfo(image.info);
+	const declared = images.flatMap((image) => declaredType(image) ?? []);
 	const model = chooseModel(context.config.provider, {
 		directed: composed.directed,
 		firstFrame: options.firstFrame !== undefined,
@@ -77,7 +94,7 @@ export async function enqueueVideo(
 	 * Shows the queued state and returns the reply's message id. It runs before enqueueing, so every
 	 * later edit of the message is the worker's.
 	 */
-	announce: (request: VideoRequest, position: number) => Promise<string>,
+	announce: (request: VideoRequest, model: string, position: number) => Promise<string>,
 ) {
 	const { quota, media, jobs, logger } = context;
 	const jobId = facts.id;
@@ -89,15 +106,22 @@ export async function enqueueVideo(
 
 	const stored: string[] = [];
 	try {
-		const copy = async (slot: 'first_frame' | 'last_frame' | 'subject', info: AttachmentInfo | undefined): Promise<ImageRef | undefined> => {
-			if (info === undefined) return undefined;
-			const image = await fetchAttachmentImage(info);
+		const copy = async (slot: 'first_frame' | 'last_frame' | 'subject', source: ImageSource | undefined): Promise<ImageRef | undefined> => {
+			if (source === undefined) return undefined;
 			const key = media.key(jobId, slot);
+			const image = await load(source);
 			await media.put(key, image.data).catch((error: unknown) => {
 				throw new QueueUnavailableError({ cause: error });
 			});
 			stored.push(key);
 			return { key, contentType: image.contentType, bytes: image.data.length, filename: slot };
+		};
+		const load = async (source: ImageSource) => {
+			if (source.kind === 'attachment') return fetchAttachmentImage(source.info);
+			if (source.kind === 'bytes') return checkedBytes(source.option, source.data);
+			const data = await media.get(source.ref.key);
+			if (data === null) throw new InvalidRequestError({ kind: 'image-gone' });
+			return { data, contentType: source.ref.contentType };
 		};
 		const { options } = checked;
 		const firstFrame = await copy('first_frame', options.firstFrame);
@@ -115,12 +139,22 @@ export async function enqueueVideo(
 			...(lastFrame === undefined ? {} : { lastFrame }),
 			...(subject === undefined ? {} : { subject }),
 		};
+		// The images' real types are known now; a model that refuses one is caught before enqueueing.
+		const model = chooseModel(context.config.provider, needOf(request)).id;
 		const waiting = await jobs.waiting().catch((error: unknown) => {
 			throw new QueueUnavailableError({ cause: error });
 		});
-		const messageId = await announce(request, waiting + 1);
-		// The images' real types are known now; a model that refuses one is caught before enqueueing.
-		const model = chooseModel(context.config.provider, needOf(request)).id;
+		const messageId = await announce(request, model, waiting + 1);
+		await context.clips.save({
+			interactionId: facts.id,
+			userId: facts.userId,
+			guildId: facts.guildId,
+			channelId: facts.channelId,
+			messageId,
+			request,
+			model,
+			state: 'queued',
+		});
 		const data: VideoJobData = {
 			v: 1,
 			interaction: {
@@ -150,4 +184,9 @@ export async function enqueueVideo(
 		await Promise.allSettled([quota.release(facts.userId, jobId), media.remove(...stored)]);
 		throw error;
 	}
+}
+
+/** Images the bot made itself (Extend's last frame) pass the same checks as uploads. */
+function checkedBytes(option: string, data: Buffer) {
+	return { data, contentType: checkImage(option, data).type };
 }

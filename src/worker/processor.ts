@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DiscordAPIError } from 'discord.js';
+import type { ClipStore } from '../clips.js';
+import type { EtaBook } from '../eta.js';
 import type { AdminAlerts } from '../discord/admin-alerts.js';
+import { progressButtons, resultButtons, retryButtons } from '../discord/components.js';
 import type { Replies, ReplyTarget } from '../discord/replies.js';
 import { HandedBackError, PermanentJobError, type VideoJob, type VideoJobData } from '../jobs/index.js';
 import type { Logger } from '../log.js';
@@ -23,6 +26,8 @@ export interface ProcessorDeps {
 	readonly media: MediaStore;
 	readonly quota: Quota;
 	readonly alerts: AdminAlerts;
+	readonly clips: ClipStore;
+	readonly eta: EtaBook;
 	readonly logger: Logger;
 	readonly pollIntervalMs: number;
 	readonly progressIntervalMs: number;
@@ -40,6 +45,15 @@ const ALERTS: Partial<Record<ProviderFailure, string>> = {
 };
 
 type Clip = { readonly kind: 'url'; readonly url: string } | { readonly kind: 'bytes'; readonly data: Buffer };
+
+/** The user (or an admin) cancelled the job; `byUserId` clicked the button. */
+class CancelledError extends Error {
+	public override readonly name = 'CancelledError';
+
+	public constructor(public readonly byUserId: string) {
+		super('cancelled');
+	}
+}
 
 const target = (data: VideoJobData): ReplyTarget => ({
 	applicationId: data.interaction.applicationId,
@@ -69,12 +83,18 @@ function isPermanent(error: unknown): boolean {
  */
 export function createProcessor(deps: ProcessorDeps) {
 	const now = deps.now ?? Date.now;
-	const { replies, media, quota, alerts } = deps;
+	const { replies, media, quota, alerts, clips } = deps;
+
+	async function checkCancelled(data: VideoJobData): Promise<void> {
+		const by = await clips.cancelledBy(data.interaction.id);
+		if (by !== undefined) throw new CancelledError(by);
+	}
 
 	/** Tells the user and gives the quota back. Safe to run twice for one job. */
 	async function settleFailure(data: VideoJobData, error: unknown, logger: Logger, throttle?: ProgressThrottle) {
 		await quota.release(data.interaction.userId, data.interaction.id);
-		await media.remove(...mediaKeys(data));
+		await media.release(...mediaKeys(data));
+		await clips.setState(data.interaction.id, 'failed');
 		if (error instanceof ProviderError && error.failure === 'outcome-unknown') {
 			await alerts.once(
 				`unknown:${data.interaction.id}`,
@@ -82,7 +102,7 @@ export function createProcessor(deps: ProcessorDeps) {
 			);
 		}
 		const content = texts.failed(error, { prompt: data.request.prompt, model: data.model });
-		const tell = () => replies.edit(target(data), content);
+		const tell = () => replies.edit(target(data), content, retryButtons(data.interaction.id));
 		await (throttle === undefined ? tell() : throttle.edit(tell)).catch((cause: unknown) => {
 			logger.warn({ err: cause }, 'could not tell the user about a failed job');
 		});
@@ -108,6 +128,7 @@ export function createProcessor(deps: ProcessorDeps) {
 		if (job.data.submittingAt != null && provider.name !== 'preview') {
 			throw new ProviderError(provider.name, 'outcome-unknown', 'a create call was interrupted');
 		}
+		await checkCancelled(job.data);
 		const { request } = job.data;
 		const input = {
 			model: job.data.model,
@@ -147,11 +168,13 @@ export function createProcessor(deps: ProcessorDeps) {
 	): Promise<Clip> {
 		await throttle.show(texts.submitted(progress), shutdown);
 		const submittedAt = job.data.task?.submittedAt ?? now();
+		const eta = await deps.eta.estimate(provider.name, job.data.model).catch(() => undefined);
 		for (;;) {
 			const elapsed = now() - submittedAt;
 			if (elapsed > deps.generationTimeoutMs) {
 				throw new ProviderError(provider.name, 'timed-out', `no result after ${Math.round(elapsed / 1000)} s`);
 			}
+			await checkCancelled(job.data);
 			let status;
 			try {
 				status = await provider.poll(taskId, shutdown);
@@ -163,10 +186,11 @@ export function createProcessor(deps: ProcessorDeps) {
 			}
 			if (status?.state === 'succeeded') {
 				if (status.costUsd !== undefined) logger.info({ taskId, costUsd: status.costUsd }, 'provider reported the cost');
+				await deps.eta.record(provider.name, job.data.model, now() - submittedAt).catch(() => undefined);
 				return { kind: 'url', url: status.videoUrl };
 			}
 			if (status?.state === 'failed') throw status.error;
-			if (status?.state === 'pending') await throttle.offer(texts.generating(progress, elapsed, status.phase));
+			if (status?.state === 'pending') await throttle.offer(texts.generating(progress, elapsed, status.phase, eta));
 			await sleep(deps.pollIntervalMs, undefined, { signal: shutdown });
 		}
 	}
@@ -228,12 +252,15 @@ export function createProcessor(deps: ProcessorDeps) {
 		const download = clip.kind === 'bytes' ? undefined : await downloadCapped(provider, clip.url, limit);
 		const data = clip.kind === 'bytes' ? clip.data : download?.ok ? download.data : undefined;
 		const elapsed = now() - job.data.enqueuedAt;
+		const id = job.data.interaction.id;
 		if (data !== undefined && data.length <= limit) {
 			const file = { name: 'clip.mp4', data, contentType: 'video/mp4' };
-			await throttle.edit(() => replies.deliver(reply, texts.done(progress, elapsed, job.data.interaction.userId), file));
+			const content = texts.done(progress, elapsed, job.data.interaction.userId);
+			await throttle.edit(() => replies.deliver(reply, content, file, resultButtons(id)));
 			logger.info({ bytes: data.length, elapsedMs: elapsed }, 'clip delivered');
 		} else if (clip.kind === 'url') {
-			await throttle.edit(() => replies.deliver(reply, texts.tooLargeToUpload(progress, clip.url, limit)));
+			const content = texts.tooLargeToUpload(progress, clip.url, limit);
+			await throttle.edit(() => replies.deliver(reply, content, undefined, retryButtons(id)));
 			logger.warn({ limit }, 'clip over the upload limit; sent a link');
 		} else {
 			throw new ProviderError(provider, 'too-large', `the clip is over this server's ${limit} byte upload limit`);
@@ -247,9 +274,10 @@ export function createProcessor(deps: ProcessorDeps) {
 			guildId: job.data.interaction.guildId,
 		});
 		const reply = target(job.data);
+		const buttons = progressButtons(job.data.interaction.id);
 		const editProgress = async (content: string) => {
 			// A progress edit that fails must never fail the generation behind it.
-			await replies.edit(reply, content).catch((error: unknown) => {
+			await replies.edit(reply, content, buttons).catch((error: unknown) => {
 				logger.warn({ err: error }, 'progress edit failed');
 			});
 		};
@@ -258,11 +286,14 @@ export function createProcessor(deps: ProcessorDeps) {
 
 		try {
 			if (shutdown.aborted) return await job.handBack();
+			await clips.setState(job.data.interaction.id, 'running');
 			const clip = await generate(job, throttle, shutdown, logger);
 			await deliver(job, clip, throttle, logger);
-			await media.remove(...mediaKeys(job.data));
+			await media.release(...mediaKeys(job.data));
+			await clips.setState(job.data.interaction.id, 'done');
 		} catch (error) {
 			if (error instanceof HandedBackError) throw error;
+			if (error instanceof CancelledError) return await settleCancel(job, error.byUserId, throttle, logger);
 			if (shutdown.aborted) {
 				logger.info('shutting down; handing the job back to the queue');
 				return await job.handBack();
@@ -275,6 +306,24 @@ export function createProcessor(deps: ProcessorDeps) {
 			await settleFailure(job.data, error, logger, throttle);
 			throw new PermanentJobError(error);
 		}
+	}
+
+	/** Stops the task at the provider where it can, gives the quota back and says so. */
+	async function settleCancel(job: VideoJob, byUserId: string, throttle: ProgressThrottle, logger: Logger): Promise<void> {
+		const { data } = job;
+		const taskId = data.task?.id;
+		const provider = deps.providers.get(data.provider);
+		if (taskId !== undefined && provider?.cancel !== undefined) {
+			await provider.cancel(taskId).catch((error: unknown) => logger.warn({ err: error, taskId }, 'provider cancel failed'));
+		}
+		await quota.release(data.interaction.userId, data.interaction.id);
+		await media.release(...mediaKeys(data));
+		await clips.setState(data.interaction.id, 'cancelled');
+		const content = texts.cancelled({ prompt: data.request.prompt, model: data.model }, byUserId);
+		await throttle
+			.edit(() => replies.edit(target(data), content, retryButtons(data.interaction.id)))
+			.catch((error: unknown) => logger.warn({ err: error }, 'could not show the cancellation'));
+		logger.info({ byUserId, taskId }, 'job cancelled');
 	}
 
 	/** For jobs that failed without a processor running (they stalled too often). */

@@ -78,7 +78,7 @@ describe('end to end: /video in, MP4 out', () => {
 		expect(puts).toHaveLength(1);
 		expect(puts[0]?.path).toBe(`/api/v10/applications/${discord.applicationId}/guilds/${discord.guildId}/commands`);
 		const names = (discord.commands.guild.get(discord.guildId) ?? []).map((c) => (c as { name: string }).name);
-		expect(names).toEqual(['video', 'quota']);
+		expect(names).toEqual(['video', 'quota', 'help']);
 		expect(discord.violations).toEqual([]);
 	});
 

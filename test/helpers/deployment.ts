@@ -11,12 +11,14 @@ export interface Deployment {
 	readonly env: Record<string, string>;
 	readonly redis: Redis;
 	readonly prefix: string;
-	readonly bot: RunningScript;
+	bot: RunningScript;
 	worker: RunningScript;
 	/** SIGKILLs the worker (as a crash would) and starts a fresh one. */
 	crashWorker(): Promise<void>;
 	/** Starts a fresh worker once the current one has exited. */
 	restartWorker(): Promise<void>;
+	/** Stops the bot with SIGTERM and starts a new one (a deploy). */
+	restartBot(): Promise<void>;
 	stop(): Promise<void>;
 }
 
@@ -40,13 +42,17 @@ export async function startDeployment(discord: DiscordStandIn, overrides: Record
 	const redis = connect();
 	const prefix = uniquePrefix();
 	const env = deploymentEnv(discord, prefix, overrides);
-	const bot = startScript('start:bot', env);
+	const startBot = async () => {
+		const bot = startScript('start:bot', env);
+		await bot.waitForOutput(/bot ready/);
+		return bot;
+	};
 	const startWorker = async () => {
 		const worker = startScript('start:worker', env);
 		await worker.waitForOutput(/worker ready/);
 		return worker;
 	};
-	const [worker] = await Promise.all([startWorker(), bot.waitForOutput(/bot ready/)]);
+	const [worker, bot] = await Promise.all([startWorker(), startBot()]);
 	const deployment: Deployment = {
 		env,
 		redis,
@@ -61,9 +67,14 @@ export async function startDeployment(discord: DiscordStandIn, overrides: Record
 			await deployment.worker.exited();
 			deployment.worker = await startWorker();
 		},
+		async restartBot() {
+			deployment.bot.signal('SIGTERM');
+			await deployment.bot.exited();
+			deployment.bot = await startBot();
+		},
 		async stop() {
-			for (const running of [bot, deployment.worker]) running.signal('SIGTERM');
-			await Promise.all([bot.exited(), deployment.worker.exited()]);
+			for (const running of [deployment.bot, deployment.worker]) running.signal('SIGTERM');
+			await Promise.all([deployment.bot.exited(), deployment.worker.exited()]);
 			await cleanPrefix(redis, prefix);
 			redis.disconnect();
 		},

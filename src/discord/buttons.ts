@@ -1,0 +1,145 @@
+import { MessageFlags, PermissionFlagsBits, Routes, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
+import { z } from 'zod';
+import type { Clip } from '../clips.js';
+import { InvalidRequestError } from '../errors.js';
+import { downloadCapped } from '../providers/http.js';
+import * as texts from '../texts.js';
+import { formatBracket } from '../video/camera.js';
+import { lastFrame } from '../video/frames.js';
+import { checkVideoOptions, type ImageSource, type VideoOptions } from '../video/intake.js';
+import type { CommandContext } from './command.js';
+import { editModal, parseCustomId, retryButtons, type ButtonAction } from './components.js';
+import { startVideo } from './start-video.js';
+
+/**
+ * Cancel, Retry, Extend, Remix and Delete under a clip. Only ids travel in custom ids; the clip's
+ * details come from Redis, so buttons work after any restart. Cancel and Delete belong to the
+ * clip's author and the server's admins; Retry, Extend and Remix are open to everyone in the
+ * channel (that is how a channel builds a sequence of shots) and spend the clicker's quota.
+ */
+
+const MANAGE = PermissionFlagsBits.Administrator | PermissionFlagsBits.ManageGuild | PermissionFlagsBits.ManageMessages;
+
+const mayManage = (interaction: ButtonInteraction, clip: Clip) =>
+	interaction.user.id === clip.userId || (interaction.memberPermissions?.any(MANAGE) ?? false);
+
+const imageKeys = (clip: Clip) =>
+	[clip.request.firstFrame?.key, clip.request.lastFrame?.key, clip.request.subject?.key].filter((key) => key !== undefined);
+
+const stored = (ref: Clip['request']['firstFrame']): ImageSource | undefined => (ref === undefined ? undefined : { kind: 'stored', ref });
+
+/** The clip's settings, with its prompt as sent (camera bracket included) and its stored images. */
+function sameSettings(clip: Clip): VideoOptions {
+	const { request } = clip;
+	return {
+		prompt: request.prompt,
+		promptOptimizer: request.promptOptimizer,
+		model: request.model,
+		duration: request.duration,
+		resolution: request.resolution,
+		firstFrame: stored(request.firstFrame),
+		lastFrame: stored(request.lastFrame),
+		subject: stored(request.subject),
+	};
+}
+
+/** The prompt as the user wrote it: without the bracket the camera option put in front. */
+function userPrompt(clip: Clip): string {
+	const bracket = `${formatBracket(clip.request.camera as Parameters<typeof formatBracket>[0])} `;
+	const { prompt } = clip.request;
+	return clip.request.camera.length > 0 && prompt.startsWith(bracket) ? prompt.slice(bracket.length) : prompt;
+}
+
+async function privately(interaction: ButtonInteraction | ModalSubmitInteraction, content: string) {
+	await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+}
+
+async function cancel(interaction: ButtonInteraction, context: CommandContext, clip: Clip): Promise<void> {
+	const outcome = await context.jobs.cancel(clip.interactionId);
+	const progress = { prompt: clip.request.prompt, model: clip.model };
+	if (outcome === 'finished') return privately(interaction, texts.alreadyFinished);
+	if (outcome === 'running') {
+		// The worker running it stops at its next look at the provider, and edits the message.
+		await context.clips.requestCancel(clip.interactionId, interaction.user.id);
+		await interaction.update({ content: texts.cancelling(progress), components: [] });
+		return;
+	}
+	await context.quota.release(clip.userId, clip.interactionId);
+	await context.media.release(...imageKeys(clip));
+	await context.clips.setState(clip.interactionId, 'cancelled');
+	await interaction.update({
+		content: texts.cancelled(progress, interaction.user.id),
+		components: retryButtons(clip.interactionId),
+	});
+}
+
+export async function handleButton(interaction: ButtonInteraction, context: CommandContext): Promise<void> {
+	const parsed = parseCustomId(interaction.customId);
+	if (parsed === undefined) return privately(interaction, texts.unexpected);
+	const clip = await context.clips.get(parsed.interactionId);
+	if (clip === undefined) return privately(interaction, texts.clipUnknown);
+
+	const owned: readonly ButtonAction[] = ['cancel', 'delete'];
+	if (owned.includes(parsed.action) && !mayManage(interaction, clip)) {
+		return privately(interaction, texts.notYours(parsed.action));
+	}
+	switch (parsed.action) {
+		case 'cancel':
+			return cancel(interaction, context, clip);
+		case 'delete':
+			await interaction.deferUpdate();
+			await interaction.deleteReply();
+			return;
+		case 'retry':
+			return startVideo(interaction, context, checkVideoOptions(context, sameSettings(clip)));
+		case 'remix':
+		case 'extend':
+			await interaction.showModal(editModal(parsed.action, clip.interactionId, userPrompt(clip), clip.request.camera.join(', ')));
+			return;
+	}
+}
+
+const messageSchema = z.object({
+	attachments: z.array(z.object({ url: z.string(), filename: z.string(), content_type: z.string().optional() })),
+});
+
+/**
+ * The first frame of an extension: the last frame of the clip. The message is read afresh
+ * because attachment links are signed and expire.
+ */
+async function extensionFrame(interaction: ModalSubmitInteraction, clip: Clip): Promise<ImageSource> {
+	const unreadable = new InvalidRequestError({ kind: 'image-unreadable', option: 'first_frame' });
+	const message = messageSchema.safeParse(await interaction.client.rest.get(Routes.channelMessage(clip.channelId, clip.messageId)));
+	const video = message.success
+		? message.data.attachments.find((file) => file.content_type?.startsWith('video/') ?? file.filename.endsWith('.mp4'))
+		: undefined;
+	if (video === undefined) throw unreadable;
+	const download = await downloadCapped('discord', video.url, 100 * 1024 * 1024);
+	if (!download.ok) throw unreadable;
+	try {
+		return { kind: 'bytes', option: 'first_frame', data: await lastFrame(download.data) };
+	} catch (error) {
+		throw new InvalidRequestError({ kind: 'image-unreadable', option: 'first_frame' }, { cause: error });
+	}
+}
+
+export async function handleModal(interaction: ModalSubmitInteraction, context: CommandContext): Promise<void> {
+	const parsed = parseCustomId(interaction.customId);
+	if (parsed === undefined || (parsed.action !== 'remix' && parsed.action !== 'extend')) {
+		return privately(interaction, texts.unexpected);
+	}
+	const clip = await context.clips.get(parsed.interactionId);
+	if (clip === undefined) return privately(interaction, texts.clipUnknown);
+	const edited = {
+		...sameSettings(clip),
+		prompt: interaction.fields.getTextInputValue('prompt'),
+		camera: interaction.fields.getTextInputValue('camera'),
+	};
+	if (parsed.action === 'remix') return startVideo(interaction, context, checkVideoOptions(context, edited));
+
+	// Extending downloads the clip and reads a frame: defer first, Discord allows 3 s.
+	await interaction.deferReply();
+	const firstFrame = await extensionFrame(interaction, clip);
+	const options: VideoOptions = { ...edited, firstFrame, lastFrame: undefined, subject: undefined };
+	await startVideo(interaction, context, checkVideoOptions(context, options));
+}

@@ -1,0 +1,102 @@
+import {
+	ButtonStyle,
+	ComponentType,
+	TextInputStyle,
+	type APIActionRowComponent,
+	type APIButtonComponentWithCustomId,
+	type APIModalInteractionResponseCallbackData,
+} from 'discord.js';
+import * as texts from '../texts.js';
+
+/**
+ * Buttons under a clip. Their custom ids carry only the action and the clip's interaction id, so
+ * they keep working after any restart: everything else is looked up in Redis when clicked.
+ */
+
+export const BUTTON_ACTIONS = ['cancel', 'retry', 'extend', 'remix', 'delete'] as const;
+export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
+
+const PREFIX = 'clap';
+
+export const customId = (action: ButtonAction, interactionId: string): string => `${PREFIX}:${action}:${interactionId}`;
+
+export function parseCustomId(id: string): { action: ButtonAction; interactionId: string } | undefined {
+	const [prefix, action, interactionId] = id.split(':');
+	if (prefix !== PREFIX || interactionId === undefined || !/^\d{1,20}$/.test(interactionId)) return undefined;
+	const known = BUTTON_ACTIONS.find((candidate) => candidate === action);
+	return known === undefined ? undefined : { action: known, interactionId };
+}
+
+type ButtonRow = APIActionRowComponent<APIButtonComponentWithCustomId>;
+
+const button = (
+	action: ButtonAction,
+	interactionId: string,
+	style: APIButtonComponentWithCustomId['style'],
+): APIButtonComponentWithCustomId => ({
+	type: ComponentType.Button,
+	style,
+	label: texts.buttonLabel(action),
+	custom_id: customId(action, interactionId),
+});
+
+const row = (...buttons: APIButtonComponentWithCustomId[]): ButtonRow[] => [{ type: ComponentType.ActionRow, components: buttons }];
+
+/** While queued or generating. */
+export const progressButtons = (interactionId: string) => row(button('cancel', interactionId, ButtonStyle.Danger));
+
+/** Under a finished clip. */
+export const resultButtons = (interactionId: string) =>
+	row(
+		button('retry', interactionId, ButtonStyle.Secondary),
+		button('extend', interactionId, ButtonStyle.Primary),
+		button('remix', interactionId, ButtonStyle.Secondary),
+		button('delete', interactionId, ButtonStyle.Danger),
+	);
+
+/** Under a failed or cancelled job. */
+export const retryButtons = (interactionId: string) => row(button('retry', interactionId, ButtonStyle.Secondary));
+
+/** The Remix and Extend modal: prompt and camera, pre-filled from the clip. */
+export function editModal(
+	action: 'remix' | 'extend',
+	interactionId: string,
+	prompt: string,
+	camera: string,
+): APIModalInteractionResponseCallbackData {
+	return {
+		custom_id: customId(action, interactionId),
+		title: texts.modalTitle(action),
+		components: [
+			{
+				type: ComponentType.ActionRow,
+				components: [
+					{
+						type: ComponentType.TextInput,
+						custom_id: 'prompt',
+						label: texts.modalPromptLabel,
+						style: TextInputStyle.Paragraph,
+						required: true,
+						max_length: 1900,
+						value: prompt.slice(0, 1900),
+					},
+				],
+			},
+			{
+				type: ComponentType.ActionRow,
+				components: [
+					{
+						type: ComponentType.TextInput,
+						custom_id: 'camera',
+						label: texts.modalCameraLabel,
+						style: TextInputStyle.Short,
+						required: false,
+						max_length: 100,
+						...(camera === '' ? {} : { value: camera }),
+						placeholder: 'Truck left, Pan right, Zoom in',
+					},
+				],
+			},
+		],
+	};
+}
