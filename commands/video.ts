@@ -9,7 +9,7 @@ import {
 import type { Command } from '../src/discord/command.js';
 import { startVideo } from '../src/discord/start-video.js';
 import { InvalidRequestError } from '../src/errors.js';
-import { suggestCamera } from '../src/video/camera.js';
+import { suggestCamera } from '../src/video/autocomplete.js';
 import type { AttachmentInfo } from '../src/video/images.js';
 import { attachment, checkVideoOptions } from '../src/video/intake.js';
 import { MAX_PROMPT_LENGTH } from '../src/video/request.js';
@@ -112,12 +112,16 @@ export default {
 	async execute(interaction, context) {
 		if (!interaction.inGuild()) throw new InvalidRequestError({ kind: 'not-in-server' });
 		// Checks without I/O first: bad input is refused privately before anything is spent.
-		await startVideo(interaction, context, checkVideoOptions(context, readOptions(interaction)));
+		const checked = checkVideoOptions(context, readOptions(interaction));
+		await startVideo(interaction, context, checked);
+		await context.popular.record(interaction.guildId, checked.camera).catch(() => undefined);
 	},
 
 	async autocomplete(interaction, context) {
 		const focused = interaction.options.getFocused(true);
-		if (focused.name === 'camera') return interaction.respond(suggestCamera(focused.value));
+		if (focused.name === 'camera') {
+			return interaction.respond(suggestCamera(focused.value, { popular: context.popular.top(interaction.guildId) }));
+		}
 		if (focused.name === 'model') return interaction.respond(suggestModels(context.config.provider, focused.value));
 		return interaction.respond([]);
 	},

@@ -8,6 +8,7 @@ import type { Logger } from './log.js';
 import { MediaStore } from './media.js';
 import { Quota } from './quota.js';
 import { connectRedis, untilReady } from './redis.js';
+import { PopularStore } from './video/popular.js';
 
 export interface Running {
 	close(): Promise<void>;
@@ -30,6 +31,7 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 		quota: new Quota(redis, config.redis.prefix, config.userDailyQuota),
 		media: new MediaStore(redis, config.redis.prefix),
 		clips: new ClipStore(redis, config.redis.prefix),
+		popular: new PopularStore(redis, config.redis.prefix),
 		logger,
 	};
 

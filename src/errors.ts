@@ -5,9 +5,11 @@
 export type RequestProblem =
 	| { readonly kind: 'prompt-empty' }
 	| { readonly kind: 'prompt-too-long'; readonly length: number; readonly max: number }
-	| { readonly kind: 'camera-unknown'; readonly item: string }
-	| { readonly kind: 'camera-too-many'; readonly count: number; readonly max: number }
-	| { readonly kind: 'camera-duplicate'; readonly item: string }
+	/** `bracket` is the prompt's bracket as written; absent for the `camera` option. */
+	| { readonly kind: 'camera-unknown'; readonly item: string; readonly suggestion?: string; readonly bracket?: string }
+	| { readonly kind: 'camera-too-many'; readonly count: number; readonly max: number; readonly bracket?: string }
+	| { readonly kind: 'camera-duplicate'; readonly item: string; readonly bracket?: string }
+	| { readonly kind: 'camera-contradiction'; readonly a: string; readonly b: string; readonly bracket?: string }
 	| {
 			readonly kind: 'unservable';
 			readonly provider: string;

@@ -24,6 +24,8 @@ export function duration(ms: number): string {
 	return minutes > 0 ? `${minutes}m ${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`;
 }
 
+const inBracket = (bracket: string | undefined) => (bracket === undefined ? '' : `In your prompt’s ${bracket}: `);
+
 /** "a, b and c" / "a, b or c". */
 function listing(items: readonly string[], last: 'and' | 'or'): string {
 	return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${last} ${items.at(-1) ?? ''}`;
@@ -40,11 +42,19 @@ export function requestProblem(problem: RequestProblem): string {
 		case 'prompt-too-long':
 			return `Your prompt is ${problem.length} characters with its camera moves; the limit is ${problem.max}. Please shorten it.`;
 		case 'camera-unknown':
-			return `“${problem.item}” is not a camera move I know. Pick from: ${CAMERA_MOVES.join(', ')}.`;
+			return `${inBracket(problem.bracket)}“${problem.item}” is not a camera move I know. ${
+				problem.suggestion === undefined ? `Pick from: ${CAMERA_MOVES.join(', ')}.` : `Did you mean ${problem.suggestion}?`
+			}`;
 		case 'camera-too-many':
-			return `That is ${problem.count} camera moves; at most ${problem.max} can run together. Put later moves in the prompt as another bracket.`;
+			return `${inBracket(problem.bracket)}That is ${problem.count} camera moves; at most ${problem.max} can run together. Put later moves in another bracket further on in the prompt: it becomes the next shot.`;
 		case 'camera-duplicate':
-			return `“${problem.item}” appears twice in the camera moves. Each move can be used once per bracket.`;
+			return `${inBracket(problem.bracket)}“${problem.item}” appears twice. Each move can be used once per bracket.`;
+		case 'camera-contradiction': {
+			const [still, other] = problem.a === 'Static shot' ? [problem.a, problem.b] : [problem.b, problem.a];
+			return still === 'Static shot'
+				? `${inBracket(problem.bracket)}Static shot holds the camera still, so it can’t run with ${other}.`
+				: `${inBracket(problem.bracket)}${problem.a} and ${problem.b} pull the camera opposite ways, so they can’t run in one bracket. Put one in a later bracket to make it the next shot.`;
+		}
 		case 'unservable': {
 			const asked = problem.asked.length > 0 ? ` with ${listing(problem.asked, 'and')}` : '';
 			const fixes =

@@ -9,6 +9,7 @@ import type { VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import type { MediaStore } from '../media.js';
 import type { Quota } from '../quota.js';
+import type { PopularStore } from '../video/popular.js';
 
 /** What every command may use; built once by the bot's composition root. */
 export interface CommandContext {
@@ -17,6 +18,7 @@ export interface CommandContext {
 	readonly quota: Quota;
 	readonly media: MediaStore;
 	readonly clips: ClipStore;
+	readonly popular: PopularStore;
 	readonly logger: Logger;
 }
 

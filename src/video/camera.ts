@@ -1,4 +1,10 @@
 /**
+ * The camera-move language: the one place that reads, checks and spells camera moves, whether they
+ * come from the `camera` option or from brackets in the prompt. Nothing here throws; every check
+ * returns a typed result, and the caller decides what the user is told.
+ */
+
+/**
  * The camera moves MiniMax's Director models understand, exactly as the provider documents spell
  * them. Moves go in square brackets inside the prompt; up to three in one bracket run together.
  */
@@ -24,64 +30,410 @@ export type CameraMove = (typeof CAMERA_MOVES)[number];
 
 export const MAX_MOVES_PER_BRACKET = 3;
 
-const normalise = (text: string) => text.toLowerCase().replace(/[\s_-]+/g, ' ').trim();
+/**
+ * Film words people use for each move. They are read like the moves themselves (any case, any
+ * spacing, hyphens or none), and always sent under the move's documented name. Words that name two
+ * moves at once (a bare "dolly", "crane" or "pan") are left out on purpose: the parser suggests the
+ * nearest move for them and the autocomplete offers both.
+ */
+export const CAMERA_SYNONYMS: { readonly [M in CameraMove]: readonly string[] } = {
+	'Truck left': ['track left', 'crab left', 'slide left', 'strafe left', 'move left'],
+	'Truck right': ['track right', 'crab right', 'slide right', 'strafe right', 'move right'],
+	'Pan left': ['pan to the left', 'pan leftward', 'pan leftwards', 'swing left', 'turn left', 'yaw left'],
+	'Pan right': ['pan to the right', 'pan rightward', 'pan rightwards', 'swing right', 'turn right', 'yaw right'],
+	'Push in': [
+		'push',
+		'push forward',
+		'dolly in',
+		'dolly forward',
+		'track in',
+		'track forward',
+		'move in',
+		'move closer',
+	],
+	'Pull out': [
+		'pull',
+		'pull back',
+		'pull away',
+		'dolly out',
+		'dolly back',
+		'dolly backward',
+		'track out',
+		'track back',
+		'move out',
+		'move back',
+		'move away',
+	],
+	'Pedestal up': ['ped up', 'crane up', 'boom up', 'jib up', 'rise up', 'move up', 'elevate'],
+	'Pedestal down': ['ped down', 'crane down', 'boom down', 'jib down', 'sink down', 'move down', 'descend'],
+	'Tilt up': ['tilt upward', 'tilt upwards', 'look up', 'pitch up'],
+	'Tilt down': ['tilt downward', 'tilt downwards', 'look down', 'pitch down'],
+	'Zoom in': ['zoom', 'zoom closer', 'zoom forward', 'punch in', 'crash zoom', 'magnify'],
+	'Zoom out': ['zoom back', 'zoom away', 'zoom wide', 'zoom wider', 'widen', 'unzoom'],
+	Shake: ['handheld', 'shaky', 'shaky cam', 'camera shake', 'shaking', 'jitter', 'wobble'],
+	'Tracking shot': [
+		'tracking',
+		'track',
+		'tracking cam',
+		'follow',
+		'follow shot',
+		'following',
+		'following shot',
+		'follow cam',
+		'chase cam',
+		'steadicam',
+	],
+	'Static shot': [
+		'static',
+		'static camera',
+		'still',
+		'still shot',
+		'locked off',
+		'locked off shot',
+		'lock off',
+		'locked',
+		'fixed shot',
+		'tripod shot',
+		'stationary',
+		'no movement',
+		'no camera movement',
+	],
+};
 
-const byKey = new Map<string, CameraMove>(CAMERA_MOVES.map((move) => [normalise(move), move]));
+/** Moves that cannot run together in one bracket. Static shot also contradicts every other move. */
+export const OPPOSITE_MOVES: readonly (readonly [CameraMove, CameraMove])[] = [
+	['Truck left', 'Truck right'],
+	['Pan left', 'Pan right'],
+	['Push in', 'Pull out'],
+	['Pedestal up', 'Pedestal down'],
+	['Tilt up', 'Tilt down'],
+	['Zoom in', 'Zoom out'],
+];
+
+export function contradicts(a: CameraMove, b: CameraMove): boolean {
+	if (a === b) return false;
+	if (a === 'Static shot' || b === 'Static shot') return true;
+	return OPPOSITE_MOVES.some(([x, y]) => (x === a && y === b) || (x === b && y === a));
+}
+
+/** Why a list of moves was refused. `item` is what the user wrote; moves are in documented spelling. */
+export type CameraError =
+	| { readonly reason: 'unknown'; readonly item: string; readonly suggestion?: CameraMove }
+	| { readonly reason: 'too-many'; readonly count: number }
+	| { readonly reason: 'duplicate'; readonly item: CameraMove }
+	| { readonly reason: 'contradiction'; readonly a: CameraMove; readonly b: CameraMove };
 
 export type CameraParse =
 	| { readonly ok: true; readonly moves: readonly CameraMove[] }
-	| { readonly ok: false; readonly reason: 'unknown'; readonly item: string }
-	| { readonly ok: false; readonly reason: 'too-many'; readonly count: number }
-	| { readonly ok: false; readonly reason: 'duplicate'; readonly item: CameraMove };
+	| ({ readonly ok: false } & CameraError);
 
-/** Parses a comma-separated list such as "pan LEFT, zoom in" (optionally in brackets). */
-export function parseCamera(input: string): CameraParse {
-	const items = input
-		.replace(/^\s*\[|\]\s*$/g, '')
-		.split(',')
-		.map((item) => item.trim())
-		.filter((item) => item !== '');
-	const moves: CameraMove[] = [];
-	for (const item of items) {
-		const move = byKey.get(normalise(item));
-		if (move === undefined) return { ok: false, reason: 'unknown', item };
-		if (moves.includes(move)) return { ok: false, reason: 'duplicate', item: move };
-		moves.push(move);
-	}
-	if (moves.length > MAX_MOVES_PER_BRACKET) return { ok: false, reason: 'too-many', count: moves.length };
-	return { ok: true, moves };
+// ---------------------------------------------------------------------------------------------
+// Spelling
+
+const COMBINING_MARKS = /[\u0300-\u036f]/g;
+const NOT_WORD = /[^a-z0-9]+/g;
+
+/** Lower case, accents and compatibility forms folded ("Ｐán" → "pan"), anything else a single space. */
+export function cameraWords(text: string): string {
+	return text.normalize('NFKD').replace(COMBINING_MARKS, '').toLowerCase().replace(NOT_WORD, ' ').trim();
 }
 
-export const formatBracket = (moves: readonly CameraMove[]): string => `[${moves.join(', ')}]`;
+/** The spelling moves are compared by: `cameraWords` without spaces, so "pan-left" and "panLeft" agree. */
+export function cameraKey(text: string): string {
+	return cameraWords(text).replaceAll(' ', '');
+}
 
-/** True when the prompt already directs the camera with a bracket of known moves. */
+/** Items of one bracket or of the `camera` option: separated by commas, and also by ; + & or "and". */
+export function splitCameraItems(text: string): string[] {
+	return text.split(/[,;+&]|\band\b/i);
+}
+
+export const formatMoves = (moves: readonly CameraMove[]): string => moves.join(', ');
+
+export const formatBracket = (moves: readonly CameraMove[]): string => `[${formatMoves(moves)}]`;
+
+// ---------------------------------------------------------------------------------------------
+// Typo distance
+
+/** Queries longer than this are never compared letter by letter (no move or synonym is half as long). */
+export const MAX_FUZZY_LENGTH = 40;
+
+const BUFFER = MAX_FUZZY_LENGTH + 2;
+const row0 = new Int32Array(BUFFER);
+const row1 = new Int32Array(BUFFER);
+const row2 = new Int32Array(BUFFER);
+
+/**
+ * Optimal-string-alignment distance (insertions, deletions, substitutions and swaps of neighbours)
+ * between `query` and `term` (`full`), and between `query` and the closest prefix of `term`
+ * (`prefix`, for completing a half-typed word). Stops early: a result above `max` is `max + 1`.
+ */
+export function typoDistance(query: string, term: string, max: number): { full: number; prefix: number } {
+	const over = { full: max + 1, prefix: max + 1 };
+	const n = query.length;
+	const m = term.length;
+	if (n > MAX_FUZZY_LENGTH || m > MAX_FUZZY_LENGTH) return over;
+	if (n === 0) return { full: Math.min(m, max + 1), prefix: 0 };
+	if (n - m > max) return over;
+	let before = row0; // row i - 2
+	let previous = row1; // row i - 1
+	let current = row2; // row i
+	for (let j = 0; j <= m; j += 1) previous[j] = j;
+	for (let i = 1; i <= n; i += 1) {
+		current[0] = i;
+		let rowMin = i;
+		const qi = query.charCodeAt(i - 1);
+		for (let j = 1; j <= m; j += 1) {
+			const tj = term.charCodeAt(j - 1);
+			const substitute = (previous[j - 1] ?? 0) + (qi === tj ? 0 : 1);
+			let value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitute);
+			if (i > 1 && j > 1 && qi === term.charCodeAt(j - 2) && query.charCodeAt(i - 2) === tj) {
+				value = Math.min(value, (before[j - 2] ?? 0) + 1);
+			}
+			current[j] = value;
+			if (value < rowMin) rowMin = value;
+		}
+		if (rowMin > max) return over;
+		[before, previous, current] = [previous, current, before];
+	}
+	let prefix = max + 1;
+	for (let j = 0; j <= m; j += 1) prefix = Math.min(prefix, previous[j] ?? prefix);
+	return { full: Math.min(previous[m] ?? max + 1, max + 1), prefix };
+}
+
+/** How many typos a word of this length may carry and still be read as a move: none under 5 letters. */
+export function typoTolerance(length: number): number {
+	if (length < 5) return 0;
+	return length < 8 ? 1 : 2;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The vocabulary
+
+/** One way of writing a move: its documented name or a synonym. */
+export interface CameraTerm {
+	readonly move: CameraMove;
+	/** As shown to people ("dolly in"). */
+	readonly text: string;
+	/** `cameraWords(text)`. */
+	readonly words: string;
+	/** `cameraKey(text)`. */
+	readonly key: string;
+	readonly canonical: boolean;
+}
+
+export const CAMERA_TERMS: readonly CameraTerm[] = CAMERA_MOVES.flatMap((move) => [
+	{ move, text: move, words: cameraWords(move), key: cameraKey(move), canonical: true },
+	...CAMERA_SYNONYMS[move].map((text) => ({
+		move,
+		text,
+		words: cameraWords(text),
+		key: cameraKey(text),
+		canonical: false,
+	})),
+]);
+
+const byKey = new Map<string, CameraMove>(CAMERA_TERMS.map((term) => [term.key, term.move]));
+
+export function isCameraMove(text: string): text is CameraMove {
+	return (CAMERA_MOVES as readonly string[]).includes(text);
+}
+
+/** The move an item names exactly (any case and spacing, or a synonym), else undefined. */
+export function resolveMove(item: string): CameraMove | undefined {
+	return byKey.get(cameraKey(item));
+}
+
+/** The moves nearest to `key` within `max` typos, and their distance. */
+function nearest(key: string, max: number): { moves: CameraMove[]; distance: number } {
+	let best = max + 1;
+	let moves: CameraMove[] = [];
+	for (const term of CAMERA_TERMS) {
+		const { full } = typoDistance(key, term.key, best);
+		if (full < best) {
+			best = full;
+			moves = [term.move];
+		} else if (full === best && full <= max && !moves.includes(term.move)) {
+			moves.push(term.move);
+		}
+	}
+	return { moves: best <= max ? moves : [], distance: best };
+}
+
+/**
+ * The move an item names exactly or with a small typo ("pann left", "zoom ot"), when only one move
+ * is that close; else undefined. Words under five letters must be exact.
+ */
+export function correctMove(item: string): CameraMove | undefined {
+	const key = cameraKey(item);
+	const exact = byKey.get(key);
+	if (exact !== undefined || key.length > MAX_FUZZY_LENGTH) return exact;
+	const tolerance = typoTolerance(key.length);
+	if (tolerance === 0) return undefined;
+	const { moves } = nearest(key, tolerance);
+	return moves.length === 1 ? moves[0] : undefined;
+}
+
+/**
+ * The move to suggest for an item that names none: the nearest one within roughly 40% of its
+ * letters ("zoon in" → Zoom in, "dolly" → Push in), else the longest move or synonym written
+ * inside it ("slow pan left" → Pan left). Undefined when nothing is reasonably close ("Barrel roll").
+ */
+export function suggestMove(item: string): CameraMove | undefined {
+	const key = cameraKey(item);
+	if (key === '') return undefined;
+	const exact = byKey.get(key);
+	if (exact !== undefined) return exact;
+	const { moves } = nearest(key, Math.max(1, Math.ceil(key.length * 0.4)));
+	if (moves[0] !== undefined) return moves[0];
+	let inside: CameraTerm | undefined;
+	for (const term of CAMERA_TERMS) {
+		if (term.key.length >= 4 && key.includes(term.key) && term.key.length > (inside?.key.length ?? 0)) inside = term;
+	}
+	return inside?.move;
+}
+
+const MULTI_WORD_MOVES = CAMERA_MOVES.filter((move) => move.includes(' ')).map(cameraWords);
+
+/**
+ * True when an item reads as a camera move: exactly, with a small typo (see `correctMove`), or as a
+ * short phrase of at most four words around a documented two-word name ("slow pan left").
+ */
+export function looksLikeCameraMove(item: string): boolean {
+	if (correctMove(item) !== undefined) return true;
+	const words = cameraWords(item);
+	if (words.split(' ').length > 4) return false;
+	const padded = ` ${words} `;
+	return MULTI_WORD_MOVES.some((move) => padded.includes(` ${move} `));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking lists of moves
+
+/** Whether `move` may join `moves` in one bracket: not a fourth move, a repeat or a contradiction. */
+export function canAddMove(moves: readonly CameraMove[], move: CameraMove): boolean {
+	return (
+		moves.length < MAX_MOVES_PER_BRACKET && !moves.includes(move) && !moves.some((other) => contradicts(other, move))
+	);
+}
+
+/** Checks moves that are already known: duplicates, contradictions, then the count. */
+export function checkMoves(moves: readonly CameraMove[]): CameraParse {
+	const seen: CameraMove[] = [];
+	for (const move of moves) {
+		if (seen.includes(move)) return { ok: false, reason: 'duplicate', item: move };
+		const clash = seen.find((other) => contradicts(other, move));
+		if (clash !== undefined) return { ok: false, reason: 'contradiction', a: clash, b: move };
+		seen.push(move);
+	}
+	if (seen.length > MAX_MOVES_PER_BRACKET) return { ok: false, reason: 'too-many', count: seen.length };
+	return { ok: true, moves: seen };
+}
+
+function parseItems(items: readonly string[]): CameraParse {
+	const moves: CameraMove[] = [];
+	for (const item of items) {
+		const move = resolveMove(item);
+		if (move === undefined) {
+			const suggestion = suggestMove(item);
+			return suggestion === undefined
+				? { ok: false, reason: 'unknown', item }
+				: { ok: false, reason: 'unknown', item, suggestion };
+		}
+		moves.push(move);
+		const checked = checkMoves(moves);
+		// The count is judged once every item is known, so "4 moves" wins over nothing else.
+		if (!checked.ok && checked.reason !== 'too-many') return checked;
+	}
+	return checkMoves(moves);
+}
+
+const itemsOf = (text: string): string[] =>
+	splitCameraItems(text)
+		.map((item) => item.trim())
+		.filter((item) => item !== '');
+
+/**
+ * Parses a list such as "pan LEFT, dolly in" (optionally in brackets) into documented moves.
+ * Refuses an unknown move (with the nearest one as a suggestion when there is one), a repeat, two
+ * moves that contradict each other, and more than three moves. An empty list is valid and empty.
+ */
+export function parseCamera(input: string): CameraParse {
+	return parseItems(itemsOf(input.replace(/^\s*\[/, '').replace(/\]\s*$/, '')));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Brackets in the prompt
+
+/** One bracket of moves in a prompt: a shot. Offsets are in the text that was parsed. */
+export interface PromptShot {
+	readonly moves: readonly CameraMove[];
+	/** Offset of the shot's "[". */
+	readonly start: number;
+	/** Offset just past its "]". */
+	readonly end: number;
+}
+
+export type PromptShots =
+	| { readonly ok: true; readonly shots: readonly PromptShot[] }
+	| ({
+			readonly ok: false;
+			/** The bracket as written, e.g. "[pan left, pan right]". */
+			readonly bracket: string;
+			readonly start: number;
+	  } & CameraError);
+
+const BRACKET = /\[([^[\]]*)\]/g;
+
+/**
+ * The camera brackets of a prompt, in the order the shots play. A bracket is a shot when any item
+ * in it reads as a camera move (see `looksLikeCameraMove`: "Pan left", "dolly in", "zoon in", "slow
+ * pan left"); then every item must be valid, with the same rules as the `camera` option, so
+ * "[zoon in]" and "[pan left, pan right]" are refused. Brackets without camera words ("[red]",
+ * "[]", "[a red truck]") are plain text and are left alone.
+ */
+export function parsePromptShots(prompt: string): PromptShots {
+	const shots: PromptShot[] = [];
+	for (const match of prompt.matchAll(BRACKET)) {
+		const items = itemsOf(match[1] ?? '');
+		if (!items.some(looksLikeCameraMove)) continue;
+		const parsed = parseItems(items);
+		if (!parsed.ok) return { ...parsed, bracket: match[0], start: match.index };
+		shots.push({ moves: parsed.moves, start: match.index, end: match.index + match[0].length });
+	}
+	return { ok: true, shots };
+}
+
+export type NormalisedPrompt =
+	| { readonly ok: true; readonly prompt: string; readonly shots: readonly PromptShot[] }
+	| Extract<PromptShots, { ok: false }>;
+
+/**
+ * The prompt with every camera bracket rewritten in documented spelling ("[dolly in, zoom out]" →
+ * "[Push in, Zoom out]"), so what the user sees is exactly what the provider gets. The shots'
+ * offsets are in the rewritten prompt. Normalising twice changes nothing.
+ */
+export function normalisePrompt(prompt: string): NormalisedPrompt {
+	const parsed = parsePromptShots(prompt);
+	if (!parsed.ok) return parsed;
+	let out = '';
+	let from = 0;
+	const shots: PromptShot[] = [];
+	for (const shot of parsed.shots) {
+		out += prompt.slice(from, shot.start);
+		const bracket = formatBracket(shot.moves);
+		shots.push({ moves: shot.moves, start: out.length, end: out.length + bracket.length });
+		out += bracket;
+		from = shot.end;
+	}
+	return { ok: true, prompt: out + prompt.slice(from), shots };
+}
+
+/** True when some bracket of the prompt is a valid list of camera moves. */
 export function promptHasCameraMoves(prompt: string): boolean {
-	for (const match of prompt.matchAll(/\[([^\]]*)\]/g)) {
+	for (const match of prompt.matchAll(BRACKET)) {
 		const parsed = parseCamera(match[1] ?? '');
 		if (parsed.ok && parsed.moves.length > 0) return true;
 	}
 	return false;
-}
-
-/**
- * Autocomplete for the `camera` option: completes the last comma-separated item from the 15 moves
- * and keeps the ones typed before it. A fuller directing vocabulary comes later; this stays cheap
- * and in memory because Discord gives autocomplete 3 s and no way to defer.
- */
-export function suggestCamera(typed: string): { name: string; value: string }[] {
-	const parts = typed.split(',');
-	const last = normalise(parts.pop() ?? '');
-	const kept = parts.map((part) => byKey.get(normalise(part))).filter((move) => move !== undefined);
-	if (kept.length >= MAX_MOVES_PER_BRACKET) {
-		const value = kept.slice(0, MAX_MOVES_PER_BRACKET).join(', ');
-		return [{ name: value, value }];
-	}
-	const prefix = kept.length > 0 ? `${kept.join(', ')}, ` : '';
-	return CAMERA_MOVES.filter((move) => !kept.includes(move) && normalise(move).includes(last))
-		.sort((a, b) => Number(!normalise(a).startsWith(last)) - Number(!normalise(b).startsWith(last)))
-		.slice(0, 25)
-		.map((move) => {
-			const value = `${prefix}${move}`;
-			return { name: value, value };
-		});
 }

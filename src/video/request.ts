@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import { InvalidRequestError } from '../errors.js';
-import { formatBracket, MAX_MOVES_PER_BRACKET, parseCamera, promptHasCameraMoves, type CameraMove } from './camera.js';
+import { InvalidRequestError, type RequestProblem } from '../errors.js';
+import {
+	formatBracket,
+	MAX_MOVES_PER_BRACKET,
+	normalisePrompt,
+	parseCamera,
+	type CameraError,
+	type CameraMove,
+} from './camera.js';
 
 export const MAX_PROMPT_LENGTH = 2000;
 
@@ -56,8 +63,34 @@ export interface PromptInput {
 }
 
 /**
+ * The problem to report for a refused camera list. `bracket` is the prompt bracket it came from
+ * (absent for the `camera` option).
+ */
+function cameraProblem(error: CameraError, bracket?: string): RequestProblem {
+	const where = bracket === undefined ? {} : { bracket };
+	switch (error.reason) {
+		case 'unknown':
+			return {
+				kind: 'camera-unknown',
+				item: error.item,
+				...(error.suggestion === undefined ? {} : { suggestion: error.suggestion }),
+				...where,
+			};
+		case 'duplicate':
+			return { kind: 'camera-duplicate', item: error.item, ...where };
+		case 'contradiction':
+			return { kind: 'camera-contradiction', a: error.a, b: error.b, ...where };
+		case 'too-many':
+			return { kind: 'camera-too-many', count: error.count, max: MAX_MOVES_PER_BRACKET, ...where };
+	}
+}
+
+/**
  * Turns the `prompt` and `camera` options into the prompt sent to the provider: the camera option
- * becomes one bracket at the start, so it opens the clip. Throws `InvalidRequestError`.
+ * becomes one bracket at the start, so it opens the clip, and camera brackets in the prompt are
+ * rewritten in the documented spelling ("[dolly in]" → "[Push in]"), so the prompt the user sees
+ * is exactly the one sent. Brackets that are not camera moves ("[red]") stay as written. Throws
+ * `InvalidRequestError`.
  */
 export function composePrompt(input: PromptInput): { prompt: string; camera: CameraMove[]; directed: boolean } {
 	const text = cleanPrompt(input.prompt);
@@ -66,17 +99,16 @@ export function composePrompt(input: PromptInput): { prompt: string; camera: Cam
 	let camera: CameraMove[] = [];
 	if (input.camera !== undefined && input.camera.trim() !== '') {
 		const parsed = parseCamera(input.camera);
-		if (!parsed.ok) {
-			if (parsed.reason === 'unknown') throw new InvalidRequestError({ kind: 'camera-unknown', item: parsed.item });
-			if (parsed.reason === 'duplicate') throw new InvalidRequestError({ kind: 'camera-duplicate', item: parsed.item });
-			throw new InvalidRequestError({ kind: 'camera-too-many', count: parsed.count, max: MAX_MOVES_PER_BRACKET });
-		}
+		if (!parsed.ok) throw new InvalidRequestError(cameraProblem(parsed));
 		camera = [...parsed.moves];
 	}
 
-	const prompt = camera.length > 0 ? `${formatBracket(camera)} ${text}` : text;
+	const normalised = normalisePrompt(text);
+	if (!normalised.ok) throw new InvalidRequestError(cameraProblem(normalised, normalised.bracket));
+
+	const prompt = camera.length > 0 ? `${formatBracket(camera)} ${normalised.prompt}` : normalised.prompt;
 	if (prompt.length > MAX_PROMPT_LENGTH) {
 		throw new InvalidRequestError({ kind: 'prompt-too-long', length: prompt.length, max: MAX_PROMPT_LENGTH });
 	}
-	return { prompt, camera, directed: camera.length > 0 || promptHasCameraMoves(text) };
+	return { prompt, camera, directed: camera.length > 0 || normalised.shots.length > 0 };
 }

@@ -148,9 +148,11 @@ describe('end to end: /video in, MP4 out', () => {
 			expect(gap, `gap before edit ${i}: ${stages[i]}`).toBeGreaterThanOrEqual(PROGRESS_INTERVAL_MS - NETWORK_SLACK_MS);
 		}
 
-		// The quota counts it, and the copied first frame is gone.
+		// The quota counts it, and the copied first frame is released: kept a day for Retry, then gone.
 		expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(1);
-		expect(await deployment.redis.keys(`${deployment.prefix}:media:*`)).toEqual([]);
+		const [copy] = await deployment.redis.keys(`${deployment.prefix}:media:${handle.id}:*`);
+		expect(await deployment.redis.ttl(copy ?? 'missing')).toBeGreaterThan(0);
+		expect(await deployment.redis.ttl(copy ?? 'missing')).toBeLessThanOrEqual(24 * 3_600);
 		expect(discord.violations).toEqual([]);
 		minimax.generationMs = 1_500;
 	});

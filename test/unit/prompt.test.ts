@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { requestProblem } from '../../src/texts.js';
 import { InvalidRequestError, type RequestProblem } from '../../src/errors.js';
-import { CAMERA_MOVES, parseCamera, suggestCamera } from '../../src/video/camera.js';
+import { CAMERA_MOVES, parseCamera } from '../../src/video/camera.js';
 import { cleanPrompt, composePrompt } from '../../src/video/request.js';
 
 function problem(run: () => unknown): RequestProblem | undefined {
@@ -26,7 +27,66 @@ describe('prompt handling', () => {
 		const composed = composePrompt({ prompt: 'A bear poses, [Pedestal up] then waves. [Zoom out]' });
 		expect(composed.prompt).toBe('A bear poses, [Pedestal up] then waves. [Zoom out]');
 		expect(composed.directed).toBe(true);
-		expect(composePrompt({ prompt: 'a [red] balloon' }).directed).toBe(false);
+		expect(composePrompt({ prompt: 'a [red] balloon' })).toEqual({
+			prompt: 'a [red] balloon',
+			camera: [],
+			directed: false,
+		});
+	});
+
+	it('rewrites camera brackets in the prompt in the documented spelling, after the camera option', () => {
+		const prompt = 'a cat [dolly in, zoom out] then [handheld] a [red] ball';
+		expect(composePrompt({ prompt, camera: 'crane up' })).toEqual({
+			prompt: '[Pedestal up] a cat [Push in, Zoom out] then [Shake] a [red] ball',
+			camera: ['Pedestal up'],
+			directed: true,
+		});
+		expect(composePrompt({ prompt: '[locked off] a vase' })).toEqual({
+			prompt: '[Static shot] a vase',
+			camera: [],
+			directed: true,
+		});
+	});
+
+	it('counts the rewritten prompt against the limit', () => {
+		// "[still]" becomes "[Static shot]", six characters longer.
+		expect(problem(() => composePrompt({ prompt: `${'x'.repeat(1993)}[still]` }))).toEqual({
+			kind: 'prompt-too-long',
+			length: 2006,
+			max: 2000,
+		});
+	});
+
+	it('refuses invalid camera brackets in the prompt, naming the bracket and the nearest move', () => {
+		expect(problem(() => composePrompt({ prompt: 'a cat [zoon in]' }))).toEqual({
+			kind: 'camera-unknown',
+			item: 'zoon in',
+			suggestion: 'Zoom in',
+			bracket: '[zoon in]',
+		});
+		expect(problem(() => composePrompt({ prompt: 'a [Shake, shaky] cat' }))).toEqual({
+			kind: 'camera-duplicate',
+			item: 'Shake',
+			bracket: '[Shake, shaky]',
+		});
+		expect(problem(() => composePrompt({ prompt: '[pan left, zoom in, shake, tilt up] a cat' }))).toEqual({
+			kind: 'camera-too-many',
+			count: 4,
+			max: 3,
+			bracket: '[pan left, zoom in, shake, tilt up]',
+		});
+		expect(problem(() => composePrompt({ prompt: 'a cat [pan left, pan right]' }))).toEqual({
+			kind: 'camera-contradiction',
+			a: 'Pan left',
+			b: 'Pan right',
+			bracket: '[pan left, pan right]',
+		});
+		const still = problem(() => composePrompt({ prompt: 'a cat', camera: 'static, zoom in' }));
+		expect(still).toEqual({ kind: 'camera-contradiction', a: 'Static shot', b: 'Zoom in' });
+		expect(requestProblem(still!)).toBe('Static shot holds the camera still, so it can’t run with Zoom in.');
+		expect(requestProblem({ kind: 'camera-unknown', item: 'zoon in', suggestion: 'Zoom in', bracket: '[zoon in]' })).toBe(
+			'In your prompt’s [zoon in]: “zoon in” is not a camera move I know. Did you mean Zoom in?',
+		);
 	});
 
 	it('removes invisible and control characters and tidies whitespace', () => {
@@ -57,40 +117,10 @@ describe('prompt handling', () => {
 		});
 	});
 
-	it('parses every documented move in any case', () => {
+	it('reads every documented move in any case, and synonyms', () => {
+		expect(composePrompt({ prompt: 'x', camera: 'dolly in, HANDHELD' }).camera).toEqual(['Push in', 'Shake']);
 		for (const move of CAMERA_MOVES) {
 			expect(parseCamera(move.toUpperCase())).toEqual({ ok: true, moves: [move] });
-		}
-	});
-});
-
-describe('camera autocomplete', () => {
-	it('offers all 15 moves for empty input', () => {
-		expect(suggestCamera('').map((choice) => choice.value)).toEqual([...CAMERA_MOVES]);
-	});
-
-	it('completes the last item and keeps the ones before it', () => {
-		expect(suggestCamera('Pan left, zo').map((choice) => choice.value)).toEqual([
-			'Pan left, Zoom in',
-			'Pan left, Zoom out',
-		]);
-	});
-
-	it('puts moves that start with the typed text first and never repeats a chosen move', () => {
-		const values = suggestCamera('pan left, sh').map((choice) => choice.value);
-		expect(values).toEqual(['Pan left, Shake', 'Pan left, Push in', 'Pan left, Tracking shot', 'Pan left, Static shot']);
-		expect(suggestCamera('Pan left, pan').map((c) => c.value)).toEqual(['Pan left, Pan right']);
-	});
-
-	it('stays within Discord limits for any input', () => {
-		for (const input of ['', ',,,,', 'x'.repeat(500), 'Shake, Pan left, Zoom in, ', '[[[', 'pan left,'.repeat(40)]) {
-			const choices = suggestCamera(input);
-			expect(choices.length).toBeLessThanOrEqual(25);
-			for (const choice of choices) {
-				expect(choice.name.length).toBeGreaterThan(0);
-				expect(choice.name.length).toBeLessThanOrEqual(100);
-				expect(choice.value.length).toBeLessThanOrEqual(100);
-			}
 		}
 	});
 });
