@@ -6,6 +6,8 @@ import { createInteractionHandler } from './discord/interactions.js';
 import { VideoJobs } from './jobs/index.js';
 import type { Logger } from './log.js';
 import { MediaStore } from './media.js';
+import { watchQueue } from './queue-watch.js';
+import { Replies } from './discord/replies.js';
 import { Quota } from './quota.js';
 import { connectRedis, untilReady } from './redis.js';
 import { PopularStore } from './video/popular.js';
@@ -52,9 +54,18 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 	await client.login(config.discord.token);
 	await ready;
 	logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'bot ready');
+	const watcher = watchQueue({
+		jobs,
+		replies: new Replies(client.rest),
+		redis,
+		prefix: config.redis.prefix,
+		intervalMs: config.progressIntervalMs,
+		logger,
+	});
 
 	return {
 		close: async () => {
+			watcher.stop();
 			await client.destroy();
 			await jobs.close();
 			redis.disconnect();

@@ -93,6 +93,15 @@ export class VideoJobs {
 		return job.id ?? jobIdOf(payload.interaction.id);
 	}
 
+	/** The first `limit` waiting jobs, next to start first. */
+	public async nextWaiting(limit: number): Promise<VideoJobData[]> {
+		const jobs = await this.queue.getJobs(['waiting'], 0, limit - 1, true);
+		return jobs.flatMap((job) => {
+			const parsed = videoJobSchema.safeParse(job.data);
+			return parsed.success ? [parsed.data] : [];
+		});
+	}
+
 	/** Jobs waiting to start; a new job's position is this plus one. */
 	public async waiting(): Promise<number> {
 		return this.queue.getWaitingCount();

@@ -123,6 +123,22 @@ describe('buttons under a clip', () => {
 		minimax.generationMs = 800;
 	}, 40_000);
 
+	it('keeps the queue position live as the jobs ahead leave', async () => {
+		minimax.generationMs = 8_000;
+		const running = video(nextUser(), 'the long shot that keeps the only worker busy, again');
+		await untilStage(discord, deployment, running.token, /Generating|Waiting in the provider/);
+		const aheadUser = nextUser();
+		const ahead = video(aheadUser, 'first in line');
+		await untilStage(discord, deployment, ahead.token, /Queued\. Next in line/);
+		const behind = video(nextUser(), 'second in line');
+		await untilStage(discord, deployment, behind.token, /Queued\. Position \*\*#2\*\*/);
+
+		await click(ahead, 'cancel', aheadUser);
+		await untilStage(discord, deployment, behind.token, /Queued\. Next in line/, 10_000);
+		minimax.generationMs = 800;
+		await clipOf(discord, deployment, behind.token, 30_000);
+	}, 60_000);
+
 	it('retries with the same settings on the clicker’s quota', async () => {
 		const author = nextUser();
 		const handle = video(author, 'a lighthouse beam sweeping fog', 'Pan left');
