@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fakeClip, type CreateCall } from './minimax.js';
+import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
 
 /**
  * A loopback stand-in for AtlasCloud's `minimax/video-01` (shared/notes/providers.md section 4):
@@ -121,25 +122,12 @@ export async function startAtlasCloudStandIn(options: AtlasCloudStandInOptions =
 	let malformNextPoll = false;
 	const state = { generationMs: options.generationMs ?? 1_500 };
 
-	const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-		res.writeHead(status, { 'content-type': 'application/json', ...headers });
-		res.end(JSON.stringify(body));
-	};
+	const send = sendJson;
 	/** Success answers, wrapped the way the real API wraps them unless `bare`. */
 	const ok = (res: ServerResponse, data: unknown) =>
 		send(res, 200, options.bare === true ? data : { code: 200, message: '', data });
 	const fail = (res: ServerResponse, status: number, message: string) =>
 		send(res, status, { code: status, message, data: null });
-
-	const readJson = async (req: IncomingMessage): Promise<unknown> => {
-		const chunks: Buffer[] = [];
-		for await (const chunk of req) chunks.push(chunk as Buffer);
-		try {
-			return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-		} catch {
-			return undefined;
-		}
-	};
 
 	const statusOf = (task: Task): string => {
 		if (Date.now() - task.createdAt < state.generationMs) return 'processing';
@@ -221,8 +209,7 @@ export async function startAtlasCloudStandIn(options: AtlasCloudStandInOptions =
 			if (req.method === 'GET' && media !== null) {
 				if (!tasks.has(media[1] ?? '')) return send(res, 404, { error: 'not found' });
 				counts.downloads++;
-				res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(video.length) });
-				res.end(video);
+				sendVideo(res, video);
 				return;
 			}
 			if (!url.pathname.startsWith('/api/v1/')) return fail(res, 404, 'not found');
@@ -235,8 +222,7 @@ export async function startAtlasCloudStandIn(options: AtlasCloudStandInOptions =
 			fail(res, 404, 'not found');
 		})().catch(() => send(res, 500, { code: 500, message: 'stand-in failure', data: null }));
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	const origin = await listen(server);
 
 	return {
 		origin,
@@ -269,10 +255,6 @@ export async function startAtlasCloudStandIn(options: AtlasCloudStandInOptions =
 		malformNextPoll() {
 			malformNextPoll = true;
 		},
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
+		close: () => closeServer(server),
 	};
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fakeClip } from './minimax.js';
+import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
 
 /**
  * A loopback stand-in for fal.ai's queue API (shared/notes/providers.md, section 6): submit to
@@ -109,24 +110,11 @@ export async function startFalStandIn(options: FalStandInOptions = {}): Promise<
 	let redirectTo: string | undefined;
 	const state = { generationMs: options.generationMs ?? 1_500 };
 
-	const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-		res.writeHead(status, { 'content-type': 'application/json', ...headers });
-		res.end(JSON.stringify(body));
-	};
+	const send = sendJson;
 	const invalid = (res: ServerResponse, ...detail: ReturnType<typeof field>[]) => send(res, 422, { detail });
 	const notFound = (res: ServerResponse) => {
 		counts.notFound++;
 		send(res, 404, { detail: 'Not Found' });
-	};
-
-	const readJson = async (req: IncomingMessage): Promise<unknown> => {
-		const chunks: Buffer[] = [];
-		for await (const chunk of req) chunks.push(chunk as Buffer);
-		try {
-			return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-		} catch {
-			return undefined;
-		}
 	};
 
 	const phaseOf = (task: Task) => {
@@ -257,8 +245,7 @@ export async function startFalStandIn(options: FalStandInOptions = {}): Promise<
 			// Files live on fal's CDN: public links, no key.
 			if (req.method === 'GET' && url.pathname.startsWith('/files/')) {
 				counts.download++;
-				res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(video.length) });
-				res.end(video);
+				sendVideo(res, video);
 				return;
 			}
 			const auth = req.headers.authorization;
@@ -279,8 +266,7 @@ export async function startFalStandIn(options: FalStandInOptions = {}): Promise<
 			send(res, 405, { detail: 'Method Not Allowed' });
 		})().catch(() => send(res, 500, { detail: 'stand-in failure' }));
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	const origin = await listen(server);
 
 	return {
 		origin,
@@ -314,10 +300,6 @@ export async function startFalStandIn(options: FalStandInOptions = {}): Promise<
 		redirectNextSubmit(to) {
 			redirectTo = to;
 		},
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
+		close: () => closeServer(server),
 	};
 }

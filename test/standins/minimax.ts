@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
 
 /**
  * A loopback stand-in for MiniMax's video API, speaking the protocol in shared/notes/providers.md:
@@ -87,22 +88,9 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 
 	const state: { generationMs: number } = { generationMs: options.generationMs ?? 1_500 };
 
-	const send = (res: ServerResponse, status: number, body: unknown) => {
-		res.writeHead(status, { 'content-type': 'application/json' });
-		res.end(JSON.stringify(body));
-	};
+	const send = sendJson;
 	const reject = (res: ServerResponse, code: number, message: string) =>
 		send(res, 200, { task_id: '', base_resp: { status_code: code, status_msg: message } });
-
-	const readJson = async (req: IncomingMessage): Promise<unknown> => {
-		const chunks: Buffer[] = [];
-		for await (const chunk of req) chunks.push(chunk as Buffer);
-		try {
-			return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-		} catch {
-			return undefined;
-		}
-	};
 
 	const validImage = (value: unknown): boolean =>
 		typeof value === 'string' && (/^https?:\/\//.test(value) || /^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/=]+$/.test(value));
@@ -205,8 +193,7 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 		void (async () => {
 			if (req.method === 'GET' && url.pathname.startsWith('/download/')) {
 				counts.download++;
-				res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(video.length) });
-				res.end(video);
+				sendVideo(res, video);
 				return;
 			}
 			if (!url.pathname.startsWith(`${prefix}/v1/`)) return send(res, 404, { error: 'not found' });
@@ -220,8 +207,7 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 			send(res, 404, { error: 'not found' });
 		})().catch(() => send(res, 500, { error: 'stand-in failure' }));
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	const origin = await listen(server);
 
 	return {
 		origin,
@@ -248,10 +234,6 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 		malformNextQuery() {
 			malformNextQuery = true;
 		},
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
+		close: () => closeServer(server),
 	};
 }

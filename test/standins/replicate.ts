@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fakeClip } from './minimax.js';
+import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
 
 /**
  * A loopback stand-in for Replicate's prediction API (shared/notes/providers.md §5): create on the
@@ -131,10 +132,7 @@ export async function startReplicateStandIn(options: ReplicateStandInOptions = {
 	let malformNextPoll = false;
 	let dropNextCreate = false;
 
-	const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-		res.writeHead(status, { 'content-type': 'application/json', ...headers });
-		res.end(JSON.stringify(body));
-	};
+	const send = sendJson;
 	const sendFailure = (res: ServerResponse, status: number, failure: ScriptedFailure) => {
 		const headers: Record<string, string> = failure.retryAfter === undefined ? {} : { 'retry-after': failure.retryAfter };
 		send(res, status, failure.body ?? defaultBody(status), headers);
@@ -146,16 +144,6 @@ export async function startReplicateStandIn(options: ReplicateStandInOptions = {
 			status: 422,
 			invalid_fields: [{ type: 'invalid', field, description }],
 		});
-
-	const readJson = async (req: IncomingMessage): Promise<unknown> => {
-		const chunks: Buffer[] = [];
-		for await (const chunk of req) chunks.push(chunk as Buffer);
-		try {
-			return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-		} catch {
-			return undefined;
-		}
-	};
 
 	const statusOf = (prediction: Prediction): Status => {
 		if (prediction.canceledAt !== undefined) return 'canceled';
@@ -287,8 +275,7 @@ export async function startReplicateStandIn(options: ReplicateStandInOptions = {
 					return send(res, 404, { detail: 'Not found.' });
 				}
 				counts.download++;
-				res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(video.length) });
-				res.end(video);
+				sendVideo(res, video);
 				return;
 			}
 			if (!url.pathname.startsWith('/v1/')) return send(res, 404, defaultBody(404));
@@ -309,8 +296,7 @@ export async function startReplicateStandIn(options: ReplicateStandInOptions = {
 			send(res, 404, defaultBody(404));
 		})().catch(() => send(res, 500, defaultBody(500)));
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	const origin = await listen(server);
 
 	return {
 		origin,
@@ -349,10 +335,6 @@ export async function startReplicateStandIn(options: ReplicateStandInOptions = {
 				if (!running(prediction)) prediction.dataRemoved = true;
 			}
 		},
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
+		close: () => closeServer(server),
 	};
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fakeClip } from './minimax.js';
+import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
 
 /**
  * A loopback stand-in for Runware's task API (shared/notes/providers.md section 3): one endpoint,
@@ -168,20 +169,7 @@ export async function startRunwareStandIn(options: RunwareStandInOptions = {}): 
 	let mixNextPoll = false;
 	const state = { generationMs: options.generationMs ?? 1_500 };
 
-	const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-		res.writeHead(status, { 'content-type': 'application/json', ...headers });
-		res.end(JSON.stringify(body));
-	};
-
-	const readJson = async (req: IncomingMessage): Promise<unknown> => {
-		const chunks: Buffer[] = [];
-		for await (const chunk of req) chunks.push(chunk as Buffer);
-		try {
-			return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-		} catch {
-			return undefined;
-		}
-	};
+	const send = sendJson;
 
 	const refuse = (status: number, code: string, message: string, parameter?: string): Outcome => ({
 		error: { status, code, message, ...(parameter === undefined ? {} : { parameter }) },
@@ -402,16 +390,14 @@ export async function startRunwareStandIn(options: RunwareStandInOptions = {}): 
 				const known = [...tasks.values()].some((task) => url.pathname === `/video/${task.videoUUID}.mp4`);
 				if (!known) return send(res, 404, { error: 'not found' });
 				counts.download++;
-				res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(video.length) });
-				res.end(video);
+				sendVideo(res, video);
 				return;
 			}
 			if (req.method === 'POST' && url.pathname === '/v1') return handle(req, res, origin);
 			send(res, 404, { errors: [{ code: 'notFound', message: 'Not found.' }] });
 		})().catch(() => send(res, 500, { errors: [{ code: 'internalError', message: 'stand-in failure' }] }));
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	const origin = await listen(server);
 
 	return {
 		origin,
@@ -450,10 +436,6 @@ export async function startRunwareStandIn(options: RunwareStandInOptions = {}): 
 		mixNextPoll() {
 			mixNextPoll = true;
 		},
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
+		close: () => closeServer(server),
 	};
 }

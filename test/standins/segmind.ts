@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fakeClip } from './minimax.js';
+import { listen, readJson, sendJson } from './loopback.js';
 
 /**
  * A loopback stand-in for Segmind's `minimax-ai` and `minimax-ai-director`, speaking the protocol in
@@ -125,22 +126,9 @@ export async function startSegmindStandIn(options: SegmindStandInOptions = {}): 
 	let nextPollStatus: number | undefined;
 	let malformNextPoll = false;
 
-	const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-		res.writeHead(status, { 'content-type': 'application/json', ...headers });
-		res.end(JSON.stringify(body));
-	};
+	const send = sendJson;
 	const fail = (res: ServerResponse, status: number, error: string, headers: Record<string, string> = {}) =>
 		send(res, status, { error }, headers);
-
-	const readJson = async (req: IncomingMessage): Promise<unknown> => {
-		const chunks: Buffer[] = [];
-		for await (const chunk of req) chunks.push(chunk as Buffer);
-		try {
-			return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-		} catch {
-			return undefined;
-		}
-	};
 
 	const metrics = () => ({
 		queue_time: 0.1,
@@ -292,8 +280,7 @@ export async function startSegmindStandIn(options: SegmindStandInOptions = {}): 
 			fail(res, 404, 'Not found');
 		})().catch(() => fail(res, 500, 'stand-in failure'));
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	const origin = await listen(server);
 
 	return {
 		origin,
