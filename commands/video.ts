@@ -14,6 +14,7 @@ import type { AttachmentInfo } from '../src/video/images.js';
 import { attachment, checkVideoOptions } from '../src/video/intake.js';
 import { MAX_PROMPT_LENGTH } from '../src/video/request.js';
 import { suggestModels } from '../src/providers/describe.js';
+import { described, named, textsFor } from '../src/texts/index.js';
 
 const attachmentInfo = (option: string, attachment: Attachment | null): AttachmentInfo | undefined =>
 	attachment === null
@@ -45,7 +46,7 @@ function readOptions(interaction: ChatInputCommandInteraction) {
 export default {
 	data: {
 		name: 'video',
-		description: 'Direct a short AI video clip',
+		...described((texts) => texts.commands.video.description),
 		type: ApplicationCommandType.ChatInput,
 		contexts: [InteractionContextType.Guild],
 		integration_types: [ApplicationIntegrationType.GuildInstall],
@@ -53,58 +54,55 @@ export default {
 			{
 				type: ApplicationCommandOptionType.String,
 				name: 'prompt',
-				description: 'What happens in the clip. Brackets like [Pan left] direct the camera at that point.',
+				...described((texts) => texts.commands.video.options.prompt),
 				required: true,
 				max_length: MAX_PROMPT_LENGTH,
 			},
 			{
 				type: ApplicationCommandOptionType.String,
 				name: 'camera',
-				description: 'Up to 3 camera moves that open the clip, e.g. Truck left, Pan right, Zoom in',
+				...described((texts) => texts.commands.video.options.camera),
 				autocomplete: true,
 				max_length: 100,
 			},
 			{
 				type: ApplicationCommandOptionType.Attachment,
 				name: 'first_frame',
-				description: 'An image the clip starts from (PNG, JPEG or WebP)',
+				...described((texts) => texts.commands.video.options.first_frame),
 			},
 			{
 				type: ApplicationCommandOptionType.Attachment,
 				name: 'last_frame',
-				description: 'An image the clip ends on (models that take one, e.g. Hailuo-02)',
+				...described((texts) => texts.commands.video.options.last_frame),
 			},
 			{
 				type: ApplicationCommandOptionType.Attachment,
 				name: 'subject',
-				description: 'A character reference image to feature in the clip',
+				...described((texts) => texts.commands.video.options.subject),
 			},
 			{
 				type: ApplicationCommandOptionType.String,
 				name: 'model',
-				description: 'A specific model; by default the bot picks one that fits your options',
+				...described((texts) => texts.commands.video.options.model),
 				autocomplete: true,
 				max_length: 100,
 			},
 			{
 				type: ApplicationCommandOptionType.Integer,
 				name: 'duration',
-				description: 'Length in seconds (6 unless the model offers more)',
-				choices: [
-					{ name: '6 seconds', value: 6 },
-					{ name: '10 seconds', value: 10 },
-				],
+				...described((texts) => texts.commands.video.options.duration),
+				choices: [6, 10].map((value) => ({ ...named((texts) => texts.commands.video.seconds(value)), value })),
 			},
 			{
 				type: ApplicationCommandOptionType.String,
 				name: 'resolution',
-				description: 'Output resolution, where the model offers a choice',
+				...described((texts) => texts.commands.video.options.resolution),
 				choices: ['512P', '720P', '768P', '1080P'].map((value) => ({ name: value, value })),
 			},
 			{
 				type: ApplicationCommandOptionType.Boolean,
 				name: 'prompt_optimizer',
-				description: 'Let the model rewrite the prompt for quality (the provider’s default when unset)',
+				...described((texts) => texts.commands.video.options.prompt_optimizer),
 			},
 		],
 	},
@@ -119,10 +117,14 @@ export default {
 
 	async autocomplete(interaction, context) {
 		const focused = interaction.options.getFocused(true);
+		const texts = textsFor(interaction.locale);
 		if (focused.name === 'camera') {
-			return interaction.respond(suggestCamera(focused.value, { popular: context.popular.top(interaction.guildId) }));
+			const popular = context.popular.top(interaction.guildId);
+			return interaction.respond(suggestCamera(focused.value, { popular, texts }));
 		}
-		if (focused.name === 'model') return interaction.respond(suggestModels(context.config.provider, focused.value));
+		if (focused.name === 'model') {
+			return interaction.respond(suggestModels(context.config.provider, focused.value, texts));
+		}
 		return interaction.respond([]);
 	},
 } satisfies Command;

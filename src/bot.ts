@@ -56,6 +56,7 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 	logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'bot ready');
 	const watcher = watchQueue({
 		jobs,
+		clips: context.clips,
 		replies: new Replies(client.rest),
 		redis,
 		prefix: config.redis.prefix,

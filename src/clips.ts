@@ -19,6 +19,8 @@ export const clipSchema = z.object({
 	request: videoRequestSchema,
 	model: z.string(),
 	state: z.enum(['queued', 'running', 'done', 'failed', 'cancelled']),
+	/** The author's Discord locale: the public message stays in their language whoever clicks. */
+	locale: z.string().default('en-US'),
 });
 export type Clip = z.infer<typeof clipSchema>;
 
@@ -46,6 +48,16 @@ export class ClipStore {
 	public async setState(interactionId: string, state: Clip['state']): Promise<void> {
 		const clip = await this.get(interactionId);
 		if (clip !== undefined) await this.save({ ...clip, state });
+	}
+
+	/** Notes that a process other than the job's worker edited its message (the queue watch). */
+	public async markEdited(interactionId: string, at = Date.now()): Promise<void> {
+		await this.redis.set(`${this.prefix}:edited:${interactionId}`, String(at), 'EX', 3_600);
+	}
+
+	/** When the message was last edited by another process, so a worker keeps the interval. */
+	public async lastEdited(interactionId: string): Promise<number> {
+		return Number(await this.redis.get(`${this.prefix}:edited:${interactionId}`)) || 0;
 	}
 
 	/** Asks whichever worker runs the job to stop it; checked between polls. */

@@ -1,7 +1,38 @@
 /**
  * Errors a user caused and can fix. Each carries an identifier and the facts needed to explain it;
- * the words themselves live in `texts.ts`, the one place that talks to people.
+ * the words themselves live in `src/texts/`, the one place that talks to people (in their language).
  */
+
+/** One thing a request asks of a model, for a refusal to name. */
+export type Asked =
+	| { readonly kind: 'model'; readonly model: string }
+	| { readonly kind: 'camera-moves' }
+	| { readonly kind: 'first-frame' }
+	| { readonly kind: 'last-frame' }
+	| { readonly kind: 'subject' }
+	| { readonly kind: 'duration'; readonly seconds: number }
+	| { readonly kind: 'resolution'; readonly resolution: string }
+	/** An attached image of this type, e.g. `WEBP`. */
+	| { readonly kind: 'image-type'; readonly type: string };
+
+/** One change to a refused request that would make it work. */
+export type Change =
+	| 'pick-model'
+	| 'drop-camera'
+	| 'drop-subject'
+	| 'drop-last-frame'
+	| 'drop-first-frame'
+	| 'add-first-frame'
+	| 'drop-duration'
+	| 'drop-resolution'
+	| 'png-or-jpeg';
+
+/** A change and the model it would use. */
+export interface Suggestion {
+	readonly change: Change;
+	readonly model: string;
+}
+
 export type RequestProblem =
 	| { readonly kind: 'prompt-empty' }
 	| { readonly kind: 'prompt-too-long'; readonly length: number; readonly max: number }
@@ -13,8 +44,8 @@ export type RequestProblem =
 	| {
 			readonly kind: 'unservable';
 			readonly provider: string;
-			readonly asked: readonly string[];
-			readonly suggestions: readonly string[];
+			readonly asked: readonly Asked[];
+			readonly suggestions: readonly Suggestion[];
 			/** The provider's models, when the user named one it does not have. */
 			readonly models?: readonly string[];
 	  }

@@ -1,15 +1,17 @@
 import type { Redis } from 'ioredis';
+import type { ClipStore } from './clips.js';
 import { progressButtons } from './discord/components.js';
 import type { Replies } from './discord/replies.js';
 import type { VideoJobs } from './jobs/index.js';
 import type { Logger } from './log.js';
-import * as texts from './texts.js';
+import { textsFor } from './texts/index.js';
 
 /** Queued messages further back than this keep the position they were given. */
 const WATCHED = 25;
 
 export interface QueueWatchOptions {
 	readonly jobs: VideoJobs;
+	readonly clips: ClipStore;
 	readonly replies: Replies;
 	readonly redis: Redis;
 	readonly prefix: string;
@@ -23,7 +25,7 @@ export interface QueueWatchOptions {
  * never edit the same message twice, and each message is edited at most once per interval.
  */
 export function watchQueue(options: QueueWatchOptions): { stop(): void } {
-	const { jobs, replies, redis, prefix, logger } = options;
+	const { jobs, clips, replies, redis, prefix, logger } = options;
 	const shown = `${prefix}:queue:shown`;
 
 	async function tick(): Promise<void> {
@@ -36,8 +38,10 @@ export function watchQueue(options: QueueWatchOptions): { stop(): void } {
 			if (Number(await redis.hget(shown, id)) === position) continue;
 			const progress = { prompt: data.request.prompt, model: data.model };
 			const target = { ...data.interaction, messageId: data.interaction.messageId };
-			await replies.edit(target, texts.queued(progress, position), progressButtons(id));
-			await redis.multi().hset(shown, id, position).set(`${prefix}:edited:${id}`, Date.now(), 'EX', 3_600).exec();
+			const texts = textsFor(data.interaction.locale);
+			await replies.edit(target, texts.queued(progress, position), progressButtons(id, texts));
+			await redis.hset(shown, id, position);
+			await clips.markEdited(id);
 		}
 		// Forget jobs that left the wait list, so the hash stays as small as the queue.
 		const remembered = await redis.hkeys(shown);

@@ -8,6 +8,9 @@ const QUIET_SECONDS = 6 * 3_600;
 /**
  * Tells the bot's admins, in a configured channel, about problems only they can fix (credits, an
  * invalid key, a paid task whose fate is unknown). Deduplicated across every worker in Redis.
+ *
+ * Alerts are in English on purpose, not localised through `src/texts/`: they go to the bot's
+ * operators in ADMIN_CHANNEL_ID (and to the logs), never to a user, so no user locale applies.
  */
 export class AdminAlerts {
 	public constructor(

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Clip } from '../clips.js';
 import { InvalidRequestError } from '../errors.js';
 import { downloadCapped } from '../providers/http.js';
-import * as texts from '../texts.js';
+import { textsFor, type Texts } from '../texts/index.js';
 import { formatBracket } from '../video/camera.js';
 import { lastFrame } from '../video/frames.js';
 import { checkVideoOptions, type ImageSource, type VideoOptions } from '../video/intake.js';
@@ -50,38 +50,43 @@ function userPrompt(clip: Clip): string {
 	return clip.request.camera.length > 0 && prompt.startsWith(bracket) ? prompt.slice(bracket.length) : prompt;
 }
 
-async function privately(interaction: ButtonInteraction | ModalSubmitInteraction, content: string) {
-	await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+/**
+ * Private answers are in the clicker's language; the clip's public message stays in its author's
+ * (`clip.locale`), like every other state of it, whoever clicks.
+ */
+async function privately(interaction: ButtonInteraction | ModalSubmitInteraction, say: (texts: Texts) => string) {
+	await interaction.reply({ content: say(textsFor(interaction.locale)), flags: MessageFlags.Ephemeral });
 }
 
 async function cancel(interaction: ButtonInteraction, context: CommandContext, clip: Clip): Promise<void> {
 	const outcome = await context.jobs.cancel(clip.interactionId);
 	const progress = { prompt: clip.request.prompt, model: clip.model };
-	if (outcome === 'finished') return privately(interaction, texts.alreadyFinished);
+	const authors = textsFor(clip.locale);
+	if (outcome === 'finished') return privately(interaction, (texts) => texts.alreadyFinished);
 	if (outcome === 'running') {
 		// The worker running it stops at its next look at the provider, and edits the message.
 		await context.clips.requestCancel(clip.interactionId, interaction.user.id);
-		await interaction.update({ content: texts.cancelling(progress), components: [] });
+		await interaction.update({ content: authors.cancelling(progress), components: [] });
 		return;
 	}
 	await context.quota.release(clip.userId, clip.interactionId);
 	await context.media.release(...imageKeys(clip));
 	await context.clips.setState(clip.interactionId, 'cancelled');
 	await interaction.update({
-		content: texts.cancelled(progress, interaction.user.id),
-		components: retryButtons(clip.interactionId),
+		content: authors.cancelled(progress, interaction.user.id),
+		components: retryButtons(clip.interactionId, authors),
 	});
 }
 
 export async function handleButton(interaction: ButtonInteraction, context: CommandContext): Promise<void> {
 	const parsed = parseCustomId(interaction.customId);
-	if (parsed === undefined) return privately(interaction, texts.unexpected);
+	if (parsed === undefined) return privately(interaction, (texts) => texts.unexpected);
 	const clip = await context.clips.get(parsed.interactionId);
-	if (clip === undefined) return privately(interaction, texts.clipUnknown);
+	if (clip === undefined) return privately(interaction, (texts) => texts.clipUnknown);
 
 	const owned: readonly ButtonAction[] = ['cancel', 'delete'];
 	if (owned.includes(parsed.action) && !mayManage(interaction, clip)) {
-		return privately(interaction, texts.notYours(parsed.action));
+		return privately(interaction, (texts) => texts.notYours(parsed.action));
 	}
 	switch (parsed.action) {
 		case 'cancel':
@@ -94,7 +99,15 @@ export async function handleButton(interaction: ButtonInteraction, context: Comm
 			return startVideo(interaction, context, checkVideoOptions(context, sameSettings(clip)));
 		case 'remix':
 		case 'extend':
-			await interaction.showModal(editModal(parsed.action, clip.interactionId, userPrompt(clip), clip.request.camera.join(', ')));
+			await interaction.showModal(
+				editModal(
+					parsed.action,
+					clip.interactionId,
+					userPrompt(clip),
+					clip.request.camera.join(', '),
+					textsFor(interaction.locale),
+				),
+			);
 			return;
 	}
 }
@@ -126,10 +139,10 @@ async function extensionFrame(interaction: ModalSubmitInteraction, clip: Clip): 
 export async function handleModal(interaction: ModalSubmitInteraction, context: CommandContext): Promise<void> {
 	const parsed = parseCustomId(interaction.customId);
 	if (parsed === undefined || (parsed.action !== 'remix' && parsed.action !== 'extend')) {
-		return privately(interaction, texts.unexpected);
+		return privately(interaction, (texts) => texts.unexpected);
 	}
 	const clip = await context.clips.get(parsed.interactionId);
-	if (clip === undefined) return privately(interaction, texts.clipUnknown);
+	if (clip === undefined) return privately(interaction, (texts) => texts.clipUnknown);
 	const edited = {
 		...sameSettings(clip),
 		prompt: interaction.fields.getTextInputValue('prompt'),

@@ -6,11 +6,13 @@ import {
 	type APIButtonComponentWithCustomId,
 	type APIModalInteractionResponseCallbackData,
 } from 'discord.js';
-import * as texts from '../texts.js';
+import type { Texts } from '../texts/index.js';
 
 /**
  * Buttons under a clip. Their custom ids carry only the action and the clip's interaction id, so
- * they keep working after any restart: everything else is looked up in Redis when clicked.
+ * they keep working after any restart: everything else is looked up in Redis when clicked. Labels
+ * are in the language of the `texts` passed: the clip author's for buttons under a message, the
+ * clicker's for a modal.
  */
 
 export const BUTTON_ACTIONS = ['cancel', 'retry', 'extend', 'remix', 'delete'] as const;
@@ -33,29 +35,32 @@ const button = (
 	action: ButtonAction,
 	interactionId: string,
 	style: APIButtonComponentWithCustomId['style'],
+	texts: Texts,
 ): APIButtonComponentWithCustomId => ({
 	type: ComponentType.Button,
 	style,
-	label: texts.buttonLabel(action),
+	label: texts.buttonLabels[action],
 	custom_id: customId(action, interactionId),
 });
 
 const row = (...buttons: APIButtonComponentWithCustomId[]): ButtonRow[] => [{ type: ComponentType.ActionRow, components: buttons }];
 
 /** While queued or generating. */
-export const progressButtons = (interactionId: string) => row(button('cancel', interactionId, ButtonStyle.Danger));
+export const progressButtons = (interactionId: string, texts: Texts) =>
+	row(button('cancel', interactionId, ButtonStyle.Danger, texts));
 
 /** Under a finished clip. */
-export const resultButtons = (interactionId: string) =>
+export const resultButtons = (interactionId: string, texts: Texts) =>
 	row(
-		button('retry', interactionId, ButtonStyle.Secondary),
-		button('extend', interactionId, ButtonStyle.Primary),
-		button('remix', interactionId, ButtonStyle.Secondary),
-		button('delete', interactionId, ButtonStyle.Danger),
+		button('retry', interactionId, ButtonStyle.Secondary, texts),
+		button('extend', interactionId, ButtonStyle.Primary, texts),
+		button('remix', interactionId, ButtonStyle.Secondary, texts),
+		button('delete', interactionId, ButtonStyle.Danger, texts),
 	);
 
 /** Under a failed or cancelled job. */
-export const retryButtons = (interactionId: string) => row(button('retry', interactionId, ButtonStyle.Secondary));
+export const retryButtons = (interactionId: string, texts: Texts) =>
+	row(button('retry', interactionId, ButtonStyle.Secondary, texts));
 
 /** The Remix and Extend modal: prompt and camera, pre-filled from the clip. */
 export function editModal(
@@ -63,6 +68,7 @@ export function editModal(
 	interactionId: string,
 	prompt: string,
 	camera: string,
+	texts: Texts,
 ): APIModalInteractionResponseCallbackData {
 	return {
 		custom_id: customId(action, interactionId),
@@ -93,6 +99,7 @@ export function editModal(
 						required: false,
 						max_length: 100,
 						...(camera === '' ? {} : { value: camera }),
+						// Camera moves are typed by their documented (English) names in every language.
 						placeholder: 'Truck left, Pan right, Zoom in',
 					},
 				],

@@ -1,6 +1,6 @@
 import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
 import { InvalidRequestError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
-import * as texts from '../texts.js';
+import { textsFor } from '../texts/index.js';
 import { handleButton, handleModal } from './buttons.js';
 import type { Command, CommandContext } from './command.js';
 
@@ -21,6 +21,8 @@ export function createInteractionHandler(commands: readonly Command[], context: 
 			userId: interaction.user.id,
 			guildId: interaction.guildId,
 		});
+		// Everything the user reads below is in their own Discord language.
+		const texts = textsFor(interaction.locale);
 
 		if (interaction.isAutocomplete()) {
 			const command = byName.get(interaction.commandName);

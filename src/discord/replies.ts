@@ -78,7 +78,8 @@ export class Replies {
 		if (this.tokenIsFresh(target)) {
 			try {
 				await this.rest.patch(Routes.webhookMessage(target.applicationId, target.token, '@original'), {
-					body: { content, attachments, components, allowed_mentions: NO_MENTIONS },
+					// The clip replaces the first-frame thumbnail shown while waiting.
+					body: { content, attachments, components, embeds: [], allowed_mentions: NO_MENTIONS },
 					files,
 					auth: false,
 				});

@@ -1,27 +1,21 @@
-import { CATALOG, type ModelCapabilities } from './catalog.js';
+import type { Sentences } from '../texts/index.js';
+import { CATALOG } from './catalog.js';
 import type { ProviderName } from './types.js';
 
-/** One line of what a model can do, for autocomplete and the README. */
-export function describeModel(model: ModelCapabilities): string {
-	const frames = { none: 'text only', optional: 'first frame optional', required: 'first frame required' }[model.firstFrame];
-	const parts = [
-		frames,
-		model.lastFrame ? 'last frame' : undefined,
-		model.subject ? 'subject' : undefined,
-		model.camera ? 'camera moves' : undefined,
-		`${model.durations.join('/')} s`,
-		model.resolutions.join('/'),
-	].filter((part) => part !== undefined);
-	return parts.join(', ');
-}
-
-/** Autocomplete for the `model` option: the default provider's models matching what was typed. */
-export function suggestModels(provider: ProviderName, typed: string): { name: string; value: string }[] {
+/**
+ * Autocomplete for the `model` option: the default provider's models matching what was typed,
+ * each with one line of what it can do in the user's language.
+ */
+export function suggestModels(
+	provider: ProviderName,
+	typed: string,
+	texts: Pick<Sentences, 'modelTraits'>,
+): { name: string; value: string }[] {
 	const query = typed.trim().toLowerCase();
 	return CATALOG[provider].models
 		.filter((model) => model.label.toLowerCase().includes(query) || model.id.toLowerCase().includes(query))
 		.slice(0, 25)
-		.map((model) => ({ name: `${model.label} (${describeModel(model)})`.slice(0, 100), value: model.label }));
+		.map((model) => ({ name: `${model.label} (${texts.modelTraits(model)})`.slice(0, 100), value: model.label }));
 }
 
 /** The capability table as Markdown, printed into the README by `npm run catalog`. */

@@ -1,4 +1,4 @@
-import { InvalidRequestError } from '../errors.js';
+import { InvalidRequestError, type Asked, type Change, type Suggestion } from '../errors.js';
 import { CATALOG, type ModelCapabilities } from './catalog.js';
 import type { ProviderName } from './types.js';
 
@@ -41,36 +41,36 @@ export function modelsFor(provider: ProviderName, need: Need): ModelCapabilities
 	return CATALOG[provider].models.filter((model) => serves(model, need));
 }
 
-function describeNeed(need: Need): string[] {
-	const asked: string[] = [];
-	if (need.model !== undefined) asked.push(`the model ${need.model}`);
-	if (need.directed) asked.push('camera moves');
-	if (need.firstFrame) asked.push('a first frame');
-	if (need.lastFrame) asked.push('a last frame');
-	if (need.subject) asked.push('a subject image');
-	if (need.duration !== undefined) asked.push(`${need.duration} seconds`);
-	if (need.resolution !== undefined) asked.push(need.resolution.toUpperCase());
-	for (const type of new Set(need.imageTypes ?? [])) asked.push(`a ${typeName(type)} image`);
+function describeNeed(need: Need): Asked[] {
+	const asked: Asked[] = [];
+	if (need.model !== undefined) asked.push({ kind: 'model', model: need.model });
+	if (need.directed) asked.push({ kind: 'camera-moves' });
+	if (need.firstFrame) asked.push({ kind: 'first-frame' });
+	if (need.lastFrame) asked.push({ kind: 'last-frame' });
+	if (need.subject) asked.push({ kind: 'subject' });
+	if (need.duration !== undefined) asked.push({ kind: 'duration', seconds: need.duration });
+	if (need.resolution !== undefined) asked.push({ kind: 'resolution', resolution: need.resolution.toUpperCase() });
+	for (const type of new Set(need.imageTypes ?? [])) asked.push({ kind: 'image-type', type: typeName(type) });
 	return asked;
 }
 
-/** One change at a time that would make the request work, in words, with the model it would use. */
-function suggestions(provider: ProviderName, need: Need): string[] {
-	const changes: Array<[string, Need]> = [];
-	if (need.model !== undefined) changes.push(['let me pick the model', { ...need, model: undefined }]);
-	if (need.directed) changes.push(['drop the camera moves', { ...need, directed: false }]);
-	if (need.subject) changes.push(['drop the subject image', { ...need, subject: false }]);
-	if (need.lastFrame) changes.push(['drop the last frame', { ...need, lastFrame: false }]);
-	if (need.firstFrame) changes.push(['drop the first frame', { ...need, firstFrame: false }]);
-	else changes.push(['add a first frame', { ...need, firstFrame: true }]);
-	if (need.duration !== undefined) changes.push(['leave the duration out', { ...need, duration: undefined }]);
-	if (need.resolution !== undefined) changes.push(['leave the resolution out', { ...need, resolution: undefined }]);
+/** One change at a time that would make the request work, with the model it would use (words in texts). */
+function suggestions(provider: ProviderName, need: Need): Suggestion[] {
+	const changes: Array<[Change, Need]> = [];
+	if (need.model !== undefined) changes.push(['pick-model', { ...need, model: undefined }]);
+	if (need.directed) changes.push(['drop-camera', { ...need, directed: false }]);
+	if (need.subject) changes.push(['drop-subject', { ...need, subject: false }]);
+	if (need.lastFrame) changes.push(['drop-last-frame', { ...need, lastFrame: false }]);
+	if (need.firstFrame) changes.push(['drop-first-frame', { ...need, firstFrame: false }]);
+	else changes.push(['add-first-frame', { ...need, firstFrame: true }]);
+	if (need.duration !== undefined) changes.push(['drop-duration', { ...need, duration: undefined }]);
+	if (need.resolution !== undefined) changes.push(['drop-resolution', { ...need, resolution: undefined }]);
 	if (need.imageTypes?.includes('image/webp')) {
-		changes.push(['send PNG or JPEG images', { ...need, imageTypes: need.imageTypes.filter((t) => t !== 'image/webp') }]);
+		changes.push(['png-or-jpeg', { ...need, imageTypes: need.imageTypes.filter((t) => t !== 'image/webp') }]);
 	}
 	return changes.flatMap(([change, relaxed]) => {
 		const [model] = modelsFor(provider, relaxed);
-		return model === undefined ? [] : [`${change} (${model.label})`];
+		return model === undefined ? [] : [{ change, model: model.label }];
 	});
 }
 

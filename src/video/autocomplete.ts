@@ -15,6 +15,7 @@ import {
 	type CameraMove,
 	type CameraTerm,
 } from './camera.js';
+import { en, type Sentences } from '../texts/en.js';
 
 /**
  * Autocomplete for the `camera` option, answered from memory (Discord gives autocomplete 3 s and no
@@ -45,6 +46,11 @@ export interface CameraChoice {
 export interface SuggestCameraOptions {
 	/** This server's most used move lists, most used first (e.g. from `PopularCombos.top`). */
 	readonly popular?: readonly string[] | undefined;
+	/**
+	 * The user's language, for the one note a choice carries ("(popular here)"); English by default.
+	 * Moves and presets keep their film names: they are what the user types and the provider reads.
+	 */
+	readonly texts?: Pick<Sentences, 'popularHere'> | undefined;
 }
 
 /** Discord's limits for autocomplete answers. */
@@ -118,8 +124,10 @@ const presetChoice = (kept: readonly CameraMove[], preset: CameraPreset): Camera
 	return choice(kept.length === 0 ? named : `${formatMoves(kept)} + ${named}`, formatMoves([...kept, ...preset.moves]));
 };
 
-const popularChoice = (moves: readonly CameraMove[]): CameraChoice =>
-	choice(`${formatMoves(moves)} (popular here)`, formatMoves(moves));
+const popularChoice =
+	(texts: Pick<Sentences, 'popularHere'>) =>
+	(moves: readonly CameraMove[]): CameraChoice =>
+		choice(texts.popularHere(formatMoves(moves)), formatMoves(moves));
 
 /** The caller's popular lists, each re-checked: only valid lists of one to three moves, once each. */
 function readPopular(popular: readonly string[] | undefined): CameraMove[][] {
@@ -162,10 +170,14 @@ const finish = (choices: readonly CameraChoice[]): CameraChoice[] => {
 };
 
 /** Choices when the last item is empty (or unreadable): what can follow the moves kept so far. */
-function continuations(kept: readonly CameraMove[], popular: readonly (readonly CameraMove[])[]): CameraChoice[] {
+function continuations(
+	kept: readonly CameraMove[],
+	popular: readonly (readonly CameraMove[])[],
+	texts: Pick<Sentences, 'popularHere'>,
+): CameraChoice[] {
 	if (kept.length === 0) {
 		return finish([
-			...popular.slice(0, MAX_POPULAR_SHOWN).map(popularChoice),
+			...popular.slice(0, MAX_POPULAR_SHOWN).map(popularChoice(texts)),
 			...CAMERA_PRESETS.map((preset) => presetChoice([], preset)),
 			...CAMERA_MOVES.map((move) => plain([move])),
 		]);
@@ -175,7 +187,7 @@ function continuations(kept: readonly CameraMove[], popular: readonly (readonly 
 		list.length > kept.length && kept.every((move, index) => list[index] === move);
 	return finish([
 		plain(kept),
-		...popular.filter(continuesKept).map(popularChoice),
+		...popular.filter(continuesKept).map(popularChoice(texts)),
 		...CAMERA_MOVES.filter((move) => canAddMove(kept, move)).map((move) => plain([...kept, move])),
 		...CAMERA_PRESETS.filter((preset) => checkMoves([...kept, ...preset.moves]).ok).map((preset) =>
 			presetChoice(kept, preset),
@@ -227,11 +239,12 @@ interface Ranked {
 
 export function suggestCamera(typed: string, options: SuggestCameraOptions = {}): CameraChoice[] {
 	const popular = readPopular(options.popular);
+	const texts = options.texts ?? en;
 	const items = splitCameraItems(String(typed).slice(0, MAX_TYPED_LENGTH));
 	const last = items.pop() ?? '';
 	const kept = keptMoves(items);
 	const key = cameraKey(last);
-	if (key === '') return continuations(kept, popular);
+	if (key === '') return continuations(kept, popular, texts);
 	if (kept.length >= MAX_MOVES_PER_BRACKET) return [plain(kept)];
 
 	const queryWords = cameraWords(last).split(' ');
@@ -280,7 +293,7 @@ export function suggestCamera(typed: string, options: SuggestCameraOptions = {})
 
 	if (ranked.length === 0) {
 		const matched = best.size > 0 || presetScores.size > 0;
-		return matched && kept.length > 0 ? [plain(kept)] : continuations(kept, popular);
+		return matched && kept.length > 0 ? [plain(kept)] : continuations(kept, popular, texts);
 	}
 	ranked.sort((a, b) => a.score - b.score || a.popularity - b.popularity || a.order - b.order);
 	return finish(ranked.map((entry) => entry.choice));

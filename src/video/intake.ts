@@ -154,6 +154,7 @@ export async function enqueueVideo(
 			request,
 			model,
 			state: 'queued',
+			locale: facts.locale,
 		});
 		const data: VideoJobData = {
 			v: 1,

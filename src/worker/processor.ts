@@ -14,7 +14,7 @@ import { downloadCapped } from '../providers/http.js';
 import { modelsFor } from '../providers/plan.js';
 import type { ProviderImage, ProviderName, VideoProvider } from '../providers/types.js';
 import type { Quota } from '../quota.js';
-import * as texts from '../texts.js';
+import { textsFor, type Progress, type Texts } from '../texts/index.js';
 import { needOf } from '../video/need.js';
 import type { ImageRef } from '../video/request.js';
 import { ProgressThrottle } from './progress.js';
@@ -38,7 +38,10 @@ export interface ProcessorDeps {
 /** A provider that is down or out of money hands a job on; a request at fault never does. */
 const FAILS_OVER: ReadonlySet<ProviderFailure> = new Set(['credits', 'auth', 'unavailable', 'network', 'rate-limited']);
 
-/** Problems only an admin can fix. */
+/**
+ * Problems only an admin can fix. Admin alerts stay in English, like the logs they repeat: they go
+ * to the bot's operators in ADMIN_CHANNEL_ID, not to a user, so no user's locale applies.
+ */
 const ALERTS: Partial<Record<ProviderFailure, string>> = {
 	credits: 'is out of credits',
 	auth: 'does not accept its API key',
@@ -63,6 +66,9 @@ const target = (data: VideoJobData): ReplyTarget => ({
 	createdAt: data.interaction.createdAt,
 	messageId: data.interaction.messageId,
 });
+
+/** The job author's language: every message of the job is in it, from "queued" to the clip. */
+const textsOf = (data: VideoJobData): Texts => textsFor(data.interaction.locale);
 
 const mediaKeys = (data: VideoJobData) =>
 	[data.request.firstFrame?.key, data.request.lastFrame?.key, data.request.subject?.key].filter((key) => key !== undefined);
@@ -101,8 +107,9 @@ export function createProcessor(deps: ProcessorDeps) {
 				`A ${CATALOG[data.provider].label} create call for job ${data.interaction.id} was cut off by a worker crash, so the task may exist and be billed. It was not sent again; the user's quota was given back.`,
 			);
 		}
+		const texts = textsOf(data);
 		const content = texts.failed(error, { prompt: data.request.prompt, model: data.model });
-		const tell = () => replies.edit(target(data), content, retryButtons(data.interaction.id));
+		const tell = () => replies.edit(target(data), content, retryButtons(data.interaction.id, texts));
 		await (throttle === undefined ? tell() : throttle.edit(tell)).catch((cause: unknown) => {
 			logger.warn({ err: cause }, 'could not tell the user about a failed job');
 		});
@@ -161,11 +168,12 @@ export function createProcessor(deps: ProcessorDeps) {
 		job: VideoJob,
 		provider: VideoProvider,
 		taskId: string,
-		progress: texts.Progress,
+		progress: Progress,
 		throttle: ProgressThrottle,
 		shutdown: AbortSignal,
 		logger: Logger,
 	): Promise<Clip> {
+		const texts = textsOf(job.data);
 		await throttle.show(texts.submitted(progress), shutdown);
 		const submittedAt = job.data.task?.submittedAt ?? now();
 		const eta = await deps.eta.estimate(provider.name, job.data.model).catch(() => undefined);
@@ -247,6 +255,7 @@ export function createProcessor(deps: ProcessorDeps) {
 		const progress = { prompt: job.data.request.prompt, model: job.data.model };
 		const reply = target(job.data);
 		const limit = job.data.interaction.attachmentSizeLimit;
+		const texts = textsOf(job.data);
 		await throttle.show(texts.uploading(progress));
 		const provider = job.data.provider;
 		const download = clip.kind === 'bytes' ? undefined : await downloadCapped(provider, clip.url, limit);
@@ -256,11 +265,11 @@ export function createProcessor(deps: ProcessorDeps) {
 		if (data !== undefined && data.length <= limit) {
 			const file = { name: 'clip.mp4', data, contentType: 'video/mp4' };
 			const content = texts.done(progress, elapsed, job.data.interaction.userId);
-			await throttle.edit(() => replies.deliver(reply, content, file, resultButtons(id)));
+			await throttle.edit(() => replies.deliver(reply, content, file, resultButtons(id, texts)));
 			logger.info({ bytes: data.length, elapsedMs: elapsed }, 'clip delivered');
 		} else if (clip.kind === 'url') {
 			const content = texts.tooLargeToUpload(progress, clip.url, limit);
-			await throttle.edit(() => replies.deliver(reply, content, undefined, retryButtons(id)));
+			await throttle.edit(() => replies.deliver(reply, content, undefined, retryButtons(id, texts)));
 			logger.warn({ limit }, 'clip over the upload limit; sent a link');
 		} else {
 			throw new ProviderError(provider, 'too-large', `the clip is over this server's ${limit} byte upload limit`);
@@ -274,15 +283,17 @@ export function createProcessor(deps: ProcessorDeps) {
 			guildId: job.data.interaction.guildId,
 		});
 		const reply = target(job.data);
-		const buttons = progressButtons(job.data.interaction.id);
+		const buttons = progressButtons(job.data.interaction.id, textsOf(job.data));
 		const editProgress = async (content: string) => {
 			// A progress edit that fails must never fail the generation behind it.
 			await replies.edit(reply, content, buttons).catch((error: unknown) => {
 				logger.warn({ err: error }, 'progress edit failed');
 			});
 		};
-		// The bot showed "queued" just before `enqueuedAt`: keep the interval from that edit too.
-		const throttle = new ProgressThrottle(editProgress, deps.progressIntervalMs, now, job.data.enqueuedAt);
+		// The bot showed "queued" just before `enqueuedAt`, and its queue watch may have edited since:
+		// keep the interval from those edits too.
+		const editedElsewhere = Math.max(job.data.enqueuedAt, await clips.lastEdited(job.data.interaction.id));
+		const throttle = new ProgressThrottle(editProgress, deps.progressIntervalMs, now, editedElsewhere);
 
 		try {
 			if (shutdown.aborted) return await job.handBack();
@@ -319,9 +330,10 @@ export function createProcessor(deps: ProcessorDeps) {
 		await quota.release(data.interaction.userId, data.interaction.id);
 		await media.release(...mediaKeys(data));
 		await clips.setState(data.interaction.id, 'cancelled');
+		const texts = textsOf(data);
 		const content = texts.cancelled({ prompt: data.request.prompt, model: data.model }, byUserId);
 		await throttle
-			.edit(() => replies.edit(target(data), content, retryButtons(data.interaction.id)))
+			.edit(() => replies.edit(target(data), content, retryButtons(data.interaction.id, texts)))
 			.catch((error: unknown) => logger.warn({ err: error }, 'could not show the cancellation'));
 		logger.info({ byUserId, taskId }, 'job cancelled');
 	}

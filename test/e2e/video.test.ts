@@ -136,6 +136,9 @@ describe('end to end: /video in, MP4 out', () => {
 		// Progress: every stage shown, and edits of the message never closer than the interval.
 		const edits = originalEdits(handle.token);
 		const stages = edits.map(contentOf);
+		// While it waited, the message showed the first frame as a thumbnail.
+		expect(edits[0]?.files[0]?.data.equals(frame)).toBe(true);
+		expect(edits[0]?.body).toMatchObject({ embeds: [{ thumbnail: { url: 'attachment://first_frame.png' } }] });
 		expect(stages[0]).toMatch(/Queued\. Next in line/);
 		expect(stages.some((c) => c.startsWith('🎬 Submitted to **I2V-01-Director**'))).toBe(true);
 		expect(stages.some((c) => /(Generating|Waiting in the provider’s queue) on \*\*I2V-01-Director\*\*… \d+s elapsed/.test(c))).toBe(
@@ -217,6 +220,41 @@ describe('end to end: /video in, MP4 out', () => {
 		});
 		expect(answer?.body).toMatchObject({ type: 4, data: { flags: 64 } });
 		expect(JSON.stringify(answer?.body)).toMatch(/0 of 3\*\* videos left in the rolling 24 hours\. The next one frees up <t:\d+:R>/);
+		expect(discord.violations).toEqual([]);
+	});
+
+	it('answers a French-locale user in French: /quota, and a refused camera move', async () => {
+		const userId = nextUser();
+		const firstCallback = async (id: string) => {
+			const [callback] = await discord.waitFor(() => {
+				const found = discord.callbacks(id);
+				return found.length > 0 ? found : undefined;
+			});
+			expect(callback?.body).toMatchObject({ type: 4, data: { flags: 64 } });
+			return String((callback?.body as { data: { content: string } }).data.content);
+		};
+
+		const quotaHandle = discord.slashCommand({ name: 'quota', userId, locale: 'fr' });
+		expect(await firstCallback(quotaHandle.id)).toBe(
+			'Il vous reste **3 vidéos sur 3** sur une période glissante de 24 heures.',
+		);
+
+		const createsBefore = minimax.creates.length;
+		const refused = discord.slashCommand({
+			name: 'video',
+			userId,
+			locale: 'fr',
+			options: [
+				{ name: 'prompt', type: 3, value: 'un phare' },
+				{ name: 'camera', type: 3, value: 'Barrel roll' },
+			],
+		});
+		const refusal = await firstCallback(refused.id);
+		expect(refusal).toMatch(/^« Barrel roll » n’est pas un mouvement de caméra que je connais\. Choisissez parmi : Truck left, /);
+		expect(refusal).not.toContain('camera move');
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(minimax.creates.length).toBe(createsBefore);
+		expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(0);
 		expect(discord.violations).toEqual([]);
 	});
 

@@ -115,8 +115,9 @@ export async function clipOf(discord: DiscordStandIn, deployment: Deployment, to
 	return discord
 		.waitFor(
 			() => {
+				// The waiting message may carry a first-frame thumbnail; the clip is the MP4.
 				const message = discord.original(token);
-				return message !== undefined && message.attachments.length > 0 ? message : undefined;
+				return message?.attachments.some((file) => file.filename.endsWith('.mp4')) === true ? message : undefined;
 			},
 			timeoutMs,
 			'the clip on the original reply',

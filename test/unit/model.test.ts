@@ -3,7 +3,12 @@ import { InvalidRequestError, type RequestProblem } from '../../src/errors.js';
 import { CATALOG } from '../../src/providers/catalog.js';
 import { chooseModel, type Need } from '../../src/providers/plan.js';
 import { PROVIDER_NAMES, type ProviderName } from '../../src/providers/types.js';
-import { requestProblem } from '../../src/texts.js';
+import { english } from '../../src/texts/index.js';
+
+const { requestProblem } = english;
+/** A refusal's suggestions in English words. */
+const suggested = (problem: RequestProblem) =>
+	problem.kind === 'unservable' ? problem.suggestions.map(english.suggestion) : [];
 
 const plain: Need = { directed: false, firstFrame: false, lastFrame: false, subject: false };
 
@@ -37,8 +42,11 @@ describe('model choice from the capability table', () => {
 		expect(problem).toEqual({
 			kind: 'unservable',
 			provider: 'MiniMax',
-			asked: ['camera moves', 'a subject image'],
-			suggestions: ['drop the camera moves (S2V-01)', 'drop the subject image (T2V-01-Director)'],
+			asked: [{ kind: 'camera-moves' }, { kind: 'subject' }],
+			suggestions: [
+				{ change: 'drop-camera', model: 'S2V-01' },
+				{ change: 'drop-subject', model: 'T2V-01-Director' },
+			],
 		});
 		expect(requestProblem(problem)).toBe(
 			'MiniMax has no model that makes a clip with camera moves and a subject image. What would work: drop the camera moves (S2V-01) or drop the subject image (T2V-01-Director).',
@@ -47,7 +55,7 @@ describe('model choice from the capability table', () => {
 
 	it('knows Hailuo-02 cannot make 10 seconds at 1080P', () => {
 		const problem = refusal('minimax', { ...plain, duration: 10, resolution: '1080P' });
-		expect(problem.kind === 'unservable' && problem.suggestions).toEqual([
+		expect(suggested(problem)).toEqual([
 			'leave the duration out (Hailuo-02)',
 			'leave the resolution out (Hailuo-02)',
 		]);
@@ -61,7 +69,7 @@ describe('model choice from the capability table', () => {
 	it('asks for a first frame where the director model needs one (Segmind)', () => {
 		expect(chooseModel('segmind', { ...plain, directed: true, firstFrame: true }).id).toBe('minimax-ai-director');
 		const problem = refusal('segmind', { ...plain, directed: true });
-		expect(problem.kind === 'unservable' && problem.suggestions).toEqual([
+		expect(suggested(problem)).toEqual([
 			'drop the camera moves (video-01)',
 			'add a first frame (video-01-director)',
 		]);

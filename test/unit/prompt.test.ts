@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestProblem } from '../../src/texts.js';
+import { english } from '../../src/texts/index.js';
 import { InvalidRequestError, type RequestProblem } from '../../src/errors.js';
 import { CAMERA_MOVES, parseCamera } from '../../src/video/camera.js';
 import { cleanPrompt, composePrompt } from '../../src/video/request.js';
@@ -83,8 +83,8 @@ describe('prompt handling', () => {
 		});
 		const still = problem(() => composePrompt({ prompt: 'a cat', camera: 'static, zoom in' }));
 		expect(still).toEqual({ kind: 'camera-contradiction', a: 'Static shot', b: 'Zoom in' });
-		expect(requestProblem(still!)).toBe('Static shot holds the camera still, so it can’t run with Zoom in.');
-		expect(requestProblem({ kind: 'camera-unknown', item: 'zoon in', suggestion: 'Zoom in', bracket: '[zoon in]' })).toBe(
+		expect(english.requestProblem(still!)).toBe('Static shot holds the camera still, so it can’t run with Zoom in.');
+		expect(english.requestProblem({ kind: 'camera-unknown', item: 'zoon in', suggestion: 'Zoom in', bracket: '[zoon in]' })).toBe(
 			'In your prompt’s [zoon in]: “zoon in” is not a camera move I know. Did you mean Zoom in?',
 		);
 	});

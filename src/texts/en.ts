@@ -1,41 +1,64 @@
-import { InvalidRequestError, QueueUnavailableError, QuotaExceededError, type RequestProblem } from './errors.js';
-import { ProviderError, type ProviderFailure } from './providers/errors.js';
-import { CAMERA_MOVES } from './video/camera.js';
+import type { Asked, Change, RequestProblem, Suggestion } from '../errors.js';
+import type { ModelCapabilities } from '../providers/catalog.js';
+import type { ProviderFailure } from '../providers/errors.js';
+import { CAMERA_MOVES } from '../video/camera.js';
+import {
+	clock,
+	listing,
+	megabytes as formatMegabytes,
+	progressBar,
+	quote,
+	relativeTime,
+	type Progress,
+} from './format.js';
 
 /**
- * Every sentence a user reads, in one place. Errors become words only here, so no stack trace,
- * key or internal message can reach a channel.
+ * Every sentence a user reads, in English: the reference language and the fallback. Its shape is
+ * the `Sentences` type every other language must fill in full (see `index.ts`).
  */
 
-const MAX_QUOTE = 300;
+const duration = (ms: number): string => clock(ms, { minutes: 'm', seconds: 's' });
 
-/** Quotes a prompt as a Markdown block, shortened so progress messages stay readable. */
-export function quote(prompt: string): string {
-	const short = prompt.length > MAX_QUOTE ? `${prompt.slice(0, MAX_QUOTE - 1)}…` : prompt;
-	return short
-		.split('\n')
-		.map((line) => `> ${line}`)
-		.join('\n');
-}
-
-export function duration(ms: number): string {
-	const seconds = Math.max(0, Math.round(ms / 1000));
-	const minutes = Math.floor(seconds / 60);
-	return minutes > 0 ? `${minutes}m ${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`;
-}
+const megabytes = (bytes: number): string => formatMegabytes(bytes, 'MB', '.');
 
 const inBracket = (bracket: string | undefined) => (bracket === undefined ? '' : `In your prompt’s ${bracket}: `);
 
-/** "a, b and c" / "a, b or c". */
-function listing(items: readonly string[], last: 'and' | 'or'): string {
-	return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${last} ${items.at(-1) ?? ''}`;
+function asked(item: Asked): string {
+	switch (item.kind) {
+		case 'model':
+			return `the model ${item.model}`;
+		case 'camera-moves':
+			return 'camera moves';
+		case 'first-frame':
+			return 'a first frame';
+		case 'last-frame':
+			return 'a last frame';
+		case 'subject':
+			return 'a subject image';
+		case 'duration':
+			return `${item.seconds} seconds`;
+		case 'resolution':
+			return item.resolution;
+		case 'image-type':
+			return `a ${item.type} image`;
+	}
 }
 
-const relativeTime = (at: number) => `<t:${Math.ceil(at / 1000)}:R>`;
+const CHANGES: Readonly<Record<Change, string>> = {
+	'pick-model': 'let me pick the model',
+	'drop-camera': 'drop the camera moves',
+	'drop-subject': 'drop the subject image',
+	'drop-last-frame': 'drop the last frame',
+	'drop-first-frame': 'drop the first frame',
+	'add-first-frame': 'add a first frame',
+	'drop-duration': 'leave the duration out',
+	'drop-resolution': 'leave the resolution out',
+	'png-or-jpeg': 'send PNG or JPEG images',
+};
 
-const megabytes = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
+const suggestion = (item: Suggestion): string => `${CHANGES[item.change]} (${item.model})`;
 
-export function requestProblem(problem: RequestProblem): string {
+function requestProblem(problem: RequestProblem): string {
 	switch (problem.kind) {
 		case 'prompt-empty':
 			return 'Your prompt is empty. Describe the scene you want, for example `a lighthouse in a storm at dusk`.';
@@ -56,14 +79,14 @@ export function requestProblem(problem: RequestProblem): string {
 				: `${inBracket(problem.bracket)}${problem.a} and ${problem.b} pull the camera opposite ways, so they can’t run in one bracket. Put one in a later bracket to make it the next shot.`;
 		}
 		case 'unservable': {
-			const asked = problem.asked.length > 0 ? ` with ${listing(problem.asked, 'and')}` : '';
+			const what = problem.asked.length > 0 ? ` with ${listing(problem.asked.map(asked), 'and')}` : '';
 			const fixes =
 				problem.suggestions.length > 0
-					? ` What would work: ${listing(problem.suggestions, 'or')}.`
+					? ` What would work: ${listing(problem.suggestions.map(suggestion), 'or')}.`
 					: problem.models !== undefined
 						? ` Its models are: ${problem.models.join(', ')}.`
 						: '';
-			return `${problem.provider} has no model that makes a clip${asked}.${fixes}`;
+			return `${problem.provider} has no model that makes a clip${what}.${fixes}`;
 		}
 		case 'image-not-image':
 			return `The \`${problem.option}\` attachment must be a PNG, JPEG or WebP image.`;
@@ -86,43 +109,28 @@ export function requestProblem(problem: RequestProblem): string {
 	}
 }
 
-export function quotaExceeded(error: QuotaExceededError): string {
+function quotaExceeded(error: { readonly limit: number; readonly nextFreeAt: number | null }): string {
 	if (error.limit === 0) return 'Video generation is switched off for users on this bot.';
 	const next = error.nextFreeAt === null ? '' : ` Your next one frees up ${relativeTime(error.nextFreeAt)}.`;
 	return `You have used all ${error.limit} of your videos for the last 24 hours.${next} Nothing was charged.`;
 }
 
-export function quotaStatus(status: { remaining: number; limit: number; nextFreeAt: number | null }): string {
+function quotaStatus(status: { remaining: number; limit: number; nextFreeAt: number | null }): string {
 	const left = `You have **${status.remaining} of ${status.limit}** videos left in the rolling 24 hours.`;
 	if (status.nextFreeAt === null) return left;
 	return `${left} The next one frees up ${relativeTime(status.nextFreeAt)}.`;
 }
 
-export const unexpected =
-	'Something went wrong on my side and nothing was charged. Please try again in a moment.';
-
-export interface Progress {
-	readonly prompt: string;
-	readonly model: string;
-}
-
-export function queued(progress: Progress, position: number): string {
+function queued(progress: Progress, position: number): string {
 	const where = position <= 1 ? 'Next in line.' : `Position **#${position}** in the queue.`;
 	return `🎬 Queued. ${where}\n${quote(progress.prompt)}`;
 }
 
-export function submitted(progress: Progress): string {
+function submitted(progress: Progress): string {
 	return `🎬 Submitted to **${progress.model}**. Waiting for the provider…\n${quote(progress.prompt)}`;
 }
 
-/** `▰▰▰▱▱▱▱▱▱▱ 30%`; capped below 100 % because an estimate is not a promise. */
-export function progressBar(fraction: number, width = 10): string {
-	const capped = Math.min(0.95, Math.max(0, fraction));
-	const filled = Math.round(capped * width);
-	return `${'▰'.repeat(filled)}${'▱'.repeat(width - filled)} ${Math.round(capped * 100)}%`;
-}
-
-export function generating(progress: Progress, elapsedMs: number, phase: 'queued' | 'generating', etaMs?: number): string {
+function generating(progress: Progress, elapsedMs: number, phase: 'queued' | 'generating', etaMs?: number): string {
 	const what = phase === 'queued' ? 'Waiting in the provider’s queue' : 'Generating';
 	const head = `🎬 ${what} on **${progress.model}**… ${duration(elapsedMs)} elapsed`;
 	if (etaMs === undefined) return `${head}.\n${quote(progress.prompt)}`;
@@ -131,22 +139,22 @@ export function generating(progress: Progress, elapsedMs: number, phase: 'queued
 	return `${head}, ${remaining}.\n${progressBar(elapsedMs / etaMs)}\n${quote(progress.prompt)}`;
 }
 
-export function uploading(progress: Progress): string {
+function uploading(progress: Progress): string {
 	return `📤 Uploading the clip…\n${quote(progress.prompt)}`;
 }
 
-export function done(progress: Progress, elapsedMs: number, userId: string): string {
+function done(progress: Progress, elapsedMs: number, userId: string): string {
 	return `✅ <@${userId}>, your clip is ready (**${progress.model}**, ${duration(elapsedMs)}).\n${quote(progress.prompt)}`;
 }
 
-export function tooLargeToUpload(progress: Progress, url: string, limit: number): string {
+function tooLargeToUpload(progress: Progress, url: string, limit: number): string {
 	return (
 		`✅ Your clip is ready (**${progress.model}**), but it is larger than this server’s ${megabytes(limit)} upload limit. ` +
 		`Download it here within the hour: ${url}\n${quote(progress.prompt)}`
 	);
 }
 
-const PROVIDER_FAILURES: Readonly<Record<ProviderFailure, string>> = {
+const providerFailures: Readonly<Record<ProviderFailure, string>> = {
 	'rejected': 'The video service refused the request as invalid.',
 	'safety-input': 'The video service’s safety filter refused the prompt or the image.',
 	'safety-output': 'The video service’s safety filter refused the generated video.',
@@ -163,48 +171,15 @@ const PROVIDER_FAILURES: Readonly<Record<ProviderFailure, string>> = {
 		'The request to the video service was cut off before it answered, so I cannot tell whether it was received. To avoid paying twice, I did not send it again; the bot’s admins have been told.',
 };
 
-/** The final word on a failed job. The quota is always given back before this is shown. */
-export function failed(error: unknown, progress: Progress): string {
-	const reason = error instanceof ProviderError ? PROVIDER_FAILURES[error.failure] : 'Something went wrong while making your clip.';
+/** The final word on a failed job, given its reason. The quota is always given back before this is shown. */
+function failedBecause(reason: string, progress: Progress): string {
 	return `❌ ${reason} Your quota was given back.\n${quote(progress.prompt)}`;
 }
 
-/** Words for an error raised while handling a command, before a job exists. */
-export function commandError(error: unknown): string {
-	if (error instanceof InvalidRequestError) return requestProblem(error.problem);
-	if (error instanceof QuotaExceededError) return quotaExceeded(error);
-	if (error instanceof QueueUnavailableError) {
-		return 'The video queue is unavailable right now, so nothing was queued or charged. Please try again in a minute.';
-	}
-	return unexpected;
-}
-
-const BUTTON_LABELS = { cancel: 'Cancel', retry: 'Retry', extend: 'Extend', remix: 'Remix', delete: 'Delete' } as const;
-
-export const buttonLabel = (action: keyof typeof BUTTON_LABELS): string => BUTTON_LABELS[action];
-
-export const modalTitle = (action: 'remix' | 'extend'): string =>
-	action === 'remix' ? 'Remix this clip' : 'Extend from the last frame';
-
-export const modalPromptLabel = 'Prompt';
-export const modalCameraLabel = 'Camera moves (up to 3)';
-
-export const notYours = (action: string): string =>
-	`Only the person who made this clip, or a server admin, can ${action === 'delete' ? 'delete it' : 'cancel it'}. Nothing was changed.`;
-
-export const clipUnknown =
-	'I no longer have the details of that clip (they are kept for 7 days), so this button cannot be used any more.';
-
-export const alreadyFinished = 'That job has already finished, so there is nothing to cancel.';
-
-export function cancelled(progress: Progress, byUserId: string): string {
-	return `🛑 Cancelled by <@${byUserId}>. Your quota was given back.\n${quote(progress.prompt)}`;
-}
-
-export const cancelling = (progress: Progress): string => `🛑 Cancelling…\n${quote(progress.prompt)}`;
+const buttonLabels = { cancel: 'Cancel', retry: 'Retry', extend: 'Extend', remix: 'Remix', delete: 'Delete' };
 
 /** The `/help` page: what the bot does, the camera language, and quotas. Under 2000 characters. */
-export function help(settings: { quota: number; provider: string }): string {
+function help(settings: { quota: number; provider: string }): string {
 	return [
 		'**🎬 clapper** makes short AI video clips you direct. `/video prompt:…` queues one; the finished MP4 is posted on the reply.',
 		'',
@@ -222,3 +197,86 @@ export function help(settings: { quota: number; provider: string }): string {
 		`**Quota:** ${settings.quota} videos per person per rolling 24 hours; \`/quota\` shows what is left. Failed and cancelled jobs give theirs back. Clips are made by ${settings.provider}.`,
 	].join('\n');
 }
+
+/** What a model can do, one line, for the `model` option's autocomplete. */
+function modelTraits(model: ModelCapabilities): string {
+	const frames = {
+		none: 'text only',
+		optional: 'first frame optional',
+		required: 'first frame required',
+	}[model.firstFrame];
+	const parts = [
+		frames,
+		model.lastFrame ? 'last frame' : undefined,
+		model.subject ? 'subject' : undefined,
+		model.camera ? 'camera moves' : undefined,
+		`${model.durations.join('/')} s`,
+		model.resolutions.join('/'),
+	].filter((part) => part !== undefined);
+	return parts.join(', ');
+}
+
+export const en = {
+	duration,
+	megabytes,
+	requestProblem,
+	asked,
+	suggestion,
+	quotaExceeded,
+	quotaStatus,
+	queueUnavailable:
+		'The video queue is unavailable right now, so nothing was queued or charged. Please try again in a minute.',
+	unexpected: 'Something went wrong on my side and nothing was charged. Please try again in a moment.',
+	queued,
+	submitted,
+	generating,
+	uploading,
+	done,
+	tooLargeToUpload,
+	providerFailures,
+	/** The reason given for a failure that is not the provider's. */
+	somethingFailed: 'Something went wrong while making your clip.',
+	failedBecause,
+	buttonLabels,
+	modalTitle: (action: 'remix' | 'extend'): string =>
+		action === 'remix' ? 'Remix this clip' : 'Extend from the last frame',
+	modalPromptLabel: 'Prompt',
+	modalCameraLabel: 'Camera moves (up to 3)',
+	notYours: (action: string): string =>
+		`Only the person who made this clip, or a server admin, can ${action === 'delete' ? 'delete it' : 'cancel it'}. Nothing was changed.`,
+	clipUnknown: 'I no longer have the details of that clip (they are kept for 7 days), so this button cannot be used any more.',
+	alreadyFinished: 'That job has already finished, so there is nothing to cancel.',
+	cancelled: (progress: Progress, byUserId: string): string =>
+		`🛑 Cancelled by <@${byUserId}>. Your quota was given back.\n${quote(progress.prompt)}`,
+	cancelling: (progress: Progress): string => `🛑 Cancelling…\n${quote(progress.prompt)}`,
+	help,
+	/** Autocomplete: a camera-move list this server uses often. */
+	popularHere: (moves: string): string => `${moves} (popular here)`,
+	modelTraits,
+	/**
+	 * Slash-command descriptions and choice names, registered by `npm run deploy`. Discord allows
+	 * 1–100 characters each; command and option names stay English (they are identifiers).
+	 */
+	commands: {
+		video: {
+			description: 'Direct a short AI video clip',
+			options: {
+				prompt: 'What happens in the clip. Brackets like [Pan left] direct the camera at that point.',
+				camera: 'Up to 3 camera moves that open the clip, e.g. Truck left, Pan right, Zoom in',
+				first_frame: 'An image the clip starts from (PNG, JPEG or WebP)',
+				last_frame: 'An image the clip ends on (models that take one, e.g. Hailuo-02)',
+				subject: 'A character reference image to feature in the clip',
+				model: 'A specific model; by default the bot picks one that fits your options',
+				duration: 'Length in seconds (6 unless the model offers more)',
+				resolution: 'Output resolution, where the model offers a choice',
+				prompt_optimizer: 'Let the model rewrite the prompt for quality (the provider’s default when unset)',
+			},
+			seconds: (seconds: number): string => `${seconds} seconds`,
+		},
+		quota: { description: 'How many videos you have left, and when the next one frees up' },
+		help: { description: 'What the bot does, a camera-move cheat sheet, and how quotas work' },
+	},
+};
+
+/** The shape every language fills in full: a missing or extra text is a compile error. */
+export type Sentences = typeof en;

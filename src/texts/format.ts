@@ -1,0 +1,49 @@
+/**
+ * Formatting shared by every language: quoting, bars, Discord timestamps, and the number and list
+ * shapes each language fills with its own words (units, decimal separator, "and"/"or").
+ */
+
+/** What a progress message shows of the job. */
+export interface Progress {
+	readonly prompt: string;
+	readonly model: string;
+}
+
+const MAX_QUOTE = 300;
+
+/** Quotes a prompt as a Markdown block, shortened so progress messages stay readable. */
+export function quote(prompt: string): string {
+	const short = prompt.length > MAX_QUOTE ? `${prompt.slice(0, MAX_QUOTE - 1)}…` : prompt;
+	return short
+		.split('\n')
+		.map((line) => `> ${line}`)
+		.join('\n');
+}
+
+/** `▰▰▰▱▱▱▱▱▱▱ 30%`; capped below 100 % because an estimate is not a promise. */
+export function progressBar(fraction: number, width = 10): string {
+	const capped = Math.min(0.95, Math.max(0, fraction));
+	const filled = Math.round(capped * width);
+	return `${'▰'.repeat(filled)}${'▱'.repeat(width - filled)} ${Math.round(capped * 100)}%`;
+}
+
+/** A Discord timestamp: every reader's app shows it relative to now, in that reader's own language. */
+export const relativeTime = (at: number): string => `<t:${Math.ceil(at / 1000)}:R>`;
+
+/** Minutes and seconds with a language's units: `1m 05s` / `42s` in English, `1 min 05 s` in French. */
+export function clock(ms: number, units: { readonly minutes: string; readonly seconds: string }): string {
+	const seconds = Math.max(0, Math.round(ms / 1000));
+	const minutes = Math.floor(seconds / 60);
+	return minutes > 0
+		? `${minutes}${units.minutes} ${String(seconds % 60).padStart(2, '0')}${units.seconds}`
+		: `${seconds}${units.seconds}`;
+}
+
+/** Megabytes with one decimal: `1.5 MB`, or `1,5 Mo` with a language's separator and unit. */
+export const megabytes = (bytes: number, unit: string, decimalSeparator: string): string =>
+	`${(bytes / 1_048_576).toFixed(1).replace('.', decimalSeparator)} ${unit}`;
+
+/** "a, b and c" / "a, b or c", with the language's word for the last join. */
+export function listing(items: readonly string[], last: string): string {
+	return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${last} ${items.at(-1) ?? ''}`;
+}

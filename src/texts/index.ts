@@ -1,0 +1,99 @@
+import { Locale, type LocalizationMap } from 'discord.js';
+import { InvalidRequestError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
+import { ProviderError } from '../providers/errors.js';
+import { en, type Sentences } from './en.js';
+import { fr } from './fr.js';
+import type { Progress } from './format.js';
+
+/**
+ * Every sentence a user reads, in one place (`en.ts`, `fr.ts`, …), chosen by the user's Discord
+ * locale. Errors become words only here, so no stack trace, key or internal message can reach a
+ * channel. Callers pass the locale they have (`interaction.locale`, or the job's) to `textsFor`;
+ * nothing here is global.
+ *
+ * Adding a language: copy `fr.ts` (its type is `Sentences`, so the compiler lists anything
+ * missing), add it to `LANGUAGES` and its Discord locale keys to `DISCORD_LOCALES`.
+ */
+
+export { quote, progressBar, type Progress } from './format.js';
+export { en, type Sentences } from './en.js';
+
+/** A language's sentences, plus the choices between them that do not depend on the language. */
+export interface Texts extends Sentences {
+	/** The language code, e.g. `en`. */
+	readonly language: Language;
+	/** Words for an error raised while handling an interaction, before a job exists. */
+	commandError(error: unknown): string;
+	/** The final word on a failed job. The quota is always given back before this is shown. */
+	failed(error: unknown, progress: Progress): string;
+}
+
+function complete(language: Language, sentences: Sentences): Texts {
+	return {
+		...sentences,
+		language,
+		commandError(error) {
+			if (error instanceof InvalidRequestError) return sentences.requestProblem(error.problem);
+			if (error instanceof QuotaExceededError) return sentences.quotaExceeded(error);
+			if (error instanceof QueueUnavailableError) return sentences.queueUnavailable;
+			return sentences.unexpected;
+		},
+		failed(error, progress) {
+			const reason =
+				error instanceof ProviderError ? sentences.providerFailures[error.failure] : sentences.somethingFailed;
+			return sentences.failedBecause(reason, progress);
+		},
+	};
+}
+
+const SENTENCES = { en, fr } as const satisfies Record<string, Sentences>;
+
+export type Language = keyof typeof SENTENCES;
+
+export const LANGUAGES = Object.keys(SENTENCES) as readonly Language[];
+
+const TEXTS: ReadonlyMap<string, Texts> = new Map(
+	LANGUAGES.map((language) => [language, complete(language, SENTENCES[language])] as const),
+);
+
+/** English: the default description of every command, and the fallback of every other locale. */
+export const english: Texts = TEXTS.get('en') ?? complete('en', en);
+
+/**
+ * The texts for a Discord locale (`en-US`, `fr`, `pt-BR`, …): the exact locale if a language is
+ * registered under it, else its language part (`fr-CA` → `fr`), else English.
+ */
+export function textsFor(locale: string | null | undefined): Texts {
+	const wanted = (locale ?? '').trim().toLowerCase();
+	return TEXTS.get(wanted) ?? TEXTS.get(wanted.split('-')[0] ?? '') ?? english;
+}
+
+/**
+ * The Discord locale keys each translation is registered under for command descriptions; English
+ * is the default `description` that every other locale sees.
+ */
+export const DISCORD_LOCALES: { readonly [L in Exclude<Language, 'en'>]: readonly Locale[] } = {
+	fr: [Locale.French],
+};
+
+/** `description_localizations` / `name_localizations` for one text of every translation. */
+export function localizations(pick: (texts: Texts) => string): LocalizationMap {
+	const map: LocalizationMap = {};
+	for (const language of Object.keys(DISCORD_LOCALES) as Array<keyof typeof DISCORD_LOCALES>) {
+		const text = pick(textsFor(language));
+		for (const locale of DISCORD_LOCALES[language]) map[locale] = text;
+	}
+	return map;
+}
+
+/** A command's or option's `description` in English with its translations, ready to spread. */
+export const described = (pick: (texts: Texts) => string) => ({
+	description: pick(english),
+	description_localizations: localizations(pick),
+});
+
+/** A choice's `name` in English with its translations, ready to spread. */
+export const named = (pick: (texts: Texts) => string) => ({
+	name: pick(english),
+	name_localizations: localizations(pick),
+});

@@ -1,0 +1,419 @@
+import { ApplicationCommandOptionType, ButtonStyle, ComponentType, Locale } from 'discord.js';
+import { describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.js';
+import { editModal, progressButtons, resultButtons, retryButtons } from '../../src/discord/components.js';
+import {
+	InvalidRequestError,
+	QueueUnavailableError,
+	QuotaExceededError,
+	type Asked,
+	type Change,
+	type RequestProblem,
+	type Suggestion,
+} from '../../src/errors.js';
+import { CATALOG, type ModelCapabilities } from '../../src/providers/catalog.js';
+import { suggestModels } from '../../src/providers/describe.js';
+import { ProviderError, type ProviderFailure } from '../../src/providers/errors.js';
+import { DISCORD_LOCALES, english, LANGUAGES, textsFor, type Sentences, type Texts } from '../../src/texts/index.js';
+import { suggestCamera } from '../../src/video/autocomplete.js';
+
+/** Discord's limit for a message's content. */
+const MAX_CONTENT = 2000;
+
+const progress = { prompt: 'a lighthouse in a storm at dusk', model: 'T2V-01-Director' };
+const longProgress = {
+	prompt: `${'a very long line of prompt '.repeat(60)}\n[Pan left] then\nmore`,
+	model: 'MiniMax-Hailuo-2.3-Fast',
+};
+
+/** One sample of every request problem; the compiler insists on every kind. */
+const PROBLEMS: { readonly [K in RequestProblem['kind']]: readonly Extract<RequestProblem, { kind: K }>[] } = {
+	'prompt-empty': [{ kind: 'prompt-empty' }],
+	'prompt-too-long': [{ kind: 'prompt-too-long', length: 2105, max: 2000 }],
+	'camera-unknown': [
+		{ kind: 'camera-unknown', item: 'Barrel roll' },
+		{ kind: 'camera-unknown', item: 'zoon in', suggestion: 'Zoom in', bracket: '[zoon in]' },
+	],
+	'camera-too-many': [
+		{ kind: 'camera-too-many', count: 4, max: 3 },
+		{ kind: 'camera-too-many', count: 5, max: 3, bracket: '[Pan left, Pan right, Zoom in, Shake, Tilt up]' },
+	],
+	'camera-duplicate': [{ kind: 'camera-duplicate', item: 'Pan left', bracket: '[Pan left, Pan left]' }],
+	'camera-contradiction': [
+		{ kind: 'camera-contradiction', a: 'Pan left', b: 'Pan right' },
+		{ kind: 'camera-contradiction', a: 'Zoom in', b: 'Static shot', bracket: '[Zoom in, Static shot]' },
+	],
+	'unservable': [
+		{
+			kind: 'unservable',
+			provider: 'MiniMax',
+			asked: [{ kind: 'camera-moves' }, { kind: 'subject' }],
+			suggestions: [
+				{ change: 'drop-camera', model: 'S2V-01' },
+				{ change: 'drop-subject', model: 'T2V-01-Director' },
+			],
+		},
+		{
+			kind: 'unservable',
+			provider: 'Segmind',
+			asked: [{ kind: 'model', model: 'sora' }],
+			suggestions: [],
+			models: ['video-01'],
+		},
+		{ kind: 'unservable', provider: 'fal', asked: [], suggestions: [] },
+	],
+	'image-not-image': [{ kind: 'image-not-image', option: 'first_frame' }],
+	'image-too-large': [{ kind: 'image-too-large', option: 'subject', bytes: 25_500_000, max: 20 * 1_048_576 }],
+	'image-unreadable': [{ kind: 'image-unreadable', option: 'last_frame' }],
+	'image-too-small': [{ kind: 'image-too-small', option: 'first_frame', width: 200, height: 120, min: 300 }],
+	'image-aspect': [
+		{ kind: 'image-aspect', option: 'first_frame', width: 3000, height: 400 },
+		{ kind: 'image-aspect', option: 'subject', width: 400, height: 3000 },
+	],
+	'image-too-many-pixels': [
+		{ kind: 'image-too-many-pixels', option: 'first_frame', width: 10_000, height: 10_000, max: 50_000_000 },
+		{ kind: 'image-too-many-pixels', option: 'first_frame', width: 10_000, height: 10_000, max: 2_500_000 },
+	],
+	'image-gone': [{ kind: 'image-gone' }],
+	'not-in-server': [{ kind: 'not-in-server' }],
+};
+
+const ASKED: { readonly [K in Asked['kind']]: Extract<Asked, { kind: K }> } = {
+	'model': { kind: 'model', model: 'sora' },
+	'camera-moves': { kind: 'camera-moves' },
+	'first-frame': { kind: 'first-frame' },
+	'last-frame': { kind: 'last-frame' },
+	'subject': { kind: 'subject' },
+	'duration': { kind: 'duration', seconds: 10 },
+	'resolution': { kind: 'resolution', resolution: '1080P' },
+	'image-type': { kind: 'image-type', type: 'WEBP' },
+};
+
+const CHANGES: { readonly [K in Change]: K } = {
+	'pick-model': 'pick-model',
+	'drop-camera': 'drop-camera',
+	'drop-subject': 'drop-subject',
+	'drop-last-frame': 'drop-last-frame',
+	'drop-first-frame': 'drop-first-frame',
+	'add-first-frame': 'add-first-frame',
+	'drop-duration': 'drop-duration',
+	'drop-resolution': 'drop-resolution',
+	'png-or-jpeg': 'png-or-jpeg',
+};
+
+type FunctionKeys<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
+
+type Calls<T> = {
+	readonly [K in FunctionKeys<T>]: T[K] extends (...args: infer A) => unknown ? readonly A[] : never;
+};
+
+const now = Date.now();
+
+/** Sample arguments for every text that is a function; a new one without samples fails the walk. */
+const CALLS: Calls<Sentences> = {
+	duration: [[0], [4_400], [65_000], [3_600_000]],
+	megabytes: [[1_572_864], [25 * 1_048_576]],
+	requestProblem: Object.values(PROBLEMS).flatMap((samples) => samples.map((problem) => [problem] as [RequestProblem])),
+	asked: Object.values(ASKED).map((item) => [item] as [Asked]),
+	suggestion: Object.values(CHANGES).map((change): [Suggestion] => [{ change, model: 'Hailuo-02' }]),
+	quotaExceeded: [
+		[{ limit: 0, nextFreeAt: null }],
+		[{ limit: 1, nextFreeAt: now + 3_600_000 }],
+		[{ limit: 3, nextFreeAt: now }],
+	],
+	quotaStatus: [
+		[{ remaining: 0, limit: 3, nextFreeAt: now + 60_000 }],
+		[{ remaining: 1, limit: 3, nextFreeAt: null }],
+		[{ remaining: 3, limit: 3, nextFreeAt: null }],
+	],
+	queued: [
+		[progress, 1],
+		[longProgress, 12],
+	],
+	submitted: [[progress], [longProgress]],
+	generating: [
+		[progress, 5_000, 'queued'],
+		[progress, 65_000, 'generating', 120_000],
+		[longProgress, 200_000, 'generating', 120_000],
+	],
+	uploading: [[progress], [longProgress]],
+	done: [
+		[progress, 95_000, '812345678901234567'],
+		[longProgress, 5_000, '812345678901234567'],
+	],
+	tooLargeToUpload: [[longProgress, `https://cdn.example/${'x'.repeat(400)}.mp4`, 10 * 1_048_576]],
+	failedBecause: [[english.providerFailures['outcome-unknown'], longProgress]],
+	modalTitle: [['remix'], ['extend']],
+	notYours: [['cancel'], ['delete']],
+	cancelled: [[progress, '812345678901234567'], [longProgress, '812345678901234567']],
+	cancelling: [[progress], [longProgress]],
+	help: [
+		[{ quota: 3, provider: 'minimax' }],
+		[{ quota: 1, provider: 'preview' }],
+		[{ quota: 1000, provider: 'atlascloud' }],
+	],
+	popularHere: [['Pan left, Zoom in']],
+	modelTraits: Object.values(CATALOG).flatMap((provider) =>
+		provider.models.map((model): [ModelCapabilities] => [model]),
+	),
+};
+
+const NESTED_CALLS: Record<string, readonly (readonly unknown[])[]> = {
+	'commands.video.seconds': [[6], [10]],
+};
+
+interface Rendered {
+	readonly label: string;
+	readonly text: unknown;
+}
+
+/** Every text of a language: strings as they are, functions called with every sample. */
+function render(node: unknown, path: string[] = []): Rendered[] {
+	const here = path.join('.');
+	if (typeof node === 'string') return [{ label: here, text: node }];
+	if (typeof node === 'function') {
+		const samples = (CALLS as Record<string, readonly (readonly unknown[])[]>)[here] ?? NESTED_CALLS[here];
+		if (samples === undefined || samples.length === 0) {
+			return [{ label: `${here} (no samples in the test)`, text: undefined }];
+		}
+		return samples.map((args) => ({
+			label: `${here}(${JSON.stringify(args).slice(0, 80)})`,
+			text: (node as (...a: unknown[]) => unknown)(...args),
+		}));
+	}
+	if (typeof node === 'object' && node !== null) {
+		return Object.entries(node).flatMap(([key, value]) => render(value, [...path, key]));
+	}
+	return [{ label: `${here} (a ${typeof node})`, text: undefined }];
+}
+
+/** Every key path of an object tree, for comparing languages' shapes at run time. */
+const shape = (node: unknown, path = ''): string[] =>
+	typeof node === 'object' && node !== null
+		? Object.entries(node).flatMap(([key, value]) => shape(value, path === '' ? key : `${path}.${key}`))
+		: [`${path}:${typeof node}`];
+
+const sentencesOf = (texts: Texts): Sentences => {
+	const { language: _language, commandError: _commandError, failed: _failed, ...sentences } = texts;
+	return sentences;
+};
+
+describe('texts: every language defines every text', () => {
+	it('has English and at least one more language', () => {
+		expect(LANGUAGES).toContain('en');
+		expect(LANGUAGES.length).toBeGreaterThanOrEqual(2);
+	});
+
+	it.each(LANGUAGES)('%s has exactly the shape of English', (language) => {
+		expect(shape(sentencesOf(textsFor(language))).sort()).toEqual(shape(sentencesOf(english)).sort());
+	});
+
+	it.each(LANGUAGES)('%s: every text is a non-empty string under 2000 characters, no undefined or NaN', (language) => {
+		const rendered = render(sentencesOf(textsFor(language)));
+		expect(rendered.length).toBeGreaterThan(80);
+		for (const { label, text } of rendered) {
+			expect(typeof text, label).toBe('string');
+			const value = String(text);
+			expect(value.trim().length, label).toBeGreaterThan(0);
+			expect(value.length, label).toBeLessThan(MAX_CONTENT);
+			expect(value, label).not.toMatch(/\bundefined\b|\bNaN\b|\[object Object\]|\bnull\b/);
+		}
+	});
+
+	it.each(LANGUAGES.filter((language) => language !== 'en'))('%s is translated, not a copy of English', (language) => {
+		const theirs = render(sentencesOf(textsFor(language)));
+		const ours = new Map(render(sentencesOf(english)).map(({ label, text }) => [label, text]));
+		// The same in both: a loanword and a bare resolution.
+		const same = new Set(['modalPromptLabel', 'asked([{"kind":"resolution","resolution":"1080P"}])']);
+		const copies = theirs
+			.filter(({ label, text }) => ours.get(label) === text && !same.has(label))
+			.map(({ label }) => label);
+		expect(copies).toEqual([]);
+	});
+
+	it.each(LANGUAGES)('%s keeps the facts: prompts, models, mentions, numbers and links reach the text', (language) => {
+		const texts = textsFor(language);
+		expect(texts.queued(progress, 4)).toContain('> a lighthouse in a storm at dusk');
+		expect(texts.queued(progress, 4)).toContain('4');
+		expect(texts.done(progress, 1_000, '812345678901234567')).toContain('<@812345678901234567>');
+		expect(texts.done(progress, 1_000, '812345678901234567')).toContain('**T2V-01-Director**');
+		expect(texts.cancelled(progress, '812345678901234568')).toContain('<@812345678901234568>');
+		const link = 'https://cdn.example/c.mp4';
+		expect(texts.tooLargeToUpload(progress, link, 8 * 1_048_576)).toContain(link);
+		expect(texts.quotaStatus({ remaining: 2, limit: 3, nextFreeAt: 1_700_000_000_000 })).toContain('<t:1700000000:R>');
+		expect(texts.generating(progress, 30_000, 'generating', 60_000)).toContain('▰▰▰▰▰▱▱▱▱▱ 50%');
+		const unservable = texts.requestProblem(PROBLEMS.unservable[0]!);
+		for (const fact of ['MiniMax', 'S2V-01', 'T2V-01-Director']) expect(unservable).toContain(fact);
+		const unknown = texts.requestProblem(PROBLEMS['camera-unknown'][0]!);
+		for (const move of ['Barrel roll', 'Truck left', 'Static shot']) expect(unknown).toContain(move);
+	});
+});
+
+describe('texts: choosing the language', () => {
+	it('finds a language by its exact locale, then by its language part, then falls back to English', () => {
+		expect(textsFor('fr').language).toBe('fr');
+		expect(textsFor('FR').language).toBe('fr');
+		expect(textsFor('fr-CA').language).toBe('fr');
+		expect(textsFor('en-US').language).toBe('en');
+		expect(textsFor('en-GB').language).toBe('en');
+		for (const other of ['de', 'es-ES', 'pt-BR', 'zh-CN', 'xx', '', ' ', '-', undefined, null]) {
+			expect(textsFor(other).language, String(other)).toBe('en');
+		}
+		expect(textsFor('pt-BR')).toBe(english);
+	});
+
+	it('has a language for every Discord locale key it registers, and only real Discord locales', () => {
+		const discordLocales = new Set<string>(Object.values(Locale));
+		for (const [language, locales] of Object.entries(DISCORD_LOCALES)) {
+			expect(LANGUAGES).toContain(language);
+			for (const locale of locales) {
+				expect(discordLocales.has(locale), locale).toBe(true);
+				expect(textsFor(locale).language).toBe(language);
+			}
+		}
+		expect(Object.keys(DISCORD_LOCALES).sort()).toEqual(LANGUAGES.filter((l) => l !== 'en').sort());
+	});
+
+	it('words errors in the user’s language and never shows their internals', () => {
+		const fr = textsFor('fr');
+		const refusal = new InvalidRequestError({ kind: 'camera-unknown', item: 'Barrel roll' });
+		expect(fr.commandError(refusal)).toMatch(/^« Barrel roll » n’est pas un mouvement de caméra/);
+		expect(english.commandError(refusal)).toMatch(/^“Barrel roll” is not a camera move I know/);
+		expect(fr.commandError(new QuotaExceededError(3, null))).toBe(
+			'Vous avez utilisé vos 3 vidéos des dernières 24 heures. Rien n’a été facturé.',
+		);
+		expect(fr.commandError(new QueueUnavailableError())).toBe(fr.queueUnavailable);
+		expect(fr.commandError(new Error('secret stack'))).toBe(fr.unexpected);
+		const failures: ProviderFailure[] = ['safety-input', 'credits', 'outcome-unknown'];
+		for (const failure of failures) {
+			const text = fr.failed(new ProviderError('minimax', failure, 'code 1026 from key sk-123'), progress);
+			expect(text).toContain(fr.providerFailures[failure]);
+			expect(text).toContain('Votre quota vous a été rendu.');
+			expect(text).not.toMatch(/1026|sk-123|minimax:/);
+		}
+		expect(fr.failed(new TypeError('boom'), progress)).toContain(fr.somethingFailed);
+		expect(english.failed(new TypeError('boom'), progress)).toBe(
+			'❌ Something went wrong while making your clip. Your quota was given back.\n> a lighthouse in a storm at dusk',
+		);
+	});
+
+	it('formats durations and sizes the way each language writes them', () => {
+		expect(english.duration(65_000)).toBe('1m 05s');
+		expect(english.duration(4_400)).toBe('4s');
+		expect(textsFor('fr').duration(65_000)).toBe('1 min 05 s');
+		expect(english.megabytes(1_572_864)).toBe('1.5 MB');
+		expect(textsFor('fr').megabytes(1_572_864)).toBe('1,5 Mo');
+	});
+});
+
+describe('texts: buttons, modals and autocomplete', () => {
+	it('labels the buttons and the modal in the language passed', () => {
+		const fr = textsFor('fr');
+		const labels = (rows: ReturnType<typeof resultButtons>) =>
+			rows.flatMap((row) => row.components.map((b) => b.label));
+		expect(labels(progressButtons('1', fr))).toEqual(['Annuler']);
+		expect(labels(resultButtons('1', fr))).toEqual(['Réessayer', 'Prolonger', 'Remixer', 'Supprimer']);
+		expect(labels(retryButtons('1', english))).toEqual(['Retry']);
+		const cancel = progressButtons('1', english)[0]?.components[0];
+		expect(cancel).toMatchObject({ style: ButtonStyle.Danger, label: 'Cancel' });
+		const modal = editModal('extend', '1', 'a prompt', 'Pan left', fr);
+		expect(modal.title).toBe('Prolonger depuis la dernière image');
+		expect(JSON.stringify(modal.components)).toContain('"label":"Mouvements de caméra (3 au maximum)"');
+		for (const language of LANGUAGES) {
+			const texts = textsFor(language);
+			// Discord: button labels up to 80 characters, modal titles and input labels up to 45.
+			for (const label of Object.values(texts.buttonLabels)) expect(label.length).toBeLessThanOrEqual(80);
+			for (const action of ['remix', 'extend'] as const) {
+				const built = editModal(action, '1', 'p', '', texts);
+				expect(built.title.length).toBeLessThanOrEqual(45);
+				for (const row of built.components) {
+					for (const input of (row as { components: Array<{ type: number; label: string }> }).components) {
+						expect(input.type).toBe(ComponentType.TextInput);
+						expect(input.label.length).toBeLessThanOrEqual(45);
+					}
+				}
+			}
+		}
+	});
+
+	it('notes popular camera lists and describes models in the user’s language, within Discord’s 100 characters', () => {
+		const french = suggestCamera('', { popular: ['Shake'], texts: textsFor('fr') });
+		expect(french[0]).toEqual({ name: 'Shake (populaire ici)', value: 'Shake' });
+		expect(suggestCamera('', { popular: ['Shake'] })[0]).toEqual({ name: 'Shake (popular here)', value: 'Shake' });
+		expect(suggestModels('minimax', 'I2V-01-Director', textsFor('fr'))).toEqual([
+			{ name: 'I2V-01-Director (image de départ requise, mouvements de caméra, 6 s, 720P)', value: 'I2V-01-Director' },
+		]);
+		for (const language of LANGUAGES) {
+			for (const name of Object.keys(CATALOG) as Array<keyof typeof CATALOG>) {
+				for (const choice of suggestModels(name, '', textsFor(language))) {
+					expect(choice.name.length).toBeLessThanOrEqual(100);
+				}
+			}
+		}
+	});
+});
+
+describe('command definitions: localized descriptions within Discord’s limits', () => {
+	interface Described {
+		readonly name: string;
+		readonly description?: string;
+		readonly description_localizations?: Record<string, string | null> | null;
+		readonly name_localizations?: Record<string, string | null> | null;
+		readonly type?: number;
+		readonly options?: readonly Described[];
+		readonly choices?: ReadonlyArray<{ name: string; name_localizations?: Record<string, string | null> | null }>;
+	}
+
+	const translatedLocales = Object.values(DISCORD_LOCALES).flat();
+
+	function checkDescribed(item: Described, where: string): void {
+		expect(item.description?.length ?? 0, `${where}: description`).toBeGreaterThanOrEqual(1);
+		expect(item.description?.length ?? 0, `${where}: description`).toBeLessThanOrEqual(100);
+		// Names stay English identifiers: interaction payloads carry the default names.
+		expect(item.name_localizations, `${where}: name_localizations`).toBeUndefined();
+		const localized = item.description_localizations ?? {};
+		expect(Object.keys(localized).sort(), `${where}: localized locales`).toEqual([...translatedLocales].sort());
+		for (const [locale, text] of Object.entries(localized)) {
+			expect(typeof text, `${where} ${locale}`).toBe('string');
+			expect(text?.length ?? 0, `${where} ${locale}: ${text}`).toBeGreaterThanOrEqual(1);
+			expect(text?.length ?? 0, `${where} ${locale}: ${text}`).toBeLessThanOrEqual(100);
+			expect(text, `${where} ${locale}: translated`).not.toBe(item.description);
+		}
+	}
+
+	it('gives every command, option and choice an English default and a translation per registered locale', () => {
+		let checked = 0;
+		for (const command of commands) {
+			const data = command.data as Described;
+			checkDescribed(data, `/${data.name}`);
+			checked++;
+			for (const option of data.options ?? []) {
+				checkDescribed(option, `/${data.name} ${option.name}`);
+				checked++;
+				for (const choice of option.choices ?? []) {
+					expect(choice.name.length).toBeGreaterThanOrEqual(1);
+					expect(choice.name.length).toBeLessThanOrEqual(100);
+					if (option.type === ApplicationCommandOptionType.String && choice.name_localizations === undefined) continue;
+					const localized = choice.name_localizations ?? {};
+					expect(Object.keys(localized).sort()).toEqual([...translatedLocales].sort());
+					for (const text of Object.values(localized)) {
+						expect(text?.length ?? 0).toBeGreaterThanOrEqual(1);
+						expect(text?.length ?? 0).toBeLessThanOrEqual(100);
+					}
+				}
+			}
+		}
+		expect(checked).toBeGreaterThanOrEqual(12);
+	});
+
+	it('registers the French descriptions under Discord’s `fr` locale key', () => {
+		const video = commands.find((command) => command.data.name === 'video')?.data;
+		expect(video?.description).toBe('Direct a short AI video clip');
+		expect(video?.description_localizations).toEqual({ fr: 'Réalisez un court clip vidéo par IA' });
+		const duration = video?.options?.find((option) => option.name === 'duration');
+		expect(duration && 'choices' in duration ? duration.choices : undefined).toEqual([
+			{ name: '6 seconds', name_localizations: { fr: '6 secondes' }, value: 6 },
+			{ name: '10 seconds', name_localizations: { fr: '10 secondes' }, value: 10 },
+		]);
+	});
+});
