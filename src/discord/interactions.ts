@@ -35,16 +35,21 @@ export function createInteractionHandler(commands: readonly Command[], context: 
 			return;
 		}
 
+		/** Logs a failed command or click by kind, and answers it in the user's words. */
+		const refuse = async (repliable: RepliableInteraction, error: unknown, what: Record<string, string>) => {
+			if (error instanceof QueueUnavailableError) logger.error({ err: error, ...what }, 'queue unavailable; refused');
+			else if (isExpected(error)) logger.info({ reason: error instanceof Error ? error.message : error, ...what }, 'refused');
+			else logger.error({ err: error, ...what }, 'interaction failed');
+			await answerPrivately(repliable, texts.commandError(error)).catch((cause: unknown) => {
+				logger.warn({ err: cause }, 'could not answer the interaction');
+			});
+		};
+
 		if (interaction.isButton() || interaction.isModalSubmit()) {
 			try {
 				await (interaction.isButton() ? handleButton(interaction, context) : handleModal(interaction, context));
 			} catch (error) {
-				if (error instanceof QueueUnavailableError) logger.error({ err: error }, 'queue unavailable; click refused');
-				else if (isExpected(error)) logger.info({ reason: error instanceof Error ? error.message : error }, 'click refused');
-				else logger.error({ err: error, customId: interaction.customId }, 'button failed');
-				await answerPrivately(interaction, texts.commandError(error)).catch((cause: unknown) => {
-					logger.warn({ err: cause }, 'could not answer the interaction');
-				});
+				await refuse(interaction, error, { customId: interaction.customId });
 			}
 			return;
 		}
@@ -59,12 +64,7 @@ export function createInteractionHandler(commands: readonly Command[], context: 
 		try {
 			await command.execute(interaction, context);
 		} catch (error) {
-			if (error instanceof QueueUnavailableError) logger.error({ err: error }, 'queue unavailable; command refused');
-			else if (isExpected(error)) logger.info({ reason: error instanceof Error ? error.message : error }, 'command refused');
-			else logger.error({ err: error, command: interaction.commandName }, 'command failed');
-			await answerPrivately(interaction, texts.commandError(error)).catch((cause: unknown) => {
-				logger.warn({ err: cause }, 'could not answer the interaction');
-			});
+			await refuse(interaction, error, { command: interaction.commandName });
 		}
 	};
 }
