@@ -91,14 +91,6 @@ function describeHttpError(status: number, body: unknown): ProviderError | undef
 	});
 }
 
-// A connection that never opened sent nothing; any other lost answer may hide a created task.
-const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-
-function neverSent(error: ProviderError): boolean {
-	const code = (error.details.cause as { code?: unknown } | undefined)?.code;
-	return typeof code === 'string' && NEVER_SENT.has(code);
-}
-
 const rejected = (message: string) => new ProviderError(PROVIDER, 'rejected', message);
 
 /** AtlasCloud documents JPG/JPEG/PNG only (no WebP) and 20 MB. */
@@ -134,6 +126,8 @@ export class AtlasCloudProvider implements VideoProvider {
 				body,
 				signal,
 				dispatcher: this.options.dispatcher,
+				// The only POST creates a prediction: a lost answer is 'outcome-unknown'.
+				creates: method === 'POST',
 			},
 			z.unknown(),
 			describeHttpError,
@@ -172,17 +166,8 @@ export class AtlasCloudProvider implements VideoProvider {
 		};
 		// Retried only when the answer proves no task was made (429, 5xx); a lost answer is not.
 		const created = await withRetries(policy, async () => {
-			try {
-				const reply = await this.call('POST', '/api/v1/model/generateVideo', body, signal);
-				return unwrap(reply, createdPrediction, 'the create call');
-			} catch (error) {
-				if (error instanceof ProviderError && error.failure === 'network' && !neverSent(error)) {
-					throw new ProviderError(PROVIDER, 'outcome-unknown', 'the create call got no answer; a task may exist', {
-						cause: error,
-					});
-				}
-				throw error;
-			}
+			const reply = await this.call('POST', '/api/v1/model/generateVideo', body, signal);
+			return unwrap(reply, createdPrediction, 'the create call');
 		});
 		return { kind: 'task', taskId: created.id };
 	}

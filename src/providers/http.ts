@@ -20,12 +20,20 @@ export interface JsonRequest {
 	readonly creates?: boolean;
 }
 
-// Connection errors that prove the request never left this machine.
-const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+// Connection errors that prove the request never left this machine, so nothing was created.
+const NEVER_SENT = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+	'UND_ERR_CONNECT_TIMEOUT',
+]);
 
-function neverSent(error: unknown): boolean {
-	const code = (error as { code?: unknown; cause?: { code?: unknown } } | undefined)?.code ?? (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-	return typeof code === 'string' && NEVER_SENT.has(code);
+/** True when a connection error (or its cause) shows the request was never sent. */
+export function neverSent(error: unknown): boolean {
+	const found = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+	return [found?.code, found?.cause?.code].some((code) => typeof code === 'string' && NEVER_SENT.has(code));
 }
 
 /**

@@ -57,21 +57,6 @@ function secondsInDetail(text: string | undefined): number | undefined {
 	return match?.[1] === undefined ? undefined : Number(match[1]) * 1000;
 }
 
-// undici's codes for a connection that never carried the request: no prediction can exist.
-const NOT_SENT = new Set([
-	'ECONNREFUSED',
-	'ENOTFOUND',
-	'EAI_AGAIN',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-function neverSent(error: ProviderError): boolean {
-	const cause = error.details.cause as { code?: unknown; cause?: { code?: unknown } } | undefined;
-	return NOT_SENT.has(String(cause?.code)) || NOT_SENT.has(String(cause?.cause?.code));
-}
-
 const withDetail = (text: string, detail: string | undefined) => (detail === undefined ? text : `${text}: ${detail}`);
 
 const failed = (message: string) => new ProviderError(PROVIDER, 'generation-failed', message);
@@ -105,6 +90,8 @@ export class ReplicateProvider implements VideoProvider {
 		schema: z.ZodType<T>,
 		body?: unknown,
 		signal?: AbortSignal,
+		/** A call that creates a prediction: a lost answer is 'outcome-unknown'. */
+		creates = false,
 	): Promise<T> {
 		let throttled: string | undefined;
 		try {
@@ -117,6 +104,7 @@ export class ReplicateProvider implements VideoProvider {
 					body,
 					signal,
 					dispatcher: this.options.dispatcher,
+					creates,
 				},
 				schema,
 				(code, reply) => {
@@ -168,16 +156,9 @@ export class ReplicateProvider implements VideoProvider {
 		// was made (429, 5xx, a connection never opened); a call cut off after sending may have
 		// created one, so it is reported as 'outcome-unknown' and never repeated.
 		const path = `/v1/models/${model.id.split('/').map(encodeURIComponent).join('/')}/predictions`;
-		const created = await withRetries({ attempts: 3, baseDelayMs: 2_000, maxDelayMs: 20_000, signal }, async () => {
-			try {
-				return await this.call('POST', path, prediction, body, signal);
-			} catch (error) {
-				if (error instanceof ProviderError && error.failure === 'network' && !neverSent(error)) {
-					throw new ProviderError(PROVIDER, 'outcome-unknown', 'the create call was cut off', { cause: error });
-				}
-				throw error;
-			}
-		});
+		const created = await withRetries({ attempts: 3, baseDelayMs: 2_000, maxDelayMs: 20_000, signal }, () =>
+			this.call('POST', path, prediction, body, signal, true),
+		);
 		return { kind: 'task', taskId: created.id };
 	}
 

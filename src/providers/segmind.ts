@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CATALOG } from './catalog.js';
 import { CREDIT_WORDS, failureForStatus, RESET_HEADERS, SAFETY_WORDS } from './error-table.js';
 import { ProviderError, retryAfterMs, type ProviderFailure } from './errors.js';
-import { downloadCapped, withRetries } from './http.js';
+import { downloadCapped, neverSent, withRetries } from './http.js';
 import type { ProviderImage, Submission, SubmitInput, TaskStatus, VideoProvider } from './types.js';
 
 /**
@@ -19,21 +19,10 @@ const MIB = 1024 * 1024;
 /** A rate-limit reset further away than this is not waited out inside one create call. */
 const MAX_RESET_WAIT_MS = 60_000;
 
-/** Connection errors that prove the request never left this machine, so nothing was created. */
-const NOT_SENT = new Set([
-	'ECONNREFUSED',
-	'ENOTFOUND',
-	'EAI_AGAIN',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'UND_ERR_CONNECT_TIMEOUT',
-]);
-
 /** Segmind's v2 reports bad parameters as a FAILED request ("Validation error in …Processor: …"). */
 const VALIDATION_WORDS = /validation error/i;
 
 const httpUrl = z.url({ protocol: /^https?$/ });
-const errorCode = z.object({ code: z.string() });
 const errorBody = z.looseObject({ error: z.unknown().optional(), message: z.unknown().optional() });
 const record = z.record(z.string(), z.unknown());
 
@@ -344,8 +333,7 @@ function resetDelay(headers: IncomingHttpHeaders): number | undefined {
 }
 
 function lost(error: unknown, what: string, create: boolean): ProviderError {
-	const code = errorCode.safeParse(error).data?.code;
-	if (create && (code === undefined || !NOT_SENT.has(code))) {
+	if (create && !neverSent(error)) {
 		// The request may have reached Segmind and may be billed: sending it again could pay twice.
 		return new ProviderError(PROVIDER, 'outcome-unknown', `${what} was cut off after sending`, { cause: error });
 	}
