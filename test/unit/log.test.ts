@@ -6,7 +6,7 @@ import { createLogger } from '../../src/log.js';
 describe('logs', () => {
 	it('never carry an interaction token, even inside a discord.js error', () => {
 		// Shaped like an interaction token (base64 of made-up ids), not a real one.
-		const token = Buffer.from('interaction:123456789012345678:abcdefghijklmnop').toString('base64');
+		const token = Buffer.from('interaction:123456789012345678:abcdefghijklmnop').toString('base64url');
 		const stream = new PassThrough();
 		let output = '';
 		stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
