@@ -9,7 +9,7 @@ import { requestJson, withRetries, type RetryPolicy } from './http.js';
 import type { ProviderImage, Submission, SubmitInput, TaskStatus, VideoProvider } from './types.js';
 
 /**
- * AtlasCloud's `minimax/video-01` (shared/notes/providers.md section 4): create with
+ * AtlasCloud's `minimax/video-01` (docs/providers.md section 4): create with
  * `POST /api/v1/model/generateVideo`, poll `GET /api/v1/model/prediction/{id}` until
  * `completed`, download `outputs[0]`. Answers come in a `{code, message|msg, data}` envelope; the
  * docs show the bare prediction, so both are read.

@@ -3,7 +3,7 @@ import type { ProviderName } from './types.js';
 /**
  * What every provider and model can do, in one table: the bot refuses a request no model can
  * serve before anything is spent, the worker picks the model from it, and the README prints it
- * (`npm run catalog`). Sources: shared/notes/providers.md and the seed documents.
+ * (`npm run catalog`). Sources: docs/providers.md and the seed documents.
  */
 
 export interface ModelCapabilities {

@@ -4,7 +4,7 @@ import type { ProviderFailure } from './errors.js';
  * The error table: every answer a provider can give that is not success, mapped to what it means
  * for the job. `retryable` failures are retried with backoff (and may fail over to the next
  * provider); every other failure ends the job at once with a plain-words message and the quota
- * given back. Sources: shared/notes/providers.md.
+ * given back. Sources: docs/providers.md.
  */
 
 /** HTTP statuses, the same for every provider. */

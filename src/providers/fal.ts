@@ -7,7 +7,7 @@ import { requestJson, withRetries } from './http.js';
 import type { ProviderImage, Submission, SubmitInput, TaskStatus, VideoProvider } from './types.js';
 
 /**
- * fal.ai's queue API (shared/notes/providers.md, section 6): submit to `{base}/{endpoint id}`, then
+ * fal.ai's queue API (docs/providers.md, section 6): submit to `{base}/{endpoint id}`, then
  * follow the status/response/cancel URLs the submit call returned. Those URLs leave out the
  * endpoint's subpath (`/image-to-video`), so they are never rebuilt from the model id.
  */

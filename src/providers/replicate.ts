@@ -7,7 +7,7 @@ import { requestJson, withRetries } from './http.js';
 import type { ProviderImage, Submission, SubmitInput, TaskStatus, VideoProvider } from './types.js';
 
 /**
- * Replicate's prediction API for the official MiniMax models (shared/notes/providers.md §5):
+ * Replicate's prediction API for the official MiniMax models (docs/providers.md §5):
  * create `POST /v1/models/{owner}/{name}/predictions` → poll `GET /v1/predictions/{id}` → the
  * `output` URI. Outputs are deleted after 1 h, so the caller must download at once.
  */

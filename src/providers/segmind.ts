@@ -8,7 +8,7 @@ import { downloadCapped, neverSent, withRetries } from './http.js';
 import type { ProviderImage, Submission, SubmitInput, TaskStatus, VideoProvider } from './types.js';
 
 /**
- * Segmind's `minimax-ai` (video-01) and `minimax-ai-director`, per shared/notes/providers.md §2.
+ * Segmind's `minimax-ai` (video-01) and `minimax-ai-director`, per docs/providers.md §2.
  * Two modes: v2 (submit → `/v2/requests/{id}/status` → `/v2/requests/{id}`), which a restarted
  * worker can resume, and v1, one blocking call (~3 min) that answers with the MP4 itself.
  */

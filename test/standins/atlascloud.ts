@@ -5,7 +5,7 @@ import { fakeClip, type CreateCall } from './minimax.js';
 import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
 
 /**
- * A loopback stand-in for AtlasCloud's `minimax/video-01` (shared/notes/providers.md section 4):
+ * A loopback stand-in for AtlasCloud's `minimax/video-01` (docs/providers.md section 4):
  * `POST /api/v1/model/generateVideo` → `GET /api/v1/model/prediction/{id}` (processing →
  * completed | failed) → download of `outputs[0]`. Answers use the `{code, message, data}`
  * envelope real responses carry, or the bare prediction the docs show (`bare: true`). It checks

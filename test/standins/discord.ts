@@ -1,5 +1,6 @@
 // A local stand-in for Discord (REST + gateway + attachment CDN) that the real discord.js client
-// can log in to, for end-to-end tests without network. See /work/shared/notes/discord.md.
+// can log in to, for end-to-end tests without network. It behaves as Discord's developer docs
+// describe (3 s acknowledgement, 15-minute tokens, upload limits, rate-limit headers).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {

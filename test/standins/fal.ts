@@ -5,7 +5,7 @@ import { fakeClip } from './minimax.js';
 import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
 
 /**
- * A loopback stand-in for fal.ai's queue API (shared/notes/providers.md, section 6): submit to
+ * A loopback stand-in for fal.ai's queue API (docs/providers.md, section 6): submit to
  * `POST /{endpoint id}` → status at `GET /{owner}/{app}/requests/{id}/status` (IN_QUEUE →
  * IN_PROGRESS → COMPLETED) → result at `GET /{owner}/{app}/requests/{id}` → the file. Like the real
  * queue, status/result/cancel paths carry no endpoint subpath (`/image-to-video`): those answer 404.

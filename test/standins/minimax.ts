@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
 
 /**
- * A loopback stand-in for MiniMax's video API, speaking the protocol in shared/notes/providers.md:
+ * A loopback stand-in for MiniMax's video API, speaking the protocol in docs/providers.md:
  * create → query (Preparing/Queueing/Processing/Success/Fail) → files/retrieve → download. It
  * checks what the real service checks (key, model, prompt length, image data URLs) and answers
  * errors the way MiniMax does, in `base_resp` with HTTP 200.

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
-const DEFAULT_SPEC_URL = new URL('../../../shared/discord/openapi.json', import.meta.url);
+const DEFAULT_SPEC_URL = new URL('../fixtures/discord/openapi.json', import.meta.url);
 const COMPONENTS_ID = 'https://discord.test/openapi/components';
 
 /** One schema problem: `where` is a JSON pointer into the checked value ('' = root). */
@@ -55,7 +55,7 @@ function dig(obj: unknown, ...keys: string[]): unknown {
 
 const cache = new Map<string, OpenApiValidator>();
 
-/** Spec location: DISCORD_OPENAPI_PATH, else `../shared/discord/openapi.json` beside the repo. */
+/** Spec location: DISCORD_OPENAPI_PATH, else the copy vendored in `test/fixtures/discord/`. */
 export function defaultSpecPath(): string {
 	return process.env.DISCORD_OPENAPI_PATH ?? fileURLToPath(DEFAULT_SPEC_URL);
 }

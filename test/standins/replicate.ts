@@ -5,7 +5,7 @@ import { fakeClip } from './minimax.js';
 import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
 
 /**
- * A loopback stand-in for Replicate's prediction API (shared/notes/providers.md §5): create on the
+ * A loopback stand-in for Replicate's prediction API (docs/providers.md §5): create on the
  * official-model route, poll `/v1/predictions/{id}` (starting → processing → succeeded/failed/
  * canceled), cancel, and the output file. Errors come as Replicate sends them: an HTTP status with
  * `{title, detail, status}`.

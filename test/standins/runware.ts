@@ -5,7 +5,7 @@ import { fakeClip } from './minimax.js';
 import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
 
 /**
- * A loopback stand-in for Runware's task API (shared/notes/providers.md section 3): one endpoint,
+ * A loopback stand-in for Runware's task API (docs/providers.md section 3): one endpoint,
  * `POST /v1`, whose body is an array of tasks. `videoInference` with `deliveryMethod: 'async'` is
  * acknowledged at once; `getResponse` reports `processing`, then `success` with `videoURL` and
  * `cost`. Errors come as `{ errors: [{ code, message, parameter, taskType, taskUUID }] }` with an

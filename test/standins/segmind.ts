@@ -6,7 +6,7 @@ import { listen, readJson, sendJson } from './loopback.js';
 
 /**
  * A loopback stand-in for Segmind's `minimax-ai` and `minimax-ai-director`, speaking the protocol in
- * shared/notes/providers.md §2: v1 (one blocking POST that answers with the MP4 bytes) and v2
+ * docs/providers.md §2: v1 (one blocking POST that answers with the MP4 bytes) and v2
  * (POST → `/v2/requests/{id}/status` → `/v2/requests/{id}` → output URL). Errors are
  * `{"error": "..."}` with Segmind's statuses; a failed v2 request answers HTTP 422 with a FAILED body;
  * v2 checks the fields in its worker, so a bad field there is a FAILED "Validation error".
