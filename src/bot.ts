@@ -1,16 +1,18 @@
 import { AllowedMentionsTypes, Client, Events, GatewayIntentBits } from 'discord.js';
 import { commands } from '../commands/index.js';
-import { ClipStore } from './clips.js';
 import type { Config } from './config.js';
 import { createInteractionHandler } from './discord/interactions.js';
 import { VideoJobs } from './jobs/index.js';
 import type { Logger } from './log.js';
-import { MediaStore } from './media.js';
 import { watchQueue } from './queue-watch.js';
 import { Replies } from './discord/replies.js';
-import { Quota } from './quota.js';
 import { connectRedis, untilReady } from './redis.js';
-import { PopularStore } from './video/popular.js';
+import { JobRecords } from './store/job-records.js';
+import { MediaStore } from './store/media.js';
+import { MessageEdits } from './store/message-edits.js';
+import { PopularStore } from './store/popular.js';
+import { ShownPositions } from './store/positions.js';
+import { Quota } from './store/quota.js';
 
 export interface Running {
 	close(): Promise<void>;
@@ -32,7 +34,7 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 		jobs,
 		quota: new Quota(redis, config.redis.prefix, config.userDailyQuota),
 		media: new MediaStore(redis, config.redis.prefix),
-		clips: new ClipStore(redis, config.redis.prefix),
+		records: new JobRecords(redis, config.redis.prefix),
 		popular: new PopularStore(redis, config.redis.prefix),
 		logger,
 	};
@@ -56,10 +58,9 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 	logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'bot ready');
 	const watcher = watchQueue({
 		jobs,
-		clips: context.clips,
+		edits: new MessageEdits(redis, config.redis.prefix),
+		shown: new ShownPositions(redis, config.redis.prefix),
 		replies: new Replies(client.rest),
-		redis,
-		prefix: config.redis.prefix,
 		intervalMs: config.progressIntervalMs,
 		logger,
 	});

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
-import type { ClipStore } from './clips.js';
 import { progressButtons } from './discord/components.js';
 import type { Replies } from './discord/replies.js';
 import type { VideoJobs } from './jobs/index.js';
 import type { Logger } from './log.js';
+import type { MessageEdits } from './store/message-edits.js';
+import type { ShownPositions } from './store/positions.js';
 import { textsFor } from './texts/index.js';
 
 /** Queued messages further back than this keep the position they were given. */
@@ -11,10 +11,9 @@ const WATCHED = 25;
 
 export interface QueueWatchOptions {
 	readonly jobs: VideoJobs;
-	readonly clips: ClipStore;
+	readonly edits: MessageEdits;
+	readonly shown: ShownPositions;
 	readonly replies: Replies;
-	readonly redis: Redis;
-	readonly prefix: string;
 	readonly intervalMs: number;
 	readonly logger: Logger;
 }
@@ -25,29 +24,23 @@ export interface QueueWatchOptions {
  * never edit the same message twice, and each message is edited at most once per interval.
  */
 export function watchQueue(options: QueueWatchOptions): { stop(): void } {
-	const { jobs, clips, replies, redis, prefix, logger } = options;
-	const shown = `${prefix}:queue:shown`;
+	const { jobs, edits, shown, replies, logger } = options;
 
 	async function tick(): Promise<void> {
-		const lock = await redis.set(`${prefix}:lock:queue-watch`, String(process.pid), 'PX', options.intervalMs, 'NX');
-		if (lock === null) return;
+		if (!(await shown.takeTick(String(process.pid), options.intervalMs))) return;
 		const waiting = await jobs.nextWaiting(WATCHED);
 		for (const [index, data] of waiting.entries()) {
 			const id = data.interaction.id;
 			const position = index + 1;
-			if (Number(await redis.hget(shown, id)) === position) continue;
+			if ((await shown.get(id)) === position) continue;
 			const progress = { prompt: data.request.prompt, model: data.model };
 			const target = { ...data.interaction, messageId: data.interaction.messageId };
 			const texts = textsFor(data.interaction.locale);
 			await replies.edit(target, texts.queued(progress, position), progressButtons(id, texts));
-			await redis.hset(shown, id, position);
-			await clips.markEdited(id);
+			await shown.set(id, position);
+			await edits.markEdited(id);
 		}
-		// Forget jobs that left the wait list, so the hash stays as small as the queue.
-		const remembered = await redis.hkeys(shown);
-		const still = new Set(waiting.map((data) => data.interaction.id));
-		const gone = remembered.filter((id) => !still.has(id));
-		if (gone.length > 0) await redis.hdel(shown, ...gone);
+		await shown.keepOnly(new Set(waiting.map((data) => data.interaction.id)));
 	}
 
 	let running = false;

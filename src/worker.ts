@@ -1,16 +1,18 @@
 import { REST } from 'discord.js';
 import type { Running } from './bot.js';
 import type { Config } from './config.js';
-import { ClipStore } from './clips.js';
-import { EtaBook } from './eta.js';
 import { AdminAlerts } from './discord/admin-alerts.js';
 import { Replies } from './discord/replies.js';
 import { startVideoWorker } from './jobs/index.js';
 import type { Logger } from './log.js';
-import { MediaStore } from './media.js';
 import { createProviders } from './providers/index.js';
-import { Quota } from './quota.js';
 import { connectRedis, untilReady } from './redis.js';
+import { AlertLog } from './store/alerts.js';
+import { EtaBook } from './store/eta.js';
+import { JobRecords } from './store/job-records.js';
+import { MediaStore } from './store/media.js';
+import { MessageEdits } from './store/message-edits.js';
+import { Quota } from './store/quota.js';
 import { createProcessor } from './worker/processor.js';
 
 /**
@@ -30,8 +32,9 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 		replies: new Replies(rest),
 		media: new MediaStore(redis, config.redis.prefix),
 		quota: new Quota(redis, config.redis.prefix, config.userDailyQuota),
-		alerts: new AdminAlerts(rest, redis, config.redis.prefix, config.discord.adminChannelId, logger),
-		clips: new ClipStore(redis, config.redis.prefix),
+		alerts: new AdminAlerts(rest, new AlertLog(redis, config.redis.prefix), config.discord.adminChannelId, logger),
+		records: new JobRecords(redis, config.redis.prefix),
+		edits: new MessageEdits(redis, config.redis.prefix),
 		eta: new EtaBook(redis, config.redis.prefix),
 		logger,
 		pollIntervalMs: config.pollIntervalMs,

@@ -1,6 +1,6 @@
 import { Routes, type REST } from 'discord.js';
-import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
+import type { AlertLog } from '../store/alerts.js';
 
 /** How long one alert stays quiet after it was sent: a problem is reported once, not per job. */
 const QUIET_SECONDS = 6 * 3_600;
@@ -15,8 +15,7 @@ const QUIET_SECONDS = 6 * 3_600;
 export class AdminAlerts {
 	public constructor(
 		private readonly rest: REST,
-		private readonly redis: Redis,
-		private readonly prefix: string,
+		private readonly sent: AlertLog,
 		private readonly channelId: string | undefined,
 		private readonly logger: Logger,
 	) {}
@@ -26,8 +25,7 @@ export class AdminAlerts {
 		this.logger.warn({ alert: key }, content);
 		if (this.channelId === undefined) return;
 		try {
-			const fresh = await this.redis.set(`${this.prefix}:alert:${key}`, String(Date.now()), 'EX', QUIET_SECONDS, 'NX');
-			if (fresh === null) return;
+			if (!(await this.sent.claim(key, QUIET_SECONDS))) return;
 			await this.rest.post(Routes.channelMessages(this.channelId), {
 				body: { content: `⚠️ ${content}`, allowed_mentions: { parse: [] } },
 			});

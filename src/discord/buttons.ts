@@ -1,8 +1,8 @@
 import { MessageFlags, PermissionFlagsBits, Routes, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import { z } from 'zod';
-import type { Clip } from '../clips.js';
 import { InvalidRequestError } from '../errors.js';
 import { downloadCapped } from '../providers/http.js';
+import type { JobRecord as Clip } from '../store/job-records.js';
 import { textsFor, type Texts } from '../texts/index.js';
 import { formatBracket } from '../video/camera.js';
 import { lastFrame } from '../video/frames.js';
@@ -65,13 +65,13 @@ async function cancel(interaction: ButtonInteraction, context: CommandContext, c
 	if (outcome === 'finished') return privately(interaction, (texts) => texts.alreadyFinished);
 	if (outcome === 'running') {
 		// The worker running it stops at its next look at the provider, and edits the message.
-		await context.clips.requestCancel(clip.interactionId, interaction.user.id);
+		await context.records.requestCancel(clip.interactionId, interaction.user.id);
 		await interaction.update({ content: authors.cancelling(progress), components: [] });
 		return;
 	}
 	await context.quota.release(clip.userId, clip.interactionId);
 	await context.media.release(...imageKeys(clip));
-	await context.clips.setState(clip.interactionId, 'cancelled');
+	await context.records.setState(clip.interactionId, 'cancelled');
 	await interaction.update({
 		content: authors.cancelled(progress, interaction.user.id),
 		components: retryButtons(clip.interactionId, authors),
@@ -81,7 +81,7 @@ async function cancel(interaction: ButtonInteraction, context: CommandContext, c
 export async function handleButton(interaction: ButtonInteraction, context: CommandContext): Promise<void> {
 	const parsed = parseCustomId(interaction.customId);
 	if (parsed === undefined) return privately(interaction, (texts) => texts.unexpected);
-	const clip = await context.clips.get(parsed.interactionId);
+	const clip = await context.records.get(parsed.interactionId);
 	if (clip === undefined) return privately(interaction, (texts) => texts.clipUnknown);
 
 	const owned: readonly ButtonAction[] = ['cancel', 'delete'];
@@ -141,7 +141,7 @@ export async function handleModal(interaction: ModalSubmitInteraction, context: 
 	if (parsed === undefined || (parsed.action !== 'remix' && parsed.action !== 'extend')) {
 		return privately(interaction, (texts) => texts.unexpected);
 	}
-	const clip = await context.clips.get(parsed.interactionId);
+	const clip = await context.records.get(parsed.interactionId);
 	if (clip === undefined) return privately(interaction, (texts) => texts.clipUnknown);
 	const edited = {
 		...sameSettings(clip),

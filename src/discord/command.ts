@@ -3,13 +3,13 @@ import type {
 	ChatInputCommandInteraction,
 	RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { ClipStore } from '../clips.js';
 import type { Config } from '../config.js';
 import type { VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
-import type { MediaStore } from '../media.js';
-import type { Quota } from '../quota.js';
-import type { PopularStore } from '../video/popular.js';
+import type { JobRecords } from '../store/job-records.js';
+import type { MediaStore } from '../store/media.js';
+import type { PopularStore } from '../store/popular.js';
+import type { Quota } from '../store/quota.js';
 
 /** What every command may use; built once by the bot's composition root. */
 export interface CommandContext {
@@ -17,7 +17,7 @@ export interface CommandContext {
 	readonly jobs: VideoJobs;
 	readonly quota: Quota;
 	readonly media: MediaStore;
-	readonly clips: ClipStore;
+	readonly records: JobRecords;
 	readonly popular: PopularStore;
 	readonly logger: Logger;
 }

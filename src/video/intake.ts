@@ -145,7 +145,7 @@ export async function enqueueVideo(
 			throw new QueueUnavailableError({ cause: error });
 		});
 		const messageId = await announce(request, model, waiting + 1);
-		await context.clips.save({
+		await context.records.save({
 			interactionId: facts.id,
 			userId: facts.userId,
 			guildId: facts.guildId,

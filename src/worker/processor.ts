@@ -1,19 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DiscordAPIError } from 'discord.js';
-import type { ClipStore } from '../clips.js';
-import type { EtaBook } from '../eta.js';
 import type { AdminAlerts } from '../discord/admin-alerts.js';
 import { progressButtons, resultButtons, retryButtons } from '../discord/components.js';
 import type { Replies, ReplyTarget } from '../discord/replies.js';
 import { HandedBackError, PermanentJobError, type VideoJob, type VideoJobData } from '../jobs/index.js';
 import type { Logger } from '../log.js';
-import type { MediaStore } from '../media.js';
 import { CATALOG } from '../providers/catalog.js';
 import { ProviderError, type ProviderFailure } from '../providers/errors.js';
 import { downloadCapped } from '../providers/http.js';
 import { modelsFor } from '../providers/plan.js';
 import type { ProviderImage, ProviderName, VideoProvider } from '../providers/types.js';
-import type { Quota } from '../quota.js';
+import type { EtaBook } from '../store/eta.js';
+import type { JobRecords } from '../store/job-records.js';
+import type { MediaStore } from '../store/media.js';
+import type { MessageEdits } from '../store/message-edits.js';
+import type { Quota } from '../store/quota.js';
 import { textsFor, type Progress, type Texts } from '../texts/index.js';
 import { needOf } from '../video/need.js';
 import type { ImageRef } from '../video/request.js';
@@ -26,7 +27,8 @@ export interface ProcessorDeps {
 	readonly media: MediaStore;
 	readonly quota: Quota;
 	readonly alerts: AdminAlerts;
-	readonly clips: ClipStore;
+	readonly records: JobRecords;
+	readonly edits: MessageEdits;
 	readonly eta: EtaBook;
 	readonly logger: Logger;
 	readonly pollIntervalMs: number;
@@ -89,10 +91,10 @@ function isPermanent(error: unknown): boolean {
  */
 export function createProcessor(deps: ProcessorDeps) {
 	const now = deps.now ?? Date.now;
-	const { replies, media, quota, alerts, clips } = deps;
+	const { replies, media, quota, alerts, records, edits } = deps;
 
 	async function checkCancelled(data: VideoJobData): Promise<void> {
-		const by = await clips.cancelledBy(data.interaction.id);
+		const by = await records.cancelledBy(data.interaction.id);
 		if (by !== undefined) throw new CancelledError(by);
 	}
 
@@ -100,7 +102,7 @@ export function createProcessor(deps: ProcessorDeps) {
 	async function settleFailure(data: VideoJobData, error: unknown, logger: Logger, throttle?: ProgressThrottle) {
 		await quota.release(data.interaction.userId, data.interaction.id);
 		await media.release(...mediaKeys(data));
-		await clips.setState(data.interaction.id, 'failed');
+		await records.setState(data.interaction.id, 'failed');
 		if (error instanceof ProviderError && error.failure === 'outcome-unknown') {
 			await alerts.once(
 				`unknown:${data.interaction.id}`,
@@ -292,16 +294,16 @@ export function createProcessor(deps: ProcessorDeps) {
 		};
 		// The bot showed "queued" just before `enqueuedAt`, and its queue watch may have edited since:
 		// keep the interval from those edits too.
-		const editedElsewhere = Math.max(job.data.enqueuedAt, await clips.lastEdited(job.data.interaction.id));
+		const editedElsewhere = Math.max(job.data.enqueuedAt, await edits.lastEdited(job.data.interaction.id));
 		const throttle = new ProgressThrottle(editProgress, deps.progressIntervalMs, now, editedElsewhere);
 
 		try {
 			if (shutdown.aborted) return await job.handBack();
-			await clips.setState(job.data.interaction.id, 'running');
+			await records.setState(job.data.interaction.id, 'running');
 			const clip = await generate(job, throttle, shutdown, logger);
 			await deliver(job, clip, throttle, logger);
 			await media.release(...mediaKeys(job.data));
-			await clips.setState(job.data.interaction.id, 'done');
+			await records.setState(job.data.interaction.id, 'done');
 		} catch (error) {
 			if (error instanceof HandedBackError) throw error;
 			if (error instanceof CancelledError) return await settleCancel(job, error.byUserId, throttle, logger);
@@ -329,7 +331,7 @@ export function createProcessor(deps: ProcessorDeps) {
 		}
 		await quota.release(data.interaction.userId, data.interaction.id);
 		await media.release(...mediaKeys(data));
-		await clips.setState(data.interaction.id, 'cancelled');
+		await records.setState(data.interaction.id, 'cancelled');
 		const texts = textsOf(data);
 		const content = texts.cancelled({ prompt: data.request.prompt, model: data.model }, byUserId);
 		await throttle

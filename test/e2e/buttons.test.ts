@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Quota } from '../../src/quota.js';
+import { Quota } from '../../src/store/quota.js';
 import { startDiscordStandIn, type DiscordStandIn, type InteractionHandle } from '../standins/discord.js';
 import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
 import { run } from '../helpers/ffmpeg.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Quota } from '../../src/quota.js';
+import { Quota } from '../../src/store/quota.js';
 import { startAtlasCloudStandIn } from '../standins/atlascloud.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
 import { startFalStandIn } from '../standins/fal.js';

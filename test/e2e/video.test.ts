@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoJobs } from '../../src/jobs/index.js';
-import { Quota } from '../../src/quota.js';
+import { Quota } from '../../src/store/quota.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
 import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
 import {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { EtaBook } from '../../src/eta.js';
+import { EtaBook } from '../../src/store/eta.js';
 import { textsFor } from '../../src/texts/index.js';
 import { cleanPrefix, connect, uniquePrefix } from '../helpers/redis.js';
 

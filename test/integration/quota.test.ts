@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { Quota, QUOTA_WINDOW_MS } from '../../src/quota.js';
+import { Quota, QUOTA_WINDOW_MS } from '../../src/store/quota.js';
 import { cleanPrefix, connect, uniquePrefix } from '../helpers/redis.js';
 
 describe('rolling 24 h quota (real Redis)', () => {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { PopularCombos } from './autocomplete.js';
+import { PopularCombos } from '../video/autocomplete.js';
 
 /** How many uses of one combination are replayed into memory when a guild is first asked about. */
 const LOAD_CAP = 50;
