@@ -28,10 +28,9 @@ export function watchQueue(options: QueueWatchOptions): { stop(): void } {
 
 	async function tick(): Promise<void> {
 		if (!(await shown.takeTick(String(process.pid), options.intervalMs))) return;
-		const waiting = await jobs.nextWaiting(WATCHED);
-		for (const [index, data] of waiting.entries()) {
+		const waiting = await jobs.waitingInOrder(WATCHED);
+		for (const { data, position } of waiting) {
 			const id = data.interaction.id;
-			const position = index + 1;
 			if ((await shown.get(id)) === position) continue;
 			const progress = { prompt: data.request.prompt, model: data.model };
 			const target = { ...data.interaction, messageId: data.interaction.messageId };
@@ -40,7 +39,7 @@ export function watchQueue(options: QueueWatchOptions): { stop(): void } {
 			await shown.set(id, position);
 			await edits.markEdited(id);
 		}
-		await shown.keepOnly(new Set(waiting.map((data) => data.interaction.id)));
+		await shown.keepOnly(new Set(waiting.map(({ data }) => data.interaction.id)));
 	}
 
 	let running = false;

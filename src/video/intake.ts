@@ -141,10 +141,10 @@ export async function enqueueVideo(
 		};
 		// The images' real types are known now; a model that refuses one is caught before enqueueing.
 		const model = chooseModel(context.config.provider, needOf(request)).id;
-		const waiting = await jobs.waiting().catch((error: unknown) => {
+		const position = await jobs.positionForNew().catch((error: unknown) => {
 			throw new QueueUnavailableError({ cause: error });
 		});
-		const messageId = await announce(request, model, waiting + 1);
+		const messageId = await announce(request, model, position);
 		await context.records.save({
 			interactionId: facts.id,
 			userId: facts.userId,

@@ -3,7 +3,7 @@ import { DiscordAPIError } from 'discord.js';
 import type { AdminAlerts } from '../discord/admin-alerts.js';
 import { progressButtons, resultButtons, retryButtons } from '../discord/components.js';
 import type { Replies, ReplyTarget } from '../discord/replies.js';
-import { HandedBackError, PermanentJobError, type VideoJob, type VideoJobData } from '../jobs/index.js';
+import { isHandOver, PermanentJobError, type VideoJob, type VideoJobData } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import { CATALOG } from '../providers/catalog.js';
 import { ProviderError, type ProviderFailure } from '../providers/errors.js';
@@ -305,7 +305,7 @@ export function createProcessor(deps: ProcessorDeps) {
 			await media.release(...mediaKeys(job.data));
 			await records.setState(job.data.interaction.id, 'done');
 		} catch (error) {
-			if (error instanceof HandedBackError) throw error;
+			if (isHandOver(error)) throw error;
 			if (error instanceof CancelledError) return await settleCancel(job, error.byUserId, throttle, logger);
 			if (shutdown.aborted) {
 				logger.info('shutting down; handing the job back to the queue');

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { VideoJobs, type VideoJobData } from '../../src/jobs/index.js';
+import { startVideoWorker, VideoJobs, type VideoJob, type VideoJobData } from '../../src/jobs/index.js';
+import { createLogger } from '../../src/log.js';
 import { cleanPrefix, connect, uniquePrefix } from '../helpers/redis.js';
 
 const job = (interactionId: string): VideoJobData => ({
@@ -60,5 +61,49 @@ describe('video jobs (real Redis)', () => {
 		const bad = { ...job('1573597115819622403'), model: 42 } as unknown as VideoJobData;
 		await expect(jobs.enqueue(bad)).rejects.toThrow();
 		expect(await jobs.state('1573597115819622403')).toBe('unknown');
+	});
+
+	it('gives positions in the order jobs start, for a new job and for each waiting one', async () => {
+		const ids = ['1573597115819622410', '1573597115819622411', '1573597115819622412'];
+		expect(await jobs.positionForNew()).toBe(1);
+		for (const id of ids) await jobs.enqueue(job(id));
+		expect(await jobs.positionForNew()).toBe(4);
+		expect(await Promise.all(ids.map((id) => jobs.positionOf(id)))).toEqual([1, 2, 3]);
+		const line = await jobs.waitingInOrder(2);
+		expect(line.map(({ data, position }) => [data.interaction.id, position])).toEqual([
+			[ids[0], 1],
+			[ids[1], 2],
+		]);
+		expect(await jobs.positionOf('1573597115819622499')).toBeUndefined();
+	});
+
+	it('runs a postponed job again after the delay, and reports it as running meanwhile', async () => {
+		const id = '1573597115819622420';
+		await jobs.enqueue(job(id));
+		const seen: number[] = [];
+		const connection = connect();
+		const states: string[] = [];
+		const done = new Promise<void>((resolve) => {
+			const worker = startVideoWorker({
+				connection,
+				prefix,
+				concurrency: 1,
+				lockMs: 5_000,
+				logger: createLogger('silent', 'test'),
+				process: async (handle: VideoJob) => {
+					seen.push(Date.now());
+					states.push(await jobs.state(id));
+					if (seen.length === 1) await handle.postpone(300);
+					resolve();
+					await worker.close().catch(() => undefined);
+				},
+				onAbandoned: async () => undefined,
+			});
+		});
+		await done;
+		expect(seen).toHaveLength(2);
+		expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(250);
+		expect(states).toEqual(['running', 'running']);
+		connection.disconnect();
 	});
 });

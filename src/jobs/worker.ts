@@ -1,0 +1,132 @@
+import { DelayedError, Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Logger } from '../log.js';
+import { videoJobSchema, type VideoJobData } from './payload.js';
+import { VIDEO_QUEUE } from './queue.js';
+
+/** Thrown by `VideoJob.handBack`; a processor lets it pass so the job returns to the queue. */
+export class HandedBackError extends Error {
+	public override readonly name = 'HandedBackError';
+}
+
+/** Thrown by `VideoJob.postpone`; a processor lets it pass so the job waits and starts again later. */
+export class PostponedError extends Error {
+	public override readonly name = 'PostponedError';
+}
+
+/** Thrown by a processor to fail a job at once, without the remaining attempts. */
+export class PermanentJobError extends Error {
+	public override readonly name = 'PermanentJobError';
+
+	public constructor(public readonly reason: unknown) {
+		super(reason instanceof Error ? reason.message : String(reason), { cause: reason });
+	}
+}
+
+/** What a processor sees of its job: its data, a way to save progress, and its attempt. */
+export interface VideoJob {
+	readonly id: string;
+	readonly data: VideoJobData;
+	/** True on the last attempt: a failure now is final and the user must be told. */
+	readonly lastAttempt: boolean;
+	save(patch: Partial<VideoJobData>): Promise<void>;
+	/** Hands the job back to the queue for another worker (used on shutdown). Never returns. */
+	handBack(): Promise<never>;
+	/** Puts the job aside for `ms` without using an attempt (a provider's rate limit). Never returns. */
+	postpone(ms: number): Promise<never>;
+}
+
+/** True for the errors `handBack` and `postpone` throw: a processor must let them pass. */
+export const isHandOver = (error: unknown): boolean => error instanceof HandedBackError || error instanceof PostponedError;
+
+export interface VideoWorkerOptions {
+	readonly connection: Redis;
+	readonly prefix: string;
+	readonly concurrency: number;
+	readonly lockMs: number;
+	readonly logger: Logger;
+	readonly process: (job: VideoJob, shutdown: AbortSignal) => Promise<void>;
+	/** A job failed for good without its processor running (it stalled too often). */
+	readonly onAbandoned: (data: VideoJobData, error: Error) => Promise<void>;
+}
+
+export interface VideoWorker {
+	/** Stops taking jobs, hands in-flight ones back to the queue and closes. */
+	close(): Promise<void>;
+}
+
+export function startVideoWorker(options: VideoWorkerOptions): VideoWorker {
+	const shutdown = new AbortController();
+	const { logger } = options;
+
+	const processor = async (job: Job<VideoJobData>, token?: string): Promise<void> => {
+		const parsed = videoJobSchema.safeParse(job.data);
+		if (!parsed.success) {
+			throw new UnrecoverableError(`invalid job payload: ${z.prettifyError(parsed.error)}`);
+		}
+		let data = parsed.data;
+		const handle: VideoJob = {
+			id: job.id ?? data.interaction.id,
+			get data() {
+				return data;
+			},
+			lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+			save: async (patch) => {
+				data = { ...data, ...patch };
+				await job.updateData(data);
+			},
+			handBack: async () => {
+				await job.moveToWait(token);
+				throw new HandedBackError('handed back to the queue');
+			},
+			postpone: async (ms) => {
+				await job.moveToDelayed(Date.now() + ms, token);
+				throw new PostponedError(`postponed by ${ms} ms`);
+			},
+		};
+		try {
+			await options.process(handle, shutdown.signal);
+		} catch (error) {
+			// BullMQ leaves a job it was told about alone when the processor throws these.
+			if (error instanceof HandedBackError) throw new WaitingError();
+			if (error instanceof PostponedError) throw new DelayedError();
+			if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
+			throw error;
+		}
+	};
+
+	const worker = new Worker<VideoJobData>(VIDEO_QUEUE, processor, {
+		connection: options.connection,
+		prefix: options.prefix,
+		concurrency: options.concurrency,
+		lockDuration: options.lockMs,
+		stalledInterval: options.lockMs,
+		// A worker killed mid-job is normal (deploys, crashes); its jobs resume elsewhere. Only a job
+		// that keeps killing workers is given up on.
+		maxStalledCount: 5,
+	});
+
+	worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+	worker.on('failed', (job, error) => {
+		if (job === undefined) return;
+		logger.warn({ jobId: job.id, attemptsMade: job.attemptsMade, err: error }, 'job attempt failed');
+	});
+	// A job whose workers keep dying is failed by BullMQ's stalled check, where no processor runs to
+	// tell the user or give the quota back.
+	worker.on('stalled', (jobId) => {
+		void (async () => {
+			const job = await Job.fromId<VideoJobData>(worker, jobId);
+			if (job === undefined || (await job.getState()) !== 'failed') return;
+			const parsed = videoJobSchema.safeParse(job.data);
+			if (parsed.success) await options.onAbandoned(parsed.data, new Error(job.failedReason));
+		})().catch((cause: unknown) => logger.error({ jobId, err: cause }, 'could not settle a stalled job'));
+	});
+
+	return {
+		close: async () => {
+			shutdown.abort(new Error('shutting down'));
+			await worker.close();
+		},
+	};
+}
