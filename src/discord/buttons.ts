@@ -5,7 +5,7 @@ import { downloadCapped } from '../providers/http.js';
 import type { JobRecord as Clip } from '../store/job-records.js';
 import { textsFor, type Texts } from '../texts/index.js';
 import { formatBracket } from '../video/camera.js';
-import { lastFrame } from '../video/frames.js';
+import { lastFrame } from '../media/frames.js';
 import { checkVideoOptions, type ImageSource, type VideoOptions } from '../video/intake.js';
 import type { CommandContext } from './command.js';
 import { editModal, parseCustomId, retryButtons, type ButtonAction } from './components.js';

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
+import { DownloadError, fetchCapped, withoutQuery, type Download } from '../media/download.js';
 import { failureForStatus } from './error-table.js';
 import { ProviderError, retryAfterMs } from './errors.js';
 
@@ -103,10 +104,7 @@ export async function requestJson<T>(
 }
 
 /** Query strings can carry ids we log, never keys; still, keep logs to the path. */
-function redactUrl(url: string): string {
-	const parsed = new URL(url);
-	return `${parsed.origin}${parsed.pathname}`;
-}
+const redactUrl = withoutQuery;
 
 export interface RetryPolicy {
 	readonly attempts: number;
@@ -132,18 +130,9 @@ export async function withRetries<T>(policy: RetryPolicy, attempt: () => Promise
 	}
 }
 
-// File hosts (CDNs, signed storage links) may redirect; provider APIs are called without this.
-let redirectingAgent: Dispatcher | undefined;
-const redirecting = (): Dispatcher =>
-	(redirectingAgent ??= new Agent().compose(interceptors.redirect({ maxRedirections: 3 })));
-
-export type Download =
-	| { readonly ok: true; readonly data: Buffer; readonly contentType: string | undefined }
-	| { readonly ok: false; readonly reason: 'too-large'; readonly bytes: number | undefined };
-
 /**
- * Downloads a file into memory, stopping as soon as it would exceed `maxBytes`, so one job never
- * holds more than one capped file.
+ * Downloads a provider's result into memory, capped at `maxBytes`; a host that refuses or does
+ * not answer is this provider's failure.
  */
 export async function downloadCapped(
 	provider: string,
@@ -152,41 +141,12 @@ export async function downloadCapped(
 	signal?: AbortSignal,
 	timeoutMs = 120_000,
 ): Promise<Download> {
-	let response: Dispatcher.ResponseData;
 	try {
-		response = await request(url, {
-			method: 'GET',
-			signal: signal ?? null,
-			headersTimeout: timeoutMs,
-			bodyTimeout: timeoutMs,
-			dispatcher: redirecting(),
-		});
+		return await fetchCapped(url, maxBytes, { signal, timeoutMs });
 	} catch (error) {
-		if (signal?.aborted) throw error;
-		throw new ProviderError(provider, 'network', `download of ${redactUrl(url)} got no answer`, { cause: error });
+		if (!(error instanceof DownloadError)) throw error;
+		const { status } = error;
+		if (status === undefined) throw new ProviderError(provider, 'network', error.message, { cause: error });
+		throw new ProviderError(provider, failureForStatus(status), error.message, { status, cause: error });
 	}
-	if (response.statusCode >= 400) {
-		await response.body.dump();
-		throw new ProviderError(provider, failureForStatus(response.statusCode), `download answered HTTP ${response.statusCode}`, {
-			status: response.statusCode,
-		});
-	}
-	const declared = Number(response.headers['content-length']);
-	if (Number.isFinite(declared) && declared > maxBytes) {
-		await response.body.dump();
-		return { ok: false, reason: 'too-large', bytes: declared };
-	}
-	const chunks: Buffer[] = [];
-	let total = 0;
-	for await (const chunk of response.body) {
-		const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-		total += buffer.length;
-		if (total > maxBytes) {
-			response.body.destroy();
-			return { ok: false, reason: 'too-large', bytes: undefined };
-		}
-		chunks.push(buffer);
-	}
-	const type = response.headers['content-type'];
-	return { ok: true, data: Buffer.concat(chunks), contentType: Array.isArray(type) ? type[0] : type };
 }

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FfmpegError, inTempDir, runFfmpeg } from '../media/ffmpeg.js';
 import { parseCamera, type CameraMove } from '../video/camera.js';
 import { ProviderError } from './errors.js';
 import type { ProviderImage, Submission, SubmitInput, TaskStatus, VideoProvider } from './types.js';
@@ -214,13 +213,13 @@ export interface PreviewOptions {
 export class PreviewProvider implements VideoProvider {
 	public readonly name = PROVIDER;
 	private readonly ffmpegPath: string;
-	private readonly workDir: string;
 	private readonly timeoutMs: number;
+	private readonly workDir: string | undefined;
 
 	public constructor(options: PreviewOptions = {}) {
 		this.ffmpegPath = options.ffmpegPath ?? 'ffmpeg';
-		this.workDir = options.workDir ?? tmpdir();
 		this.timeoutMs = options.timeoutMs ?? 60_000;
+		this.workDir = options.workDir;
 	}
 
 	public async submit(input: SubmitInput, signal?: AbortSignal): Promise<Submission> {
@@ -238,8 +237,7 @@ export class PreviewProvider implements VideoProvider {
 			throw new ProviderError(PROVIDER, 'rejected', `the first frame is not a ${firstFrame.contentType} image`);
 		}
 
-		const dir = await mkdtemp(join(this.workDir, 'clapper-preview-'));
-		try {
+		return inTempDir(async (dir) => {
 			// ffmpeg runs inside `dir` and names its files relatively, so no path needs escaping
 			// in the filter graph; the prompt reaches drawtext through a file, never inline.
 			const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y'];
@@ -265,10 +263,8 @@ export class PreviewProvider implements VideoProvider {
 			await this.run(args, dir, signal);
 			const data = await readFile(join(dir, 'out.mp4'));
 			if (data.length === 0) throw new ProviderError(PROVIDER, 'generation-failed', 'ffmpeg wrote an empty file');
-			return { kind: 'video', data, costUsd: 0 };
-		} finally {
-			await rm(dir, { recursive: true, force: true });
-		}
+			return { kind: 'video', data, costUsd: 0 } as const;
+		}, this.workDir);
 	}
 
 	public poll(): Promise<TaskStatus> {
@@ -276,44 +272,15 @@ export class PreviewProvider implements VideoProvider {
 		return Promise.reject(error);
 	}
 
-	/** Runs ffmpeg to completion; kills it on abort or timeout and always waits for it to exit. */
-	private run(args: string[], cwd: string, signal?: AbortSignal): Promise<void> {
-		return new Promise<void>((resolve, reject) => {
-			const child = spawn(this.ffmpegPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-			let stderr = '';
-			let stopped: 'aborted' | 'timed-out' | undefined;
-			const stop = (why: 'aborted' | 'timed-out') => {
-				stopped ??= why;
-				child.kill('SIGKILL');
-			};
-			const onAbort = () => stop('aborted');
-			const timer = setTimeout(() => stop('timed-out'), this.timeoutMs);
-			signal?.addEventListener('abort', onAbort, { once: true });
-			child.stderr.on('data', (chunk: Buffer) => {
-				stderr = (stderr + chunk.toString()).slice(-4000);
-			});
-			const settle = (error?: unknown) => {
-				clearTimeout(timer);
-				signal?.removeEventListener('abort', onAbort);
-				if (error === undefined) resolve();
-				else reject(error);
-			};
-			child.once('error', (error: NodeJS.ErrnoException) => {
-				const message = `could not run ${this.ffmpegPath} (${error.code ?? error.message})`;
-				settle(new ProviderError(PROVIDER, 'generation-failed', message, { cause: error }));
-			});
-			child.once('close', (code) => {
-				if (stopped === 'aborted') return settle(signal?.reason ?? new Error('aborted'));
-				if (stopped === 'timed-out') {
-					return settle(new ProviderError(PROVIDER, 'timed-out', `ffmpeg took longer than ${this.timeoutMs} ms`));
-				}
-				if (code === 0) return settle();
-				const tail = stderr.trim().split('\n').slice(-3).join(' | ').slice(-300);
-				const message = `ffmpeg exited with ${code ?? 'a signal'}: ${tail}`;
-				return settle(new ProviderError(PROVIDER, 'generation-failed', message, { code: code ?? 'signal' }));
-			});
-			if (signal?.aborted) stop('aborted');
-		});
+	/** Runs ffmpeg; its failures are this provider's. */
+	private async run(args: string[], cwd: string, signal?: AbortSignal): Promise<void> {
+		try {
+			await runFfmpeg({ args, cwd, timeoutMs: this.timeoutMs, signal, binary: this.ffmpegPath });
+		} catch (error) {
+			if (!(error instanceof FfmpegError)) throw error;
+			if (error.failure === 'timed-out') throw new ProviderError(PROVIDER, 'timed-out', error.message, { cause: error });
+			throw new ProviderError(PROVIDER, 'generation-failed', error.message, { code: error.exitCode ?? 'signal', cause: error });
+		}
 	}
 }
 

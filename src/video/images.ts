@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../errors.js';
-import { downloadCapped } from '../providers/http.js';
+import { fetchCapped } from '../media/download.js';
 import { findStructuralDamage, readImageHeader, type ImageType } from './image-header.js';
 
 export { sniffImageType, type ImageType } from './image-header.js';
@@ -120,7 +120,7 @@ export async function fetchAttachmentImage(
 ): Promise<{ data: Buffer; contentType: ImageType; width: number; height: number }> {
 	let result;
 	try {
-		result = await downloadCapped('discord', info.url, MAX_IMAGE_BYTES, signal, 15_000);
+		result = await fetchCapped(info.url, MAX_IMAGE_BYTES, { signal, timeoutMs: 15_000 });
 	} catch (error) {
 		throw new InvalidRequestError({ kind: 'image-unreadable', option: info.option }, { cause: error });
 	}
