@@ -11,7 +11,7 @@ import { startVideo } from '../src/discord/start-video.js';
 import { InvalidRequestError } from '../src/errors.js';
 import { suggestCamera } from '../src/video/autocomplete.js';
 import type { AttachmentInfo } from '../src/video/images.js';
-import { attachment, checkVideoOptions } from '../src/video/intake.js';
+import { attachment, checkVideoOptions } from '../src/generation/intake.js';
 import { MAX_PROMPT_LENGTH } from '../src/video/request.js';
 import { suggestModels } from '../src/providers/describe.js';
 import { described, named, textsFor } from '../src/texts/index.js';
@@ -110,7 +110,7 @@ export default {
 	async execute(interaction, context) {
 		if (!interaction.inGuild()) throw new InvalidRequestError({ kind: 'not-in-server' });
 		// Checks without I/O first: bad input is refused privately before anything is spent.
-		const checked = checkVideoOptions(context, readOptions(interaction));
+		const checked = checkVideoOptions(context.config.provider, readOptions(interaction));
 		await startVideo(interaction, context, checked);
 		await context.popular.record(interaction.guildId, checked.camera).catch(() => undefined);
 	},

@@ -2,6 +2,7 @@ import { AllowedMentionsTypes, Client, Events, GatewayIntentBits } from 'discord
 import { commands } from '../commands/index.js';
 import type { Config } from './config.js';
 import { createInteractionHandler } from './discord/interactions.js';
+import { createSettle } from './generation/settle.js';
 import { VideoJobs } from './jobs/index.js';
 import type { Logger } from './log.js';
 import { watchQueue } from './queue-watch.js';
@@ -28,13 +29,17 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 	await untilReady(redis);
 
 	const jobs = new VideoJobs(redis, config.redis.prefix);
+	const quota = new Quota(redis, config.redis.prefix, config.userDailyQuota);
+	const media = new MediaStore(redis, config.redis.prefix);
+	const records = new JobRecords(redis, config.redis.prefix);
 	jobs.onError((error) => logger.error({ err: error }, 'queue error'));
 	const context = {
 		config,
 		jobs,
-		quota: new Quota(redis, config.redis.prefix, config.userDailyQuota),
-		media: new MediaStore(redis, config.redis.prefix),
-		records: new JobRecords(redis, config.redis.prefix),
+		quota,
+		media,
+		records,
+		settle: createSettle({ quota, media, records }),
 		popular: new PopularStore(redis, config.redis.prefix),
 		logger,
 	};

@@ -5,6 +5,7 @@ import { AdminAlerts } from './discord/admin-alerts.js';
 import { Replies } from './discord/replies.js';
 import { startVideoWorker } from './jobs/index.js';
 import type { Logger } from './log.js';
+import { createSettle } from './generation/settle.js';
 import { createProviders } from './providers/index.js';
 import { connectRedis, untilReady } from './redis.js';
 import { AlertLog } from './store/alerts.js';
@@ -27,13 +28,16 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 	const rest = new REST({ api: config.discord.apiUrl }).setToken(config.discord.token);
 	rest.on('rateLimited', (info) => logger.info({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limit'));
 
+	const records = new JobRecords(redis, config.redis.prefix);
+	const media = new MediaStore(redis, config.redis.prefix);
+	const quota = new Quota(redis, config.redis.prefix, config.userDailyQuota);
 	const processor = createProcessor({
 		providers: createProviders(config),
 		replies: new Replies(rest),
-		media: new MediaStore(redis, config.redis.prefix),
-		quota: new Quota(redis, config.redis.prefix, config.userDailyQuota),
+		media,
+		settle: createSettle({ quota, media, records }),
 		alerts: new AdminAlerts(rest, new AlertLog(redis, config.redis.prefix), config.discord.adminChannelId, logger),
-		records: new JobRecords(redis, config.redis.prefix),
+		records,
 		edits: new MessageEdits(redis, config.redis.prefix),
 		eta: new EtaBook(redis, config.redis.prefix),
 		logger,

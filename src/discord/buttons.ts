@@ -1,12 +1,13 @@
 import { MessageFlags, PermissionFlagsBits, Routes, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors.js';
+import { imageKeysOf } from '../generation/settle.js';
 import { downloadCapped } from '../providers/http.js';
 import type { JobRecord as Clip } from '../store/job-records.js';
 import { textsFor, type Texts } from '../texts/index.js';
 import { formatBracket } from '../video/camera.js';
 import { lastFrame } from '../media/frames.js';
-import { checkVideoOptions, type ImageSource, type VideoOptions } from '../video/intake.js';
+import { checkVideoOptions, type ImageSource, type VideoOptions } from '../generation/intake.js';
 import type { CommandContext } from './command.js';
 import { editModal, parseCustomId, retryButtons, type ButtonAction } from './components.js';
 import { startVideo } from './start-video.js';
@@ -22,9 +23,6 @@ const MANAGE = PermissionFlagsBits.Administrator | PermissionFlagsBits.ManageGui
 
 const mayManage = (interaction: ButtonInteraction, clip: Clip) =>
 	interaction.user.id === clip.userId || (interaction.memberPermissions?.any(MANAGE) ?? false);
-
-const imageKeys = (clip: Clip) =>
-	[clip.request.firstFrame?.key, clip.request.lastFrame?.key, clip.request.subject?.key].filter((key) => key !== undefined);
 
 const stored = (ref: Clip['request']['firstFrame']): ImageSource | undefined => (ref === undefined ? undefined : { kind: 'stored', ref });
 
@@ -69,9 +67,10 @@ async function cancel(interaction: ButtonInteraction, context: CommandContext, c
 		await interaction.update({ content: authors.cancelling(progress), components: [] });
 		return;
 	}
-	await context.quota.release(clip.userId, clip.interactionId);
-	await context.media.release(...imageKeys(clip));
-	await context.records.setState(clip.interactionId, 'cancelled');
+	await context.settle(
+		{ jobId: clip.interactionId, userId: clip.userId, guildId: clip.guildId, imageKeys: imageKeysOf(clip.request) },
+		{ kind: 'cancelled', by: interaction.user.id },
+	);
 	await interaction.update({
 		content: authors.cancelled(progress, interaction.user.id),
 		components: retryButtons(clip.interactionId, authors),
@@ -96,7 +95,7 @@ export async function handleButton(interaction: ButtonInteraction, context: Comm
 			await interaction.deleteReply();
 			return;
 		case 'retry':
-			return startVideo(interaction, context, checkVideoOptions(context, sameSettings(clip)));
+			return startVideo(interaction, context, checkVideoOptions(context.config.provider, sameSettings(clip)));
 		case 'remix':
 		case 'extend':
 			await interaction.showModal(
@@ -148,11 +147,11 @@ export async function handleModal(interaction: ModalSubmitInteraction, context: 
 		prompt: interaction.fields.getTextInputValue('prompt'),
 		camera: interaction.fields.getTextInputValue('camera'),
 	};
-	if (parsed.action === 'remix') return startVideo(interaction, context, checkVideoOptions(context, edited));
+	if (parsed.action === 'remix') return startVideo(interaction, context, checkVideoOptions(context.config.provider, edited));
 
 	// Extending downloads the clip and reads a frame: defer first, Discord allows 3 s.
 	await interaction.deferReply();
 	const firstFrame = await extensionFrame(interaction, clip);
 	const options: VideoOptions = { ...edited, firstFrame, lastFrame: undefined, subject: undefined };
-	await startVideo(interaction, context, checkVideoOptions(context, options));
+	await startVideo(interaction, context, checkVideoOptions(context.config.provider, options));
 }

@@ -4,6 +4,7 @@ import type {
 	RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Config } from '../config.js';
+import type { Settle } from '../generation/settle.js';
 import type { VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import type { JobRecords } from '../store/job-records.js';
@@ -18,6 +19,7 @@ export interface CommandContext {
 	readonly quota: Quota;
 	readonly media: MediaStore;
 	readonly records: JobRecords;
+	readonly settle: Settle;
 	readonly popular: PopularStore;
 	readonly logger: Logger;
 }

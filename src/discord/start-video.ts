@@ -1,7 +1,7 @@
 import type { ButtonInteraction, ChatInputCommandInteraction, ModalSubmitInteraction } from 'discord.js';
 import { InvalidRequestError } from '../errors.js';
 import { textsFor } from '../texts/index.js';
-import { enqueueVideo, type Checked } from '../video/intake.js';
+import { enqueueVideo, type Checked } from '../generation/intake.js';
 import type { ImageRef } from '../video/request.js';
 import type { CommandContext } from './command.js';
 import { progressButtons } from './components.js';
@@ -31,7 +31,7 @@ export async function startVideo(interaction: StartingInteraction, context: Comm
 	// The one who starts a clip is its author: the job carries this locale to the worker.
 	const texts = textsFor(interaction.locale);
 	await enqueueVideo(
-		context,
+		{ ...context, provider: context.config.provider },
 		checked,
 		{
 			id: interaction.id,

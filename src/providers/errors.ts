@@ -1,20 +1,6 @@
-/** What went wrong at a provider, in the terms the user message and the retry policy need. */
-export type ProviderFailure =
-	| 'rejected' // the request itself is invalid: retrying cannot help
-	| 'safety-input' // the provider's filter refused the prompt or an image
-	| 'safety-output' // the provider's filter refused the generated video
-	| 'auth' // the key is missing, wrong, or not allowed this model
-	| 'credits' // the account is out of balance
-	| 'rate-limited'
-	| 'unavailable' // 5xx, gateway errors, the provider's own "try again"
-	| 'network' // no answer at all
-	| 'malformed' // an answer that does not match the documented protocol
-	| 'generation-failed' // the task ended in failure without a reason
-	| 'timed-out' // the task did not finish in the allowed time
-	| 'outcome-unknown' // a create call was interrupted: the task may or may not exist
-	| 'too-large'; // the clip is over the upload limit and there is no link to give instead
+import { FAILURE_POLICY, type ProviderFailure } from '../failures.js';
 
-const RETRYABLE: ReadonlySet<ProviderFailure> = new Set(['rate-limited', 'unavailable', 'network']);
+export type { ProviderFailure } from '../failures.js';
 
 export class ProviderError extends Error {
 	public override readonly name = 'ProviderError';
@@ -32,7 +18,7 @@ export class ProviderError extends Error {
 		} = {},
 	) {
 		super(`${provider}: ${message}`, { cause: details.cause });
-		this.retryable = RETRYABLE.has(failure);
+		this.retryable = FAILURE_POLICY[failure].retry;
 	}
 }
 

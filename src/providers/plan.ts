@@ -1,5 +1,6 @@
 import { InvalidRequestError, type Asked, type Change, type Suggestion } from '../errors.js';
 import { CATALOG, type ModelCapabilities } from './catalog.js';
+import type { ImageRef, VideoRequest } from '../video/request.js';
 import type { ProviderName } from './types.js';
 
 /** What a request asks of a model. */
@@ -14,6 +15,30 @@ export interface Need {
 	readonly model?: string | undefined;
 	/** Content types of the attached images. */
 	readonly imageTypes?: readonly string[] | undefined;
+}
+
+/** An image a request carries, with its type when known. */
+type CarriedImage = Pick<ImageRef, 'contentType'> | { readonly contentType?: string | undefined };
+
+/** What a request (stored, or still being checked) asks of a model: the one place a `Need` is built. */
+export function needOf(
+	request: Pick<VideoRequest, 'directed' | 'duration' | 'resolution' | 'model'> & {
+		readonly firstFrame?: CarriedImage | undefined;
+		readonly lastFrame?: CarriedImage | undefined;
+		readonly subject?: CarriedImage | undefined;
+	},
+): Need {
+	const images = [request.firstFrame, request.lastFrame, request.subject];
+	return {
+		directed: request.directed,
+		firstFrame: request.firstFrame !== undefined,
+		lastFrame: request.lastFrame !== undefined,
+		subject: request.subject !== undefined,
+		duration: request.duration,
+		resolution: request.resolution,
+		model: request.model,
+		imageTypes: images.flatMap((image) => (image?.contentType === undefined ? [] : [image.contentType])),
+	};
 }
 
 const typeName = (type: string) => type.replace('image/', '').toUpperCase();

@@ -1,6 +1,6 @@
 import type { Asked, Change, RequestProblem, Suggestion } from '../errors.js';
 import type { ModelCapabilities } from '../providers/catalog.js';
-import type { ProviderFailure } from '../providers/errors.js';
+import type { FailureClass } from '../failures.js';
 import { CAMERA_MOVES } from '../video/camera.js';
 import {
 	clock,
@@ -154,7 +154,8 @@ function tooLargeToUpload(progress: Progress, url: string, limit: number): strin
 	);
 }
 
-const providerFailures: Readonly<Record<ProviderFailure, string>> = {
+/** Why a job failed, one sentence per failure class (`src/failures.ts`). */
+const failures: Readonly<Record<FailureClass, string>> = {
 	'rejected': 'The video service refused the request as invalid.',
 	'safety-input': 'The video service’s safety filter refused the prompt or the image.',
 	'safety-output': 'The video service’s safety filter refused the generated video.',
@@ -169,6 +170,9 @@ const providerFailures: Readonly<Record<ProviderFailure, string>> = {
 	'too-large': 'The clip came out larger than this server’s upload limit.',
 	'outcome-unknown':
 		'The request to the video service was cut off before it answered, so I cannot tell whether it was received. To avoid paying twice, I did not send it again; the bot’s admins have been told.',
+	'source-unreadable': 'I could not read the clip this one continues from, so I could not take its last frame.',
+	'undeliverable': 'Discord refused to post the clip here.',
+	'internal': 'Something went wrong while making your clip.',
 };
 
 /** The final word on a failed job, given its reason. The quota is always given back before this is shown. */
@@ -233,9 +237,7 @@ export const en = {
 	uploading,
 	done,
 	tooLargeToUpload,
-	providerFailures,
-	/** The reason given for a failure that is not the provider's. */
-	somethingFailed: 'Something went wrong while making your clip.',
+	failures,
 	failedBecause,
 	buttonLabels,
 	modalTitle: (action: 'remix' | 'extend'): string =>

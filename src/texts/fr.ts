@@ -1,6 +1,6 @@
 import type { Asked, Change, RequestProblem, Suggestion } from '../errors.js';
 import type { ModelCapabilities } from '../providers/catalog.js';
-import type { ProviderFailure } from '../providers/errors.js';
+import type { FailureClass } from '../failures.js';
 import { CAMERA_MOVES } from '../video/camera.js';
 import type { Sentences } from './en.js';
 import {
@@ -164,7 +164,7 @@ function tooLargeToUpload(progress: Progress, url: string, limit: number): strin
 	);
 }
 
-const providerFailures: Readonly<Record<ProviderFailure, string>> = {
+const failures: Readonly<Record<FailureClass, string>> = {
 	'rejected': 'Le service vidéo a refusé la demande, qu’il juge invalide.',
 	'safety-input': 'Le filtre de sécurité du service vidéo a refusé le prompt ou l’image.',
 	'safety-output': 'Le filtre de sécurité du service vidéo a refusé la vidéo générée.',
@@ -179,6 +179,9 @@ const providerFailures: Readonly<Record<ProviderFailure, string>> = {
 	'too-large': 'Le clip obtenu dépasse la limite d’envoi de ce serveur.',
 	'outcome-unknown':
 		'La demande au service vidéo a été interrompue avant sa réponse : je ne peux donc pas savoir si elle a été reçue. Pour éviter de payer deux fois, je ne l’ai pas renvoyée ; les administrateurs du bot ont été prévenus.',
+	'source-unreadable': 'Je n’ai pas pu lire le clip que celui-ci prolonge, ni donc prendre sa dernière image.',
+	'undeliverable': 'Discord a refusé que le clip soit publié ici.',
+	'internal': 'Un problème est survenu pendant la création de votre clip.',
 };
 
 function failedBecause(reason: string, progress: Progress): string {
@@ -238,8 +241,7 @@ export const fr: Sentences = {
 	uploading,
 	done,
 	tooLargeToUpload,
-	providerFailures,
-	somethingFailed: 'Un problème est survenu pendant la création de votre clip.',
+	failures,
 	failedBecause,
 	buttonLabels: { cancel: 'Annuler', retry: 'Réessayer', extend: 'Prolonger', remix: 'Remixer', delete: 'Supprimer' },
 	modalTitle: (action) => (action === 'remix' ? 'Remixer ce clip' : 'Prolonger depuis la dernière image'),

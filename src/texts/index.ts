@@ -1,6 +1,6 @@
 import { Locale, type LocalizationMap } from 'discord.js';
 import { InvalidRequestError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
-import { ProviderError } from '../providers/errors.js';
+import type { FailureClass } from '../failures.js';
 import { en, type Sentences } from './en.js';
 import { fr } from './fr.js';
 import type { Progress } from './format.js';
@@ -25,7 +25,7 @@ export interface Texts extends Sentences {
 	/** Words for an error raised while handling an interaction, before a job exists. */
 	commandError(error: unknown): string;
 	/** The final word on a failed job. The quota is always given back before this is shown. */
-	failed(error: unknown, progress: Progress): string;
+	failed(failure: FailureClass, progress: Progress): string;
 }
 
 function complete(language: Language, sentences: Sentences): Texts {
@@ -38,10 +38,8 @@ function complete(language: Language, sentences: Sentences): Texts {
 			if (error instanceof QueueUnavailableError) return sentences.queueUnavailable;
 			return sentences.unexpected;
 		},
-		failed(error, progress) {
-			const reason =
-				error instanceof ProviderError ? sentences.providerFailures[error.failure] : sentences.somethingFailed;
-			return sentences.failedBecause(reason, progress);
+		failed(failure, progress) {
+			return sentences.failedBecause(sentences.failures[failure], progress);
 		},
 	};
 }

@@ -1,15 +1,18 @@
-import type { CommandContext } from '../discord/command.js';
-import { QueueUnavailableError, QuotaExceededError } from '../errors.js';
-import type { VideoJobData } from '../jobs/index.js';
-import { chooseModel } from '../providers/index.js';
-import { InvalidRequestError } from '../errors.js';
-import { checkAttachmentInfo, checkImage, fetchAttachmentImage, sniffImageType, type AttachmentInfo } from './images.js';
-import { needOf } from './need.js';
-import { composePrompt, IMAGE_TYPES, type ImageRef, type VideoRequest } from './request.js';
+import { InvalidRequestError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
+import type { VideoJobData, VideoJobs } from '../jobs/index.js';
+import type { Logger } from '../log.js';
+import { chooseModel, needOf } from '../providers/plan.js';
+import type { ProviderName } from '../providers/types.js';
+import type { JobRecords } from '../store/job-records.js';
+import type { MediaStore } from '../store/media.js';
+import type { Quota } from '../store/quota.js';
+import { checkAttachmentInfo, checkImage, fetchAttachmentImage, sniffImageType, type AttachmentInfo } from '../video/images.js';
+import { composePrompt, IMAGE_TYPES, type ImageRef, type VideoRequest } from '../video/request.js';
+import type { Settle } from './settle.js';
 
 /**
  * Where an input image comes from: a fresh Discord attachment, an image an earlier clip stored
- * (Retry, Remix), or bytes the bot made (Extend's last frame).
+ * (Retry, Remix), or bytes the bot made.
  */
 export type ImageSource =
 	| { readonly kind: 'attachment'; readonly info: AttachmentInfo }
@@ -25,6 +28,8 @@ function declaredType(source: ImageSource): string | undefined {
 	const type = source.info.contentType;
 	return type != null && (IMAGE_TYPES as readonly string[]).includes(type) ? type : undefined;
 }
+
+const declared = (source: ImageSource | undefined) => (source === undefined ? undefined : { contentType: declaredType(source) });
 
 export interface VideoOptions {
 	readonly prompt: string;
@@ -50,24 +55,24 @@ export interface Checked {
  * Everything that can be checked without I/O, so bad input is refused before the reply is
  * deferred, privately, with nothing spent. Throws `InvalidRequestError`.
  */
-export function checkVideoOptions(context: CommandContext, options: VideoOptions): Checked {
+export function checkVideoOptions(provider: ProviderName, options: VideoOptions): Checked {
 	const composed = composePrompt({ prompt: options.prompt, camera: options.camera });
-	const images = [options.firstFrame, options.lastFrame, options.subject].filter((image) => image !== undefined);
-	for (const image of images) if (image.kind === 'attachment') checkAttachmentInfo(image.info);
-	const declared = images.flatMap((image) => declaredType(image) ?? []);
-	const model = chooseModel(context.config.provider, {
+	for (const image of [options.firstFrame, options.lastFrame, options.subject]) {
+		if (image?.kind === 'attachment') checkAttachmentInfo(image.info);
+	}
+	const need = needOf({
 		directed: composed.directed,
-		firstFrame: options.firstFrame !== undefined,
-		lastFrame: options.lastFrame !== undefined,
-		subject: options.subject !== undefined,
 		duration: options.duration,
 		resolution: options.resolution,
 		model: options.model,
-		imageTypes: declared,
-	}).id;
-	return { options, ...composed, model };
+		firstFrame: declared(options.firstFrame),
+		lastFrame: declared(options.lastFrame),
+		subject: declared(options.subject),
+	});
+	return { options, ...composed, model: chooseModel(provider, need).id };
 }
 
+/** The interaction a job answers, as the intake needs it. */
 export interface InteractionFacts {
 	readonly id: string;
 	readonly applicationId: string;
@@ -80,14 +85,27 @@ export interface InteractionFacts {
 	readonly attachmentSizeLimit: number;
 }
 
+/** What the intake uses, and nothing more. */
+export interface IntakeDeps {
+	/** The provider jobs start on; requests are planned against its models. */
+	readonly provider: ProviderName;
+	readonly quota: Quota;
+	readonly media: MediaStore;
+	readonly records: JobRecords;
+	readonly jobs: Pick<VideoJobs, 'enqueue' | 'positionForNew'>;
+	readonly settle: Settle;
+	readonly logger: Logger;
+	readonly now?: () => number;
+}
+
 /**
- * Takes a unit of the user's quota, copies the images, and enqueues the job, undoing the first
- * steps if a later one fails so that a refused or failed request costs nothing. `enqueuedAt` is
- * taken after the queued message is shown, which lets the worker keep its own edits of the same
- * message at least PROGRESS_INTERVAL_MS after it.
+ * Takes a unit of the user's quota, copies the images, and enqueues the job; a later step that
+ * fails rolls the first ones back (through `settle`), so a refused or failed request costs
+ * nothing. `enqueuedAt` is taken after the queued message is shown, which lets the worker keep its
+ * own edits of the same message at least PROGRESS_INTERVAL_MS after it.
  */
 export async function enqueueVideo(
-	context: CommandContext,
+	deps: IntakeDeps,
 	checked: Checked,
 	facts: InteractionFacts,
 	/**
@@ -95,8 +113,9 @@ export async function enqueueVideo(
 	 * later edit of the message is the worker's.
 	 */
 	announce: (request: VideoRequest, model: string, position: number) => Promise<string>,
-) {
-	const { quota, media, jobs, logger } = context;
+): Promise<{ jobId: string; request: VideoRequest }> {
+	const { quota, media, jobs, logger } = deps;
+	const now = deps.now ?? Date.now;
 	const jobId = facts.id;
 
 	const reservation = await quota.reserve(facts.userId, jobId).catch((error: unknown) => {
@@ -106,6 +125,13 @@ export async function enqueueVideo(
 
 	const stored: string[] = [];
 	try {
+		const load = async (source: ImageSource) => {
+			if (source.kind === 'attachment') return fetchAttachmentImage(source.info);
+			if (source.kind === 'bytes') return { data: source.data, contentType: checkImage(source.option, source.data).type };
+			const data = await media.get(source.ref.key);
+			if (data === null) throw new InvalidRequestError({ kind: 'image-gone' });
+			return { data, contentType: source.ref.contentType };
+		};
 		const copy = async (slot: 'first_frame' | 'last_frame' | 'subject', source: ImageSource | undefined): Promise<ImageRef | undefined> => {
 			if (source === undefined) return undefined;
 			const key = media.key(jobId, slot);
@@ -115,13 +141,6 @@ export async function enqueueVideo(
 			});
 			stored.push(key);
 			return { key, contentType: image.contentType, bytes: image.data.length, filename: slot };
-		};
-		const load = async (source: ImageSource) => {
-			if (source.kind === 'attachment') return fetchAttachmentImage(source.info);
-			if (source.kind === 'bytes') return checkedBytes(source.option, source.data);
-			const data = await media.get(source.ref.key);
-			if (data === null) throw new InvalidRequestError({ kind: 'image-gone' });
-			return { data, contentType: source.ref.contentType };
 		};
 		const { options } = checked;
 		const firstFrame = await copy('first_frame', options.firstFrame);
@@ -140,12 +159,12 @@ export async function enqueueVideo(
 			...(subject === undefined ? {} : { subject }),
 		};
 		// The images' real types are known now; a model that refuses one is caught before enqueueing.
-		const model = chooseModel(context.config.provider, needOf(request)).id;
+		const model = chooseModel(deps.provider, needOf(request)).id;
 		const position = await jobs.positionForNew().catch((error: unknown) => {
 			throw new QueueUnavailableError({ cause: error });
 		});
 		const messageId = await announce(request, model, position);
-		await context.records.save({
+		await deps.records.save({
 			interactionId: facts.id,
 			userId: facts.userId,
 			guildId: facts.guildId,
@@ -158,36 +177,22 @@ export async function enqueueVideo(
 		});
 		const data: VideoJobData = {
 			v: 1,
-			interaction: {
-				id: facts.id,
-				applicationId: facts.applicationId,
-				token: facts.token,
-				channelId: facts.channelId,
-				guildId: facts.guildId,
-				userId: facts.userId,
-				locale: facts.locale,
-				createdAt: facts.createdAt,
-				attachmentSizeLimit: facts.attachmentSizeLimit,
-				messageId,
-			},
+			interaction: { ...facts, messageId },
 			request,
-			provider: context.config.provider,
+			provider: deps.provider,
 			model,
 			failedOver: [],
-			enqueuedAt: Date.now(),
+			enqueuedAt: now(),
 		};
 		await jobs.enqueue(data).catch((error: unknown) => {
 			throw new QueueUnavailableError({ cause: error });
 		});
-		logger.info({ jobId, userId: facts.userId, guildId: facts.guildId, model: checked.model }, 'video job enqueued');
+		logger.info({ jobId, interactionId: facts.id, userId: facts.userId, guildId: facts.guildId, model }, 'video job enqueued');
 		return { jobId, request };
 	} catch (error) {
-		await Promise.allSettled([quota.release(facts.userId, jobId), media.remove(...stored)]);
+		await deps
+			.settle({ jobId, userId: facts.userId, guildId: facts.guildId, imageKeys: stored }, { kind: 'rolled-back' })
+			.catch((cause: unknown) => logger.warn({ err: cause, jobId }, 'could not roll back a refused job'));
 		throw error;
 	}
-}
-
-/** Images the bot made itself (Extend's last frame) pass the same checks as uploads. */
-function checkedBytes(option: string, data: Buffer) {
-	return { data, contentType: checkImage(option, data).type };
 }

@@ -1,0 +1,61 @@
+import { resultButtons, retryButtons } from '../discord/components.js';
+import type { Replies, ReplyTarget } from '../discord/replies.js';
+import type { VideoJobData } from '../jobs/index.js';
+import type { Logger } from '../log.js';
+import { ProviderError } from '../providers/errors.js';
+import { downloadCapped } from '../providers/http.js';
+import { textsFor, type Texts } from '../texts/index.js';
+import type { GeneratedVideo } from './generate.js';
+import type { ProgressThrottle } from './progress.js';
+
+/** Where a job's answers go: its reply, by the interaction token while it lives, then the bot's. */
+export const replyTargetOf = (data: VideoJobData): ReplyTarget => ({
+	applicationId: data.interaction.applicationId,
+	token: data.interaction.token,
+	channelId: data.interaction.channelId,
+	userId: data.interaction.userId,
+	createdAt: data.interaction.createdAt,
+	messageId: data.interaction.messageId,
+});
+
+/** The job author's language: every message of the job is in it, from "queued" to the clip. */
+export const textsOf = (data: VideoJobData): Texts => textsFor(data.interaction.locale);
+
+export interface DeliverDeps {
+	readonly replies: Replies;
+	readonly now: () => number;
+}
+
+/**
+ * Brings a made clip to the channel: downloads it (capped at the interaction's upload limit),
+ * attaches it to the reply with the result buttons, or posts the provider's link when it is too
+ * large to attach.
+ */
+export function createDelivery(deps: DeliverDeps) {
+	const { replies, now } = deps;
+
+	return async function deliver(data: VideoJobData, video: GeneratedVideo, throttle: ProgressThrottle, logger: Logger): Promise<void> {
+		const progress = { prompt: data.request.prompt, model: data.model };
+		const reply = replyTargetOf(data);
+		const limit = data.interaction.attachmentSizeLimit;
+		const texts = textsOf(data);
+		await throttle.show(texts.uploading(progress));
+		const provider = data.provider;
+		const download = video.kind === 'bytes' ? undefined : await downloadCapped(provider, video.url, limit);
+		const bytes = video.kind === 'bytes' ? video.data : download?.ok ? download.data : undefined;
+		const elapsed = now() - data.enqueuedAt;
+		const id = data.interaction.id;
+		if (bytes !== undefined && bytes.length <= limit) {
+			const file = { name: 'clip.mp4', data: bytes, contentType: 'video/mp4' };
+			const content = texts.done(progress, elapsed, data.interaction.userId);
+			await throttle.edit(() => replies.deliver(reply, content, file, resultButtons(id, texts)));
+			logger.info({ bytes: bytes.length, elapsedMs: elapsed }, 'clip delivered');
+		} else if (video.kind === 'url') {
+			const content = texts.tooLargeToUpload(progress, video.url, limit);
+			await throttle.edit(() => replies.deliver(reply, content, undefined, retryButtons(id, texts)));
+			logger.warn({ limit }, 'clip over the upload limit; sent a link');
+		} else {
+			throw new ProviderError(provider, 'too-large', `the clip is over this server's ${limit} byte upload limit`);
+		}
+	};
+}

@@ -1,0 +1,200 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AdminAlerts } from '../discord/admin-alerts.js';
+import { FAILURE_POLICY } from '../failures.js';
+import type { VideoJob, VideoJobData } from '../jobs/index.js';
+import type { Logger } from '../log.js';
+import { CATALOG } from '../providers/catalog.js';
+import { ProviderError } from '../providers/errors.js';
+import type { ProviderImage, ProviderName, VideoProvider } from '../providers/types.js';
+import type { EtaBook } from '../store/eta.js';
+import type { JobRecords } from '../store/job-records.js';
+import type { MediaStore } from '../store/media.js';
+import { modelsFor, needOf } from '../providers/plan.js';
+import type { ImageRef } from '../video/request.js';
+
+/** The clip a provider made: a link to download, or the bytes themselves (blocking and local providers). */
+export type GeneratedVideo =
+	| { readonly kind: 'url'; readonly url: string; readonly costUsd?: number | undefined }
+	| { readonly kind: 'bytes'; readonly data: Buffer; readonly costUsd?: number | undefined };
+
+/** The user (or an admin) cancelled the job; `byUserId` clicked the button. */
+export class CancelledError extends Error {
+	public override readonly name = 'CancelledError';
+
+	public constructor(public readonly byUserId: string) {
+		super('cancelled');
+	}
+}
+
+/** What the user sees while a provider works; the processor decides the words and the pace. */
+export interface GenerationProgress {
+	/** A stage the user must see: the task was handed to the provider. */
+	submitted(shutdown: AbortSignal): Promise<void>;
+	/** A passing state, shown only when the edit interval allows. */
+	generating(elapsedMs: number, phase: 'queued' | 'generating', etaMs: number | undefined): Promise<void>;
+}
+
+export interface GenerateDeps {
+	/** The providers of the chain, in failover order. */
+	readonly providers: ReadonlyMap<ProviderName, VideoProvider>;
+	readonly media: MediaStore;
+	readonly records: JobRecords;
+	readonly eta: EtaBook;
+	readonly alerts: AdminAlerts;
+	readonly pollIntervalMs: number;
+	readonly generationTimeoutMs: number;
+	readonly now: () => number;
+}
+
+/**
+ * Makes the clip of a job as a resumable sequence: submit once per provider (the task id is saved
+ * the moment it exists), then poll until done. Any step can be re-entered by another worker after
+ * a crash or a shutdown without paying twice. Before a task exists, a provider whose failure the
+ * policy hands on gives the job to the next one in the chain.
+ */
+export function createGenerator(deps: GenerateDeps) {
+	const { now } = deps;
+
+	async function checkCancelled(data: VideoJobData): Promise<void> {
+		const by = await deps.records.cancelledBy(data.interaction.id);
+		if (by !== undefined) throw new CancelledError(by);
+	}
+
+	async function loadImage(provider: ProviderName, ref: ImageRef | undefined): Promise<ProviderImage | undefined> {
+		if (ref === undefined) return undefined;
+		const data = await deps.media.get(ref.key);
+		// The copy is kept for days; losing it means the job waited far too long or Redis lost data.
+		if (data === null) throw new ProviderError(provider, 'rejected', `input image ${ref.key} is gone`);
+		return { data, contentType: ref.contentType };
+	}
+
+	/** Submits on the job's current provider, once; returns the task id or the finished clip. */
+	async function submit(job: VideoJob, provider: VideoProvider, logger: Logger): Promise<{ taskId: string } | GeneratedVideo> {
+		const existing = job.data.task?.id;
+		if (existing !== undefined) {
+			logger.info({ taskId: existing }, 'resuming a submitted task');
+			return { taskId: existing };
+		}
+		// A free provider may simply run again; a paid one whose create call was cut off may have
+		// made (and billed) a task we cannot see.
+		if (job.data.submittingAt != null && provider.name !== 'preview') {
+			throw new ProviderError(provider.name, 'outcome-unknown', 'a create call was interrupted');
+		}
+		await checkCancelled(job.data);
+		const { request } = job.data;
+		const input = {
+			model: job.data.model,
+			request,
+			firstFrame: await loadImage(provider.name, request.firstFrame),
+			lastFrame: await loadImage(provider.name, request.lastFrame),
+			subject: await loadImage(provider.name, request.subject),
+		};
+		await job.save({ submittingAt: now() });
+		let submission;
+		try {
+			// Deliberately not tied to the shutdown signal: an abandoned create call could bill a
+			// task nobody knows about. A shutdown waits for it to return.
+			submission = await provider.submit(input);
+		} catch (error) {
+			// The provider answered (or could not be reached), so no task exists to lose.
+			await job.save({ submittingAt: null });
+			throw error;
+		}
+		if (submission.kind === 'video') {
+			logger.info({ model: job.data.model, costUsd: submission.costUsd }, 'clip made in the create call');
+			return { kind: 'bytes', data: submission.data, costUsd: submission.costUsd };
+		}
+		await job.save({ task: { id: submission.taskId, submittedAt: now() }, submittingAt: null });
+		logger.info({ taskId: submission.taskId, model: job.data.model }, 'task submitted');
+		return { taskId: submission.taskId };
+	}
+
+	async function poll(
+		job: VideoJob,
+		provider: VideoProvider,
+		taskId: string,
+		progress: GenerationProgress,
+		shutdown: AbortSignal,
+		logger: Logger,
+	): Promise<GeneratedVideo> {
+		await progress.submitted(shutdown);
+		const submittedAt = job.data.task?.submittedAt ?? now();
+		const eta = await deps.eta.estimate(provider.name, job.data.model).catch(() => undefined);
+		for (;;) {
+			const elapsed = now() - submittedAt;
+			if (elapsed > deps.generationTimeoutMs) {
+				throw new ProviderError(provider.name, 'timed-out', `no result after ${Math.round(elapsed / 1000)} s`);
+			}
+			await checkCancelled(job.data);
+			let status;
+			try {
+				status = await provider.poll(taskId, shutdown);
+			} catch (error) {
+				// Polling is free and safe to repeat: a passing outage only delays the next look.
+				if (!(error instanceof ProviderError) || !error.retryable) throw error;
+				logger.warn({ err: error, taskId }, 'poll failed; trying again');
+				status = undefined;
+			}
+			if (status?.state === 'succeeded') {
+				if (status.costUsd !== undefined) logger.info({ taskId, costUsd: status.costUsd }, 'provider reported the cost');
+				await deps.eta.record(provider.name, job.data.model, now() - submittedAt).catch(() => undefined);
+				return { kind: 'url', url: status.videoUrl, costUsd: status.costUsd };
+			}
+			if (status?.state === 'failed') throw status.error;
+			if (status?.state === 'pending') await progress.generating(elapsed, status.phase, eta);
+			await sleep(deps.pollIntervalMs, undefined, { signal: shutdown });
+		}
+	}
+
+	/** The next provider of the chain, not yet tried, that can serve this request. */
+	function nextProvider(data: VideoJobData): { name: ProviderName; model: string } | undefined {
+		const tried = new Set([data.provider, ...data.failedOver.map((entry) => entry.provider)]);
+		for (const name of deps.providers.keys()) {
+			if (tried.has(name)) continue;
+			const [model] = modelsFor(name, needOf(data.request));
+			if (model !== undefined) return { name, model: model.id };
+		}
+		return undefined;
+	}
+
+	async function generate(job: VideoJob, progress: GenerationProgress, shutdown: AbortSignal, baseLogger: Logger): Promise<GeneratedVideo> {
+		for (;;) {
+			const name = job.data.provider;
+			const logger = baseLogger.child({ provider: name });
+			try {
+				const provider = deps.providers.get(name);
+				if (provider === undefined) throw new ProviderError(name, 'auth', 'this provider is not configured on this worker');
+				const submitted = await submit(job, provider, logger);
+				if (!('taskId' in submitted)) return submitted;
+				return await poll(job, provider, submitted.taskId, progress, shutdown, logger);
+			} catch (error) {
+				// Only before a task exists: a submitted task is paid for and is followed to its end.
+				if (!(error instanceof ProviderError) || !FAILURE_POLICY[error.failure].failOver || job.data.task != null) throw error;
+				const alert = FAILURE_POLICY[error.failure].alert;
+				if (alert?.scope === 'provider') {
+					await deps.alerts.once(`${error.failure}:${name}`, alert.says(CATALOG[name].label, job.data.interaction.id));
+				}
+				const next = nextProvider(job.data);
+				if (next === undefined) throw error;
+				logger.warn({ err: error, next: next.name }, 'provider unavailable; failing over');
+				await job.save({
+					provider: next.name,
+					model: next.model,
+					failedOver: [...job.data.failedOver, { provider: name, failure: error.failure }],
+					task: null,
+					submittingAt: null,
+				});
+			}
+		}
+	}
+
+	/** Stops the job's task at its provider, where the provider's API allows it. Never throws. */
+	async function cancelAtProvider(data: VideoJobData, logger: Logger): Promise<void> {
+		const taskId = data.task?.id;
+		const provider = deps.providers.get(data.provider);
+		if (taskId === undefined || provider?.cancel === undefined) return;
+		await provider.cancel(taskId).catch((error: unknown) => logger.warn({ err: error, taskId }, 'provider cancel failed'));
+	}
+
+	return { generate, cancelAtProvider };
+}
