@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CATALOG } from './providers/catalog.js';
-import { PROVIDER_NAMES, type ProviderName } from './providers/types.js';
+import { PROVIDER_NAMES, type ProviderName, type ProviderSettings } from './providers/types.js';
 
 /** Which process is starting; each needs a different part of the configuration. */
 export type Role = 'bot' | 'worker' | 'all' | 'deploy';
@@ -105,11 +105,6 @@ const schema = z.object({
 });
 
 type Env = z.infer<typeof schema>;
-
-export interface ProviderSettings {
-	readonly apiKey: string | undefined;
-	readonly baseUrl: string;
-}
 
 export interface Config {
 	readonly discord: {

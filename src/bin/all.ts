@@ -1,5 +1,5 @@
-import { startBot } from '../bot.js';
-import { startWorker } from '../worker.js';
+import { startBot } from '../bot/index.js';
+import { startWorker } from '../worker/index.js';
 import { run } from './run.js';
 
 /** Bot and worker in one process: the simplest way to run a small deployment. */

@@ -1,4 +1,4 @@
-import { startBot } from '../bot.js';
+import { startBot } from '../bot/index.js';
 import { run } from './run.js';
 
 await run('bot', startBot);

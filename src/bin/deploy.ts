@@ -1,4 +1,4 @@
-import { deployCommands } from '../deploy.js';
+import { deployCommands } from '../bot/deploy.js';
 import { run } from './run.js';
 
 await run('deploy', deployCommands);

@@ -1,5 +1,5 @@
 import process from 'node:process';
-import type { Running } from '../bot.js';
+import type { Running } from '../running.js';
 import { ConfigError, loadConfig, type Config, type Role } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
 

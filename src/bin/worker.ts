@@ -1,4 +1,4 @@
-import { startWorker } from '../worker.js';
+import { startWorker } from '../worker/index.js';
 import { run } from './run.js';
 
 await run('worker', startWorker);

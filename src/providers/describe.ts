@@ -1,5 +1,4 @@
-import type { Sentences } from '../texts/index.js';
-import { CATALOG } from './catalog.js';
+import { CATALOG, type ModelCapabilities } from './catalog.js';
 import type { ProviderName } from './types.js';
 
 /**
@@ -9,7 +8,8 @@ import type { ProviderName } from './types.js';
 export function suggestModels(
 	provider: ProviderName,
 	typed: string,
-	texts: Pick<Sentences, 'modelTraits'>,
+	/** One line of what a model can do, in the user's language (`src/texts/` fills it). */
+	texts: { modelTraits(model: ModelCapabilities): string },
 ): { name: string; value: string }[] {
 	const query = typed.trim().toLowerCase();
 	return CATALOG[provider].models

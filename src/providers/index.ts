@@ -1,4 +1,3 @@
-import type { Config } from '../config.js';
 import { AtlasCloudProvider } from './atlascloud.js';
 import { FalProvider } from './fal.js';
 import { MinimaxProvider } from './minimax.js';
@@ -6,19 +5,19 @@ import { PreviewProvider } from './preview.js';
 import { ReplicateProvider } from './replicate.js';
 import { RunwareProvider } from './runware.js';
 import { SegmindProvider } from './segmind.js';
-import type { ProviderName, VideoProvider } from './types.js';
+import type { ProviderName, ProvidersConfig, VideoProvider } from './types.js';
 
 export type { ProviderName, VideoProvider } from './types.js';
 export { chooseModel } from './plan.js';
 
-function keyOf(config: Config, name: Exclude<ProviderName, 'preview'>): { apiKey: string; baseUrl: string } {
+function keyOf(config: ProvidersConfig, name: Exclude<ProviderName, 'preview'>): { apiKey: string; baseUrl: string } {
 	const settings = config.remote[name];
 	// loadConfig already refused a worker without the keys of its chain; this guards other callers.
 	if (settings.apiKey === undefined) throw new Error(`no API key is configured for ${name}`);
 	return { apiKey: settings.apiKey, baseUrl: settings.baseUrl };
 }
 
-function createProvider(config: Config, name: ProviderName): VideoProvider {
+function createProvider(config: ProvidersConfig, name: ProviderName): VideoProvider {
 	switch (name) {
 		case 'minimax':
 			return new MinimaxProvider(keyOf(config, name));
@@ -38,6 +37,6 @@ function createProvider(config: Config, name: ProviderName): VideoProvider {
 }
 
 /** One instance per provider of the chain, in failover order. */
-export function createProviders(config: Config): Map<ProviderName, VideoProvider> {
+export function createProviders(config: ProvidersConfig): Map<ProviderName, VideoProvider> {
 	return new Map(config.providers.map((name) => [name, createProvider(config, name)]));
 }

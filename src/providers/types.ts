@@ -4,6 +4,20 @@ import type { ProviderError } from './errors.js';
 export const PROVIDER_NAMES = ['minimax', 'segmind', 'runware', 'atlascloud', 'replicate', 'fal', 'preview'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
+/** A remote provider's key and API base, from the configuration. */
+export interface ProviderSettings {
+	readonly apiKey: string | undefined;
+	readonly baseUrl: string;
+}
+
+/** What building the providers needs of the configuration. */
+export interface ProvidersConfig {
+	/** The providers jobs may use, in failover order. */
+	readonly providers: readonly ProviderName[];
+	readonly remote: Readonly<Record<Exclude<ProviderName, 'preview'>, ProviderSettings>>;
+	readonly segmindMode: 'async' | 'blocking';
+}
+
 export interface ProviderImage {
 	readonly data: Buffer;
 	readonly contentType: 'image/png' | 'image/jpeg' | 'image/webp';

@@ -15,7 +15,6 @@ import {
 	type CameraMove,
 	type CameraTerm,
 } from './camera.js';
-import { en, type Sentences } from '../texts/en.js';
 
 /**
  * Autocomplete for the `camera` option, answered from memory (Discord gives autocomplete 3 s and no
@@ -43,14 +42,19 @@ export interface CameraChoice {
 	value: string;
 }
 
+/** The one note a camera choice may carry, in the user's language (`src/texts/` fills it). */
+export interface AutocompleteWords {
+	popularHere(moves: string): string;
+}
+
 export interface SuggestCameraOptions {
 	/** This server's most used move lists, most used first (e.g. from `PopularCombos.top`). */
 	readonly popular?: readonly string[] | undefined;
 	/**
-	 * The user's language, for the one note a choice carries ("(popular here)"); English by default.
-	 * Moves and presets keep their film names: they are what the user types and the provider reads.
+	 * The user's language, for the one note a choice carries ("(popular here)"). Moves and presets
+	 * keep their film names: they are what the user types and the provider reads.
 	 */
-	readonly texts?: Pick<Sentences, 'popularHere'> | undefined;
+	readonly texts: AutocompleteWords;
 }
 
 /** Discord's limits for autocomplete answers. */
@@ -125,7 +129,7 @@ const presetChoice = (kept: readonly CameraMove[], preset: CameraPreset): Camera
 };
 
 const popularChoice =
-	(texts: Pick<Sentences, 'popularHere'>) =>
+	(texts: AutocompleteWords) =>
 	(moves: readonly CameraMove[]): CameraChoice =>
 		choice(texts.popularHere(formatMoves(moves)), formatMoves(moves));
 
@@ -173,7 +177,7 @@ const finish = (choices: readonly CameraChoice[]): CameraChoice[] => {
 function continuations(
 	kept: readonly CameraMove[],
 	popular: readonly (readonly CameraMove[])[],
-	texts: Pick<Sentences, 'popularHere'>,
+	texts: AutocompleteWords,
 ): CameraChoice[] {
 	if (kept.length === 0) {
 		return finish([
@@ -237,9 +241,9 @@ interface Ranked {
 	readonly order: number;
 }
 
-export function suggestCamera(typed: string, options: SuggestCameraOptions = {}): CameraChoice[] {
+export function suggestCamera(typed: string, options: SuggestCameraOptions): CameraChoice[] {
 	const popular = readPopular(options.popular);
-	const texts = options.texts ?? en;
+	const { texts } = options;
 	const items = splitCameraItems(String(typed).slice(0, MAX_TYPED_LENGTH));
 	const last = items.pop() ?? '';
 	const kept = keptMoves(items);

@@ -5,7 +5,9 @@ import {
 	PopularCombos,
 	suggestCamera,
 	type CameraChoice,
+	type SuggestCameraOptions,
 } from '../../src/video/autocomplete.js';
+import { english } from '../../src/texts/index.js';
 import {
 	CAMERA_MOVES,
 	CAMERA_SYNONYMS,
@@ -18,6 +20,10 @@ import {
 	type CameraMove,
 } from '../../src/video/camera.js';
 import { pick, randomText, seeded, type Random } from '../helpers/random.js';
+
+/** Autocomplete in English, as most cases read it. */
+const suggest = (typed: string, options: Partial<SuggestCameraOptions> = {}) =>
+	suggestCamera(typed, { texts: english, ...options });
 
 
 /** What a person might type: moves, synonyms, their beginnings and typos, junk, in a comma list. */
@@ -72,11 +78,11 @@ function expectValid(choices: readonly CameraChoice[], context: string): CameraM
 }
 
 const values = (typed: string, popular?: readonly string[]) =>
-	suggestCamera(typed, popular === undefined ? {} : { popular }).map((choice) => choice.value);
+	suggest(typed, popular === undefined ? {} : { popular }).map((choice) => choice.value);
 
 describe('camera autocomplete: nothing typed', () => {
 	it('offers the presets, named with their moves, then single moves', () => {
-		const choices = suggestCamera('');
+		const choices = suggest('');
 		expectValid(choices, 'empty');
 		expect(choices.slice(0, CAMERA_PRESETS.length)).toEqual(
 			CAMERA_PRESETS.map((preset) => ({
@@ -116,7 +122,7 @@ describe('camera autocomplete: nothing typed', () => {
 			'Zoom out',
 			'Tilt down',
 		];
-		const choices = suggestCamera('', { popular });
+		const choices = suggest('', { popular });
 		expectValid(choices, 'popular');
 		expect(choices.slice(0, MAX_POPULAR_SHOWN)).toEqual([
 			{ name: 'Pan left, Zoom in (popular here)', value: 'Pan left, Zoom in' },
@@ -156,22 +162,22 @@ describe('camera autocomplete: completing the last item', () => {
 	});
 
 	it('matches synonyms and says which word matched', () => {
-		const dolly = suggestCamera('dolly');
+		const dolly = suggest('dolly');
 		expect(dolly.slice(0, 2)).toEqual([
 			{ name: 'Push in (dolly in)', value: 'Push in' },
 			{ name: 'Pull out (dolly out)', value: 'Pull out' },
 		]);
-		expect(suggestCamera('handheld')[0]).toEqual({ name: 'Shake (handheld)', value: 'Shake' });
+		expect(suggest('handheld')[0]).toEqual({ name: 'Shake (handheld)', value: 'Shake' });
 		expect(values('crane').slice(0, 2)).toEqual(['Pedestal up', 'Pedestal down']);
 		expect(values('Zoom in, follow')[0]).toBe('Zoom in, Tracking shot');
 	});
 
 	it('finds presets by name and adds them to the moves before', () => {
-		expect(suggestCamera('vert')).toEqual([
+		expect(suggest('vert')).toEqual([
 			{ name: 'Vertigo (dolly zoom): Push in, Zoom out', value: 'Push in, Zoom out' },
 		]);
 		expect(values('orbit')).toEqual(['Truck left, Pan right', 'Truck right, Pan left']);
-		expect(suggestCamera('Shake, orbit')).toEqual([
+		expect(suggest('Shake, orbit')).toEqual([
 			{ name: 'Shake + Orbit reveal: Truck left, Pan right', value: 'Shake, Truck left, Pan right' },
 			{ name: 'Shake + Reverse orbit: Truck right, Pan left', value: 'Shake, Truck right, Pan left' },
 		]);
@@ -206,7 +212,7 @@ describe('camera autocomplete: completing the last item', () => {
 			),
 		);
 		// Then presets that still fit, shown as additions.
-		expect(suggestCamera('Pan left, ').find((choice) => choice.value === 'Pan left, Push in, Zoom out')?.name).toBe(
+		expect(suggest('Pan left, ').find((choice) => choice.value === 'Pan left, Push in, Zoom out')?.name).toBe(
 			'Pan left + Vertigo (dolly zoom): Push in, Zoom out',
 		);
 	});
@@ -242,7 +248,7 @@ describe('camera autocomplete: tables', () => {
 
 	const synonyms = CAMERA_MOVES.flatMap((move) => CAMERA_SYNONYMS[move].map((word) => [word, move] as const));
 	it.each(synonyms)('offers for the synonym %j the move %s first, naming the synonym', (word, move) => {
-		expect(suggestCamera(word)[0]).toEqual({ name: `${move} (${word})`, value: move });
+		expect(suggest(word)[0]).toEqual({ name: `${move} (${word})`, value: move });
 	});
 
 	// Every beginning of every move's name, alone and after another move: the move is offered.
@@ -260,7 +266,7 @@ describe('camera autocomplete: tables', () => {
 	const pairs = CAMERA_MOVES.flatMap((a) => CAMERA_MOVES.map((b) => [a, b] as const));
 	it.each(pairs)('after %s, never offers a repeat or contradiction (typing %s)', (a, b) => {
 		for (const typed of [`${a}, ${b}`, `${a}, ${b.slice(0, 3)}`, `${a}, `]) {
-			for (const moves of expectValid(suggestCamera(typed), typed)) {
+			for (const moves of expectValid(suggest(typed), typed)) {
 				expect(moves[0], typed).toBe(a);
 			}
 		}
@@ -291,8 +297,8 @@ describe('camera autocomplete: any input', () => {
 	it.each(fixed.map((typed) => [typed.length > 60 ? `${typed.slice(0, 60)}… (${typed.length})` : typed, typed]))(
 		'gives a valid answer to %j',
 		(_, typed) => {
-			expectValid(suggestCamera(typed), typed.slice(0, 100));
-			expectValid(suggestCamera(typed, { popular: ['Pan left, Zoom in', 'Shake'] }), typed.slice(0, 100));
+			expectValid(suggest(typed), typed.slice(0, 100));
+			expectValid(suggest(typed, { popular: ['Pan left, Zoom in', 'Shake'] }), typed.slice(0, 100));
 		},
 	);
 
@@ -302,7 +308,7 @@ describe('camera autocomplete: any input', () => {
 		for (let index = 0; index < 2000; index += 1) {
 			const typed = randomText(random);
 			const context = `random #${index} (seed 11): ${JSON.stringify(typed.slice(0, 120))}`;
-			expectValid(suggestCamera(typed, index % 2 === 0 ? { popular } : {}), context);
+			expectValid(suggest(typed, index % 2 === 0 ? { popular } : {}), context);
 		}
 	});
 
@@ -311,7 +317,7 @@ describe('camera autocomplete: any input', () => {
 		for (let index = 0; index < 2000; index += 1) {
 			const typed = randomTyping(random);
 			const context = `typing #${index} (seed 12): ${JSON.stringify(typed)}`;
-			const offered = expectValid(suggestCamera(typed), context);
+			const offered = expectValid(suggest(typed), context);
 			// The first move read before the last item is kept: every answer starts with it.
 			const before = splitCameraItems(typed).slice(0, -1);
 			const first = before.map(correctMove).find((move) => move !== undefined);
@@ -321,7 +327,7 @@ describe('camera autocomplete: any input', () => {
 
 	it('answers quickly even for the longest input', () => {
 		const started = performance.now();
-		for (let index = 0; index < 100; index += 1) suggestCamera(`${'pann lefft, '.repeat(500)}zoon`);
+		for (let index = 0; index < 100; index += 1) suggest(`${'pann lefft, '.repeat(500)}zoon`);
 		expect((performance.now() - started) / 100).toBeLessThan(20);
 	});
 });
@@ -379,6 +385,6 @@ describe('PopularCombos', () => {
 		const top = combos.top('g', 25);
 		expect(top.length).toBeGreaterThan(5);
 		for (const value of top) expect(parseCamera(value), value).toMatchObject({ ok: true });
-		expectValid(suggestCamera('', { popular: top }), 'recorded');
+		expectValid(suggest('', { popular: top }), 'recorded');
 	});
 });

@@ -1,23 +1,15 @@
 import { AllowedMentionsTypes, Client, Events, GatewayIntentBits } from 'discord.js';
-import { commands } from '../commands/index.js';
-import type { Config } from './config.js';
-import { createInteractionHandler } from './discord/interactions.js';
-import { createSettle } from './generation/settle.js';
-import { VideoJobs } from './jobs/index.js';
-import type { Logger } from './log.js';
+import { commands } from '../../commands/index.js';
+import type { Config } from '../config.js';
+import { createInteractionHandler } from '../discord/interactions.js';
+import { createSettle } from '../generation/settle.js';
+import { VideoJobs } from '../jobs/index.js';
+import type { Logger } from '../log.js';
+import type { Running } from '../running.js';
+import { Replies } from '../discord/replies.js';
+import { connectRedis, untilReady } from '../redis.js';
+import { openStores } from '../store/index.js';
 import { watchQueue } from './queue-watch.js';
-import { Replies } from './discord/replies.js';
-import { connectRedis, untilReady } from './redis.js';
-import { JobRecords } from './store/job-records.js';
-import { MediaStore } from './store/media.js';
-import { MessageEdits } from './store/message-edits.js';
-import { PopularStore } from './store/popular.js';
-import { ShownPositions } from './store/positions.js';
-import { Quota } from './store/quota.js';
-
-export interface Running {
-	close(): Promise<void>;
-}
 
 /**
  * Composition root of the bot: the gateway client that answers interactions and enqueues jobs.
@@ -29,20 +21,9 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 	await untilReady(redis);
 
 	const jobs = new VideoJobs(redis, config.redis.prefix);
-	const quota = new Quota(redis, config.redis.prefix, config.userDailyQuota);
-	const media = new MediaStore(redis, config.redis.prefix);
-	const records = new JobRecords(redis, config.redis.prefix);
 	jobs.onError((error) => logger.error({ err: error }, 'queue error'));
-	const context = {
-		config,
-		jobs,
-		quota,
-		media,
-		records,
-		settle: createSettle({ quota, media, records }),
-		popular: new PopularStore(redis, config.redis.prefix),
-		logger,
-	};
+	const stores = openStores(redis, config.redis.prefix, config);
+	const context = { ...stores, config, jobs, settle: createSettle(stores), logger };
 
 	const client = new Client({
 		intents: [GatewayIntentBits.Guilds],
@@ -63,8 +44,8 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 	logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'bot ready');
 	const watcher = watchQueue({
 		jobs,
-		edits: new MessageEdits(redis, config.redis.prefix),
-		shown: new ShownPositions(redis, config.redis.prefix),
+		edits: stores.edits,
+		shown: stores.shown,
 		replies: new Replies(client.rest),
 		intervalMs: config.progressIntervalMs,
 		logger,

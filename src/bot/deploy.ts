@@ -1,7 +1,7 @@
 import { REST, Routes, type RESTGetCurrentApplicationResult } from 'discord.js';
-import { commands } from '../commands/index.js';
-import type { Config } from './config.js';
-import type { Logger } from './log.js';
+import { commands } from '../../commands/index.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
 
 /**
  * Registers the slash commands with one bulk overwrite: in one guild when DISCORD_GUILD_ID is set

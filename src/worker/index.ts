@@ -1,20 +1,15 @@
 import { REST } from 'discord.js';
-import type { Running } from './bot.js';
-import type { Config } from './config.js';
-import { AdminAlerts } from './discord/admin-alerts.js';
-import { Replies } from './discord/replies.js';
-import { startVideoWorker } from './jobs/index.js';
-import type { Logger } from './log.js';
-import { createSettle } from './generation/settle.js';
-import { createProviders } from './providers/index.js';
-import { connectRedis, untilReady } from './redis.js';
-import { AlertLog } from './store/alerts.js';
-import { EtaBook } from './store/eta.js';
-import { JobRecords } from './store/job-records.js';
-import { MediaStore } from './store/media.js';
-import { MessageEdits } from './store/message-edits.js';
-import { Quota } from './store/quota.js';
-import { createProcessor } from './worker/processor.js';
+import type { Config } from '../config.js';
+import { AdminAlerts } from '../discord/admin-alerts.js';
+import { Replies } from '../discord/replies.js';
+import { createSettle } from '../generation/settle.js';
+import { startVideoWorker } from '../jobs/index.js';
+import type { Logger } from '../log.js';
+import { createProviders } from '../providers/index.js';
+import { connectRedis, untilReady } from '../redis.js';
+import type { Running } from '../running.js';
+import { openStores } from '../store/index.js';
+import { createProcessor } from './processor.js';
 
 /**
  * Composition root of a worker: takes jobs from the queue, drives the providers, and answers on
@@ -28,18 +23,13 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 	const rest = new REST({ api: config.discord.apiUrl }).setToken(config.discord.token);
 	rest.on('rateLimited', (info) => logger.info({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limit'));
 
-	const records = new JobRecords(redis, config.redis.prefix);
-	const media = new MediaStore(redis, config.redis.prefix);
-	const quota = new Quota(redis, config.redis.prefix, config.userDailyQuota);
+	const stores = openStores(redis, config.redis.prefix, config);
 	const processor = createProcessor({
+		...stores,
 		providers: createProviders(config),
 		replies: new Replies(rest),
-		media,
-		settle: createSettle({ quota, media, records }),
-		alerts: new AdminAlerts(rest, new AlertLog(redis, config.redis.prefix), config.discord.adminChannelId, logger),
-		records,
-		edits: new MessageEdits(redis, config.redis.prefix),
-		eta: new EtaBook(redis, config.redis.prefix),
+		settle: createSettle(stores),
+		alerts: new AdminAlerts(rest, stores.alerts, config.discord.adminChannelId, logger),
 		logger,
 		pollIntervalMs: config.pollIntervalMs,
 		progressIntervalMs: config.progressIntervalMs,

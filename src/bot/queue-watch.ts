@@ -1,10 +1,10 @@
-import { progressButtons } from './discord/components.js';
-import type { Replies } from './discord/replies.js';
-import type { VideoJobs } from './jobs/index.js';
-import type { Logger } from './log.js';
-import type { MessageEdits } from './store/message-edits.js';
-import type { ShownPositions } from './store/positions.js';
-import { textsFor } from './texts/index.js';
+import { progressButtons } from '../discord/components.js';
+import type { Replies } from '../discord/replies.js';
+import type { VideoJobs } from '../jobs/index.js';
+import type { Logger } from '../log.js';
+import type { MessageEdits } from '../store/message-edits.js';
+import type { ShownPositions } from '../store/positions.js';
+import { textsFor } from '../texts/index.js';
 
 /** Queued messages further back than this keep the position they were given. */
 const WATCHED = 25;
