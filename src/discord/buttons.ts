@@ -1,12 +1,8 @@
-import { MessageFlags, PermissionFlagsBits, Routes, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
-import { z } from 'zod';
-import { InvalidRequestError } from '../errors.js';
+import { MessageFlags, PermissionFlagsBits, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import { imageKeysOf } from '../generation/settle.js';
-import { downloadCapped } from '../providers/http.js';
 import type { JobRecord as Clip } from '../store/job-records.js';
 import { textsFor, type Texts } from '../texts/index.js';
 import { formatBracket } from '../video/camera.js';
-import { lastFrame } from '../media/frames.js';
 import { checkVideoOptions, type ImageSource, type VideoOptions } from '../generation/intake.js';
 import type { CommandContext } from './command.js';
 import { editModal, parseCustomId, retryButtons, type ButtonAction } from './components.js';
@@ -26,6 +22,12 @@ const mayManage = (interaction: ButtonInteraction, clip: Clip) =>
 
 const stored = (ref: Clip['request']['firstFrame']): ImageSource | undefined => (ref === undefined ? undefined : { kind: 'stored', ref });
 
+/** The first frame a clip started from: a stored image, or (an extension) another clip's last frame. */
+function firstFrameOf(request: Clip['request']): ImageSource | undefined {
+	if (request.firstFrame !== undefined) return stored(request.firstFrame);
+	return request.extendsFrom === undefined ? undefined : { kind: 'clip-frame', clip: request.extendsFrom };
+}
+
 /** The clip's settings, with its prompt as sent (camera bracket included) and its stored images. */
 function sameSettings(clip: Clip): VideoOptions {
 	const { request } = clip;
@@ -35,7 +37,7 @@ function sameSettings(clip: Clip): VideoOptions {
 		model: request.model,
 		duration: request.duration,
 		resolution: request.resolution,
-		firstFrame: stored(request.firstFrame),
+		firstFrame: firstFrameOf(request),
 		lastFrame: stored(request.lastFrame),
 		subject: stored(request.subject),
 	};
@@ -111,30 +113,6 @@ export async function handleButton(interaction: ButtonInteraction, context: Comm
 	}
 }
 
-const messageSchema = z.object({
-	attachments: z.array(z.object({ url: z.string(), filename: z.string(), content_type: z.string().optional() })),
-});
-
-/**
- * The first frame of an extension: the last frame of the clip. The message is read afresh
- * because attachment links are signed and expire.
- */
-async function extensionFrame(interaction: ModalSubmitInteraction, clip: Clip): Promise<ImageSource> {
-	const unreadable = new InvalidRequestError({ kind: 'image-unreadable', option: 'first_frame' });
-	const message = messageSchema.safeParse(await interaction.client.rest.get(Routes.channelMessage(clip.channelId, clip.messageId)));
-	const video = message.success
-		? message.data.attachments.find((file) => file.content_type?.startsWith('video/') ?? file.filename.endsWith('.mp4'))
-		: undefined;
-	if (video === undefined) throw unreadable;
-	const download = await downloadCapped('discord', video.url, 100 * 1024 * 1024);
-	if (!download.ok) throw unreadable;
-	try {
-		return { kind: 'bytes', option: 'first_frame', data: await lastFrame(download.data) };
-	} catch (error) {
-		throw new InvalidRequestError({ kind: 'image-unreadable', option: 'first_frame' }, { cause: error });
-	}
-}
-
 export async function handleModal(interaction: ModalSubmitInteraction, context: CommandContext): Promise<void> {
 	const parsed = parseCustomId(interaction.customId);
 	if (parsed === undefined || (parsed.action !== 'remix' && parsed.action !== 'extend')) {
@@ -149,9 +127,11 @@ export async function handleModal(interaction: ModalSubmitInteraction, context: 
 	};
 	if (parsed.action === 'remix') return startVideo(interaction, context, checkVideoOptions(context.config.provider, edited));
 
-	// Extending downloads the clip and reads a frame: defer first, Discord allows 3 s.
-	await interaction.deferReply();
-	const firstFrame = await extensionFrame(interaction, clip);
+	// The next shot starts on this clip's last frame, which the worker takes when the job starts.
+	const firstFrame: ImageSource = {
+		kind: 'clip-frame',
+		clip: { interactionId: clip.interactionId, channelId: clip.channelId, messageId: clip.messageId },
+	};
 	const options: VideoOptions = { ...edited, firstFrame, lastFrame: undefined, subject: undefined };
 	await startVideo(interaction, context, checkVideoOptions(context.config.provider, options));
 }

@@ -1,4 +1,5 @@
 import { DiscordAPIError, Routes, type REST } from 'discord.js';
+import { z } from 'zod';
 
 /** What a worker knows of the command it answers: ids only, plus the short-lived token. */
 export interface ReplyTarget {
@@ -34,6 +35,11 @@ export class Replies {
 		private readonly rest: REST,
 		private readonly now: () => number = Date.now,
 	) {}
+
+	/** The attachments of a message in a channel (see `attachmentsOf`). */
+	public async attachments(channelId: string, messageId: string): Promise<MessageAttachment[]> {
+		return attachmentsOf(this.rest, channelId, messageId);
+	}
 
 	private tokenIsFresh(target: ReplyTarget): boolean {
 		return this.now() - target.createdAt < TOKEN_LIFETIME_MS;
@@ -101,6 +107,21 @@ export class Replies {
 			files,
 		});
 	}
+}
+
+const messageSchema = z.object({
+	attachments: z.array(z.object({ url: z.string(), filename: z.string(), content_type: z.string().optional() })),
+});
+
+export type MessageAttachment = z.infer<typeof messageSchema>['attachments'][number];
+
+/**
+ * A channel message's attachments, read afresh with the bot token (their links are signed and
+ * expire). Needs Read Message History. Throws `DiscordAPIError` (10008 when it was deleted).
+ */
+export async function attachmentsOf(rest: REST, channelId: string, messageId: string): Promise<MessageAttachment[]> {
+	const parsed = messageSchema.safeParse(await rest.get(Routes.channelMessage(channelId, messageId)));
+	return parsed.success ? parsed.data.attachments : [];
 }
 
 export function isTokenGone(error: unknown): boolean {

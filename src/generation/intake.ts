@@ -6,25 +6,25 @@ import type { ProviderName } from '../providers/types.js';
 import type { JobRecords } from '../store/job-records.js';
 import type { MediaStore } from '../store/media.js';
 import type { Quota } from '../store/quota.js';
-import { checkAttachmentInfo, checkImage, fetchAttachmentImage, sniffImageType, type AttachmentInfo } from '../video/images.js';
-import { composePrompt, IMAGE_TYPES, type ImageRef, type VideoRequest } from '../video/request.js';
+import { checkAttachmentInfo, fetchAttachmentImage, type AttachmentInfo } from '../video/images.js';
+import { CLIP_FRAME_TYPE, composePrompt, IMAGE_TYPES, type ClipFrame, type ImageRef, type VideoRequest } from '../video/request.js';
 import type { Settle } from './settle.js';
 
 /**
  * Where an input image comes from: a fresh Discord attachment, an image an earlier clip stored
- * (Retry, Remix), or bytes the bot made.
+ * (Retry, Remix), or the last frame of a clip, which the worker takes (Extend).
  */
 export type ImageSource =
 	| { readonly kind: 'attachment'; readonly info: AttachmentInfo }
 	| { readonly kind: 'stored'; readonly ref: ImageRef }
-	| { readonly kind: 'bytes'; readonly option: string; readonly data: Buffer };
+	| { readonly kind: 'clip-frame'; readonly clip: ClipFrame };
 
 export const attachment = (info: AttachmentInfo | undefined): ImageSource | undefined =>
 	info === undefined ? undefined : { kind: 'attachment', info };
 
 function declaredType(source: ImageSource): string | undefined {
 	if (source.kind === 'stored') return source.ref.contentType;
-	if (source.kind === 'bytes') return sniffImageType(source.data);
+	if (source.kind === 'clip-frame') return CLIP_FRAME_TYPE;
 	const type = source.info.contentType;
 	return type != null && (IMAGE_TYPES as readonly string[]).includes(type) ? type : undefined;
 }
@@ -125,15 +125,14 @@ export async function enqueueVideo(
 
 	const stored: string[] = [];
 	try {
-		const load = async (source: ImageSource) => {
+		const load = async (source: Exclude<ImageSource, { kind: 'clip-frame' }>) => {
 			if (source.kind === 'attachment') return fetchAttachmentImage(source.info);
-			if (source.kind === 'bytes') return { data: source.data, contentType: checkImage(source.option, source.data).type };
 			const data = await media.get(source.ref.key);
 			if (data === null) throw new InvalidRequestError({ kind: 'image-gone' });
 			return { data, contentType: source.ref.contentType };
 		};
 		const copy = async (slot: 'first_frame' | 'last_frame' | 'subject', source: ImageSource | undefined): Promise<ImageRef | undefined> => {
-			if (source === undefined) return undefined;
+			if (source === undefined || source.kind === 'clip-frame') return undefined;
 			const key = media.key(jobId, slot);
 			const image = await load(source);
 			await media.put(key, image.data).catch((error: unknown) => {
@@ -155,6 +154,7 @@ export async function enqueueVideo(
 			...(options.duration === undefined ? {} : { duration: options.duration }),
 			...(options.resolution === undefined ? {} : { resolution: options.resolution.toUpperCase() }),
 			...(firstFrame === undefined ? {} : { firstFrame }),
+			...(options.firstFrame?.kind === 'clip-frame' ? { extendsFrom: options.firstFrame.clip } : {}),
 			...(lastFrame === undefined ? {} : { lastFrame }),
 			...(subject === undefined ? {} : { subject }),
 		};

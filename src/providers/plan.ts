@@ -1,6 +1,6 @@
 import { InvalidRequestError, type Asked, type Change, type Suggestion } from '../errors.js';
 import { CATALOG, type ModelCapabilities } from './catalog.js';
-import type { ImageRef, VideoRequest } from '../video/request.js';
+import { CLIP_FRAME_TYPE, type ImageRef, type VideoRequest } from '../video/request.js';
 import type { ProviderName } from './types.js';
 
 /** What a request asks of a model. */
@@ -24,14 +24,17 @@ type CarriedImage = Pick<ImageRef, 'contentType'> | { readonly contentType?: str
 export function needOf(
 	request: Pick<VideoRequest, 'directed' | 'duration' | 'resolution' | 'model'> & {
 		readonly firstFrame?: CarriedImage | undefined;
+		/** Extend: a first frame the worker will take from a clip. */
+		readonly extendsFrom?: unknown;
 		readonly lastFrame?: CarriedImage | undefined;
 		readonly subject?: CarriedImage | undefined;
 	},
 ): Need {
-	const images = [request.firstFrame, request.lastFrame, request.subject];
+	const firstFrame = request.firstFrame ?? (request.extendsFrom === undefined ? undefined : { contentType: CLIP_FRAME_TYPE });
+	const images = [firstFrame, request.lastFrame, request.subject];
 	return {
 		directed: request.directed,
-		firstFrame: request.firstFrame !== undefined,
+		firstFrame: firstFrame !== undefined,
 		lastFrame: request.lastFrame !== undefined,
 		subject: request.subject !== undefined,
 		duration: request.duration,

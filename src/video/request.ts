@@ -22,6 +22,20 @@ export const imageRefSchema = z.object({
 });
 export type ImageRef = z.infer<typeof imageRefSchema>;
 
+/**
+ * A clip whose last frame is the first frame of this one (Extend). The worker reads the frame
+ * when the job starts: the bot never downloads a clip or runs ffmpeg.
+ */
+export const clipFrameSchema = z.object({
+	interactionId: z.string(),
+	channelId: z.string(),
+	messageId: z.string(),
+});
+export type ClipFrame = z.infer<typeof clipFrameSchema>;
+
+/** The type of the frame the worker takes from a clip. */
+export const CLIP_FRAME_TYPE = 'image/png';
+
 export const videoRequestSchema = z.object({
 	/** Exactly what is sent to the provider, camera bracket included. */
 	prompt: z.string().min(1).max(MAX_PROMPT_LENGTH),
@@ -35,6 +49,8 @@ export const videoRequestSchema = z.object({
 	duration: z.number().int().positive().optional(),
 	resolution: z.string().optional(),
 	firstFrame: imageRefSchema.optional(),
+	/** Extend: the first frame is still to be taken from this clip (then `firstFrame` is set). */
+	extendsFrom: clipFrameSchema.optional(),
 	lastFrame: imageRefSchema.optional(),
 	subject: imageRefSchema.optional(),
 });

@@ -15,6 +15,7 @@ import type { MediaStore } from '../store/media.js';
 import type { MessageEdits } from '../store/message-edits.js';
 import { createDelivery, replyTargetOf, textsOf } from './deliver.js';
 import { CancelledError, createGenerator, type GenerationProgress } from './generate.js';
+import { prepareInputs, SourceUnreadableError } from './inputs.js';
 import { ProgressThrottle } from './progress.js';
 
 export interface ProcessorDeps {
@@ -37,6 +38,7 @@ export interface ProcessorDeps {
 /** The failure class of anything a job can throw. */
 export function classify(error: unknown): FailureClass {
 	if (error instanceof ProviderError) return error.failure;
+	if (error instanceof SourceUnreadableError) return 'source-unreadable';
 	if (error instanceof DiscordAPIError && error.status >= 400 && error.status < 500) return 'undeliverable';
 	return 'internal';
 }
@@ -49,8 +51,9 @@ const settledOf = (data: VideoJobData): Settled => ({
 });
 
 /**
- * One job from start to end, as a sequence: generate (`generate.ts`), deliver (`deliver.ts`),
- * settle (`settle`), or hand the job back when the worker shuts down. How each failure ends is
+ * One job from start to end, as a sequence: prepare its inputs (`inputs.ts`), generate
+ * (`generate.ts`), deliver (`deliver.ts`), settle (`settle`), or hand the job back when the
+ * worker shuts down. How each failure ends is
  * the failure policy's decision (`src/failures.ts`).
  */
 export function createProcessor(deps: ProcessorDeps) {
@@ -115,6 +118,7 @@ export function createProcessor(deps: ProcessorDeps) {
 		try {
 			if (shutdown.aborted) return await job.handBack();
 			await records.setState(job.data.interaction.id, 'running');
+			await prepareInputs(job, deps, shutdown, logger);
 			const video = await generator.generate(job, progress, shutdown, logger);
 			await deliver(job.data, video, throttle, logger);
 			await settle(settledOf(job.data), { kind: 'delivered', costUsd: video.costUsd });

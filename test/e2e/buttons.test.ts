@@ -5,6 +5,7 @@ import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js
 import { run } from '../helpers/ffmpeg.js';
 import {
 	clipOf,
+	failureOf,
 	contentOf,
 	nextUser,
 	originalEdits,
@@ -185,6 +186,22 @@ describe('buttons under a clip', () => {
 		const body = minimax.creates.at(-1)?.body as { first_frame_image?: string; prompt?: string };
 		expect(body.prompt).toBe('[Push in] we walk into the garden');
 		expect(body.first_frame_image).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+	});
+
+	it('says so when the clip to extend is gone, without asking for an upload, and gives the quota back', async () => {
+		const handle = video(nextUser(), 'a kite above the dunes');
+		await clipOf(discord, deployment, handle.token);
+		const extender = nextUser();
+		await click(handle, 'extend', extender);
+		// A moderator deleted the clip before the worker came to read its last frame.
+		discord.failNext({ method: 'GET', path: /\/channels\/\d+\/messages\/\d+$/ }, { status: 404, body: { message: 'Unknown Message', code: 10008 } });
+		const creates = minimax.creates.length;
+		const submit = discord.modalSubmit({ customId: `clap:extend:${handle.id}`, fields: { prompt: 'the kite falls', camera: '' }, userId: extender });
+		const failure = await failureOf(discord, deployment, submit.token);
+		expect(failure).toContain('I could not read the clip this one continues from');
+		expect(failure).not.toMatch(/first_frame|upload/i);
+		expect(minimax.creates.length).toBe(creates);
+		expect(await quotaUsed(extender)).toBe(0);
 	});
 
 	it('deletes a clip for its author, and the buttons still work after the bot restarts', async () => {
