@@ -7,6 +7,7 @@ import { VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import type { Running } from '../running.js';
 import { Replies } from '../discord/replies.js';
+import { restOptions } from '../discord/rest.js';
 import { connectRedis, untilReady } from '../redis.js';
 import { openStores } from '../store/index.js';
 import { watchQueue } from './queue-watch.js';
@@ -27,7 +28,7 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 
 	const client = new Client({
 		intents: [GatewayIntentBits.Guilds],
-		rest: { api: config.discord.apiUrl },
+		rest: restOptions(config.discord.apiUrl),
 		// Prompts are quoted back into the channel: they must never ping anyone.
 		allowedMentions: { parse: [] as AllowedMentionsTypes[], repliedUser: false },
 	});

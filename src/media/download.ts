@@ -1,4 +1,5 @@
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { fileAgent, httpRequest } from '../http.js';
 
 /**
  * Downloads of media files (Discord's CDN, a provider's result link) into memory, capped: no
@@ -29,10 +30,6 @@ export interface DownloadOptions {
 	readonly timeoutMs?: number;
 }
 
-// File hosts (CDNs, signed storage links) may redirect; provider APIs are called without this.
-let redirectingAgent: Dispatcher | undefined;
-const redirecting = (): Dispatcher => (redirectingAgent ??= new Agent().compose(interceptors.redirect({ maxRedirections: 3 })));
-
 /** The URL without its query, which may hold a signature. */
 export function withoutQuery(url: string): string {
 	const parsed = new URL(url);
@@ -48,12 +45,12 @@ export async function fetchCapped(url: string, maxBytes: number, options: Downlo
 	const timeoutMs = options.timeoutMs ?? 120_000;
 	let response: Dispatcher.ResponseData;
 	try {
-		response = await request(url, {
+		response = await httpRequest(url, {
 			method: 'GET',
 			signal: signal ?? null,
 			headersTimeout: timeoutMs,
 			bodyTimeout: timeoutMs,
-			dispatcher: redirecting(),
+			dispatcher: fileAgent(),
 		});
 	} catch (error) {
 		if (signal?.aborted) throw error;

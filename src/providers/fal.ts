@@ -1,4 +1,5 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { httpRequest } from '../http.js';
 import { z } from 'zod';
 import { CATALOG } from './catalog.js';
 import { CREDIT_WORDS, failureForStatus, SAFETY_WORDS } from './error-table.js';
@@ -248,7 +249,7 @@ export class FalProvider implements VideoProvider {
 		// requestJson speaks GET/POST only; cancel is a PUT.
 		let response: Dispatcher.ResponseData;
 		try {
-			response = await request(ref.cancel, {
+			response = await httpRequest(ref.cancel, {
 				method: 'PUT',
 				headers: { ...this.headers, accept: 'application/json' },
 				headersTimeout: 30_000,

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { httpRequest } from '../http.js';
 import { z } from 'zod';
 import { DownloadError, fetchCapped, withoutQuery, type Download } from '../media/download.js';
 import { failureForStatus } from './error-table.js';
@@ -51,7 +52,7 @@ export async function requestJson<T>(
 	const timeout = options.timeoutMs ?? 30_000;
 	let response: Dispatcher.ResponseData;
 	try {
-		response = await request(options.url, {
+		response = await httpRequest(options.url, {
 			method: options.method,
 			headers: {
 				accept: 'application/json',

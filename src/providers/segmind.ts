@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { httpRequest } from '../http.js';
 import { z } from 'zod';
 import { CATALOG } from './catalog.js';
 import { CREDIT_WORDS, failureForStatus, RESET_HEADERS, SAFETY_WORDS } from './error-table.js';
@@ -215,7 +216,7 @@ export class SegmindProvider implements VideoProvider {
 		const maxBytes = options.maxBytes ?? 4 * MIB;
 		let response: Dispatcher.ResponseData;
 		try {
-			response = await request(`${this.options.baseUrl}${path}`, {
+			response = await httpRequest(`${this.options.baseUrl}${path}`, {
 				method,
 				headers: {
 					'x-api-key': this.options.apiKey,

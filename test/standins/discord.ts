@@ -163,6 +163,7 @@ export interface DiscordStandIn {
 	gatewaySessions(): number;
 	hostFile(filename: string, data: Buffer, contentType: string): { url: string; proxyUrl: string };
 	slashCommand(input: SlashCommandInput): InteractionHandle;
+	receivedCommand(input: SlashCommandInput): InteractionHandle;
 	autocomplete(input: AutocompleteInput): InteractionHandle;
 	component(input: ComponentInput): InteractionHandle;
 	modalSubmit(input: ModalSubmitInput): InteractionHandle;
@@ -452,12 +453,24 @@ class StandIn implements DiscordStandIn {
 
 	// ------------------------------------------------------------ interactions
 
+	/**
+	 * A slash command that some bot process received and must answer, without a gateway here: for
+	 * tests of the worker side alone, which acknowledge it themselves over REST.
+	 */
+	receivedCommand(input: SlashCommandInput): InteractionHandle {
+		return this.dispatchInteraction(input, (envelope) => ({
+			payload: envelope,
+			record: { type: InteractionType.ApplicationCommand },
+		}), false);
+	}
+
 	private dispatchInteraction(
 		input: { userId?: string; locale?: string; memberPermissions?: string },
 		build: (envelope: ReturnType<typeof interactionEnvelope>) => {
 			payload: unknown;
 			record: Pick<InteractionRecord, 'type' | 'sourceMessageId'>;
 		},
+		overGateway = true,
 	): InteractionHandle {
 		const { world } = this.state;
 		const id = nextSnowflake();
@@ -476,7 +489,7 @@ class StandIn implements DiscordStandIn {
 		const rec: InteractionRecord = { ...record, id, token, user, dispatchedAt, acknowledged: false, expired: false };
 		this.state.interactions.set(id, rec);
 		this.state.byToken.set(token, rec);
-		if (this.gateway.dispatch('INTERACTION_CREATE', payload) === 0) {
+		if (overGateway && this.gateway.dispatch('INTERACTION_CREATE', payload) === 0) {
 			throw new Error('no identified gateway connection: log the client in and await standIn.identified() first');
 		}
 		return { id, token, dispatchedAt };

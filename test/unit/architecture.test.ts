@@ -27,6 +27,7 @@ const LAYERS: ReadonlyArray<readonly [part: string, rank: number]> = [
 	['src/video/', 2],
 	['src/media/', 1],
 	['src/errors.ts', 0],
+	['src/http.ts', 0],
 	['src/failures.ts', 0],
 	['src/log.ts', 0],
 	['src/redis.ts', 0],

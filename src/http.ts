@@ -1,0 +1,26 @@
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
+
+/**
+ * Every HTTP call this project makes itself (providers, file downloads) goes through its own
+ * connection pools, never through undici's global dispatcher. discord.js ships its own undici and
+ * both read and write the global dispatcher under one shared symbol: if ours were put there
+ * first, discord.js's file uploads would run through a different undici and break
+ * (discordjs/discord.js#11525). Never import `request` or `fetch` from undici elsewhere.
+ */
+
+let plain: Dispatcher | undefined;
+let redirecting: Dispatcher | undefined;
+
+/** API calls: redirects are not followed (a provider API that redirects is a protocol break). */
+export const apiAgent = (): Dispatcher => (plain ??= new Agent());
+
+/** File hosts (CDNs, signed storage links) may redirect, a few times. */
+export const fileAgent = (): Dispatcher => (redirecting ??= new Agent().compose(interceptors.redirect({ maxRedirections: 3 })));
+
+type RequestOptions = { dispatcher?: Dispatcher } & Omit<Dispatcher.RequestOptions<null>, 'origin' | 'path' | 'method'> &
+	Partial<Pick<Dispatcher.RequestOptions<null>, 'method'>>;
+
+/** undici's `request`, on our own pool unless the caller (a test) passes a dispatcher. */
+export function httpRequest(url: string, options: RequestOptions): Promise<Dispatcher.ResponseData<null>> {
+	return request(url, { ...options, dispatcher: options.dispatcher ?? apiAgent() });
+}

@@ -1,0 +1,249 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FAILURE_POLICY, type FailureClass, type ProviderFailure } from '../../src/failures.js';
+import { PermanentJobError } from '../../src/jobs/index.js';
+import { ProviderError } from '../../src/providers/errors.js';
+import { MinimaxProvider } from '../../src/providers/minimax.js';
+import { PreviewProvider } from '../../src/providers/preview.js';
+import type { Submission, TaskStatus, VideoProvider } from '../../src/providers/types.js';
+import { english } from '../../src/texts/index.js';
+import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
+import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
+import { startHarness, type Harness, type TestJob } from './harness.js';
+
+let users = 0;
+const nextUser = () => `81234567890125${String(++users).padStart(4, '0')}`;
+
+let discord: DiscordStandIn;
+let minimax: MinimaxStandIn;
+
+beforeAll(async () => {
+	discord = await startDiscordStandIn();
+	minimax = await startMinimaxStandIn({ generationMs: 150 });
+});
+afterAll(async () => {
+	const violations = discord.violations;
+	await minimax.close();
+	await discord.close();
+	expect(violations).toEqual([]);
+});
+
+const minimaxProvider = () => new MinimaxProvider({ apiKey: minimax.apiKey, baseUrl: minimax.baseUrl });
+
+/** The reply's text as the user last saw it. */
+const shown = (job: TestJob) => discord.original(job.token)?.content ?? '';
+const clipOn = (job: TestJob) => discord.original(job.token)?.attachments.find((file) => file.filename.endsWith('.mp4'));
+
+describe('processor: generate → deliver → settle, with real Redis and stand-ins', () => {
+	let harness: Harness;
+	beforeEach(async () => {
+		harness = await startHarness({ discord, providers: [minimaxProvider(), new PreviewProvider()] });
+	});
+	afterEach(async () => harness.close());
+
+	it('delivers a clip once: attached to the reply, the unit spent, the record done', async () => {
+		const user = nextUser();
+		const job = await harness.job({ userId: user });
+		const creates = minimax.creates.length;
+		expect(await harness.run(job)).toBeUndefined();
+		expect(clipOn(job)?.data.equals(minimax.video)).toBe(true);
+		expect(shown(job)).toContain(`<@${user}>, your clip is ready`);
+		expect(minimax.creates.length).toBe(creates + 1);
+		expect(await harness.used(user)).toBe(1);
+		expect((await harness.stores.records.get(job.data.interaction.id))?.state).toBe('done');
+	});
+
+	it('fails over to the next provider before a task exists, and tells the admins once', async () => {
+		const user = nextUser();
+		const job = await harness.job({ userId: user });
+		const before = discord.channelMessages().length;
+		minimax.failNextCreate(1008, 'insufficient balance');
+		expect(await harness.run(job)).toBeUndefined();
+		expect(job.data.provider).toBe('preview');
+		expect(job.data.failedOver).toEqual([{ provider: 'minimax', failure: 'credits' }]);
+		expect(clipOn(job)).toBeDefined();
+		const alerts = discord.channelMessages().slice(before).filter((m) => m.content.startsWith('⚠️'));
+		expect(alerts.map((m) => m.content)).toEqual([expect.stringContaining('MiniMax is out of credits')]);
+		expect(await harness.used(user)).toBe(1);
+	});
+
+	it('follows a submitted task to its end instead of failing over, and resumes it without a second create', async () => {
+		const user = nextUser();
+		const job = await harness.job({ userId: user });
+		// A worker before this one created the task and died.
+		const first = await minimaxProvider().submit({ model: 'T2V-01', request: job.data.request });
+		if (first.kind !== 'task') throw new Error('expected a task');
+		await job.save({ task: { id: first.taskId, submittedAt: Date.now() } });
+		const creates = minimax.creates.length;
+		expect(await harness.run(job)).toBeUndefined();
+		expect(minimax.creates.length).toBe(creates);
+		expect(clipOn(job)).toBeDefined();
+	});
+
+	it('hands the job back untouched when the worker is shutting down', async () => {
+		const user = nextUser();
+		const job = await harness.job({ userId: user });
+		const shutdown = new AbortController();
+		shutdown.abort();
+		await harness.run(job, shutdown.signal);
+		expect(job.handedOver()).toBe(true);
+		expect(await harness.used(user)).toBe(1);
+		expect((await harness.stores.records.get(job.data.interaction.id))?.state).toBe('queued');
+	});
+
+	describe('cancel at each stage', () => {
+		it('before the create call: nothing is submitted and the unit comes back', async () => {
+			const user = nextUser();
+			const job = await harness.job({ userId: user });
+			await harness.stores.records.requestCancel(job.data.interaction.id, user);
+			const creates = minimax.creates.length;
+			expect(await harness.run(job)).toBeUndefined();
+			expect(minimax.creates.length).toBe(creates);
+			expect(shown(job)).toContain(`Cancelled by <@${user}>`);
+			expect(await harness.used(user)).toBe(0);
+			expect((await harness.stores.records.get(job.data.interaction.id))?.state).toBe('cancelled');
+		});
+
+		it('while the provider generates: polling stops, no clip is posted, the unit comes back', async () => {
+			const user = nextUser();
+			const job = await harness.job({ userId: user });
+			minimax.generationMs = 5_000;
+			try {
+				const running = harness.run(job);
+				await discord.waitFor(() => job.data.task?.id, 3_000, 'the task');
+				const admin = nextUser();
+				await harness.stores.records.requestCancel(job.data.interaction.id, admin);
+				expect(await running).toBeUndefined();
+				expect(clipOn(job)).toBeUndefined();
+				expect(shown(job)).toContain(`Cancelled by <@${admin}>`);
+				expect(await harness.used(user)).toBe(0);
+			} finally {
+				minimax.generationMs = 150;
+			}
+		});
+
+		it('after delivery: a late cancel changes nothing, the unit stays spent', async () => {
+			const user = nextUser();
+			const job = await harness.job({ userId: user });
+			await harness.run(job);
+			await harness.stores.records.requestCancel(job.data.interaction.id, user);
+			const again = await harness.stores.records.get(job.data.interaction.id);
+			expect(again?.state).toBe('done');
+			expect(await harness.used(user)).toBe(1);
+			expect(clipOn(job)).toBeDefined();
+		});
+	});
+
+	describe('failures from the MiniMax stand-in end the job in their own words and give the unit back', () => {
+		const cases: Array<[FailureClass, string, (job: TestJob) => Promise<void> | void]> = [
+			['rejected', 'invalid parameters at create', () => minimax.failNextCreate(2013, 'invalid params')],
+			['safety-input', 'the prompt filter', () => minimax.failNextCreate(1026, 'input new_sensitive')],
+			['safety-output', 'the output filter', () => minimax.failNextTask(1027)],
+			['generation-failed', 'a task that fails without a reason', () => minimax.failNextTask(0)],
+			['malformed', 'a status answer off the protocol', () => minimax.malformNextQuery()],
+			['outcome-unknown', 'a create call cut off by a crash', (job) => job.save({ submittingAt: Date.now() - 5_000 })],
+		];
+		for (const [failure, what, arrange] of cases) {
+			it(`${failure}: ${what}`, async () => {
+				const single = await startHarness({ discord, providers: [minimaxProvider()] });
+				try {
+					const user = nextUser();
+					const job = await single.job({ userId: user });
+					await arrange(job);
+					const thrown = await single.run(job);
+					expect(thrown).toBeInstanceOf(PermanentJobError);
+					expect(shown(job)).toBe(english.failed(failure, { prompt: job.data.request.prompt, model: job.data.model }));
+					expect(await single.used(user)).toBe(FAILURE_POLICY[failure].refund ? 0 : 1);
+					expect((await single.stores.records.get(job.data.interaction.id))?.state).toBe('failed');
+				} finally {
+					await single.close();
+				}
+			});
+		}
+
+		it('timed-out: a task that outlives GENERATION_TIMEOUT_MS', async () => {
+			const single = await startHarness({ discord, providers: [minimaxProvider()], generationTimeoutMs: 200 });
+			minimax.generationMs = 5_000;
+			try {
+				const user = nextUser();
+				const job = await single.job({ userId: user });
+				expect(await single.run(job)).toBeInstanceOf(PermanentJobError);
+				expect(shown(job)).toContain(english.failures['timed-out']);
+				expect(await single.used(user)).toBe(0);
+			} finally {
+				minimax.generationMs = 150;
+				await single.close();
+			}
+		});
+
+		it('undeliverable: Discord refuses the finished clip for good', async () => {
+			const user = nextUser();
+			const job = await harness.job({ userId: user });
+			// Every edit of this reply is refused: progress edits are let go, the delivery cannot be.
+			const route = new RegExp(`/${job.token}/messages/@original$`);
+			discord.failNext({ method: 'PATCH', path: route }, { status: 400, body: { code: 50035, message: 'Invalid Form Body' } }, 1_000);
+			const thrown = await harness.run(job);
+			expect(thrown).toBeInstanceOf(PermanentJobError);
+			expect(await harness.used(user)).toBe(0);
+		});
+	});
+
+	describe('every failure class, as a provider raises it: retried while attempts remain, then settled by its policy row', () => {
+		/** A provider that fails its create call with one failure class. */
+		const failing = (failure: ProviderFailure): VideoProvider => ({
+			name: 'segmind',
+			submit: (): Promise<Submission> => Promise.reject(new ProviderError('segmind', failure, `scripted ${failure}`)),
+			poll: (): Promise<TaskStatus> => Promise.reject(new Error('no task')),
+		});
+		const providerFailures = (Object.keys(FAILURE_POLICY) as FailureClass[]).filter(
+			(failure): failure is ProviderFailure => !['source-unreadable', 'undeliverable', 'internal'].includes(failure),
+		);
+		for (const failure of providerFailures) {
+			it(failure, async () => {
+				const single = await startHarness({ discord, providers: [failing(failure)] });
+				try {
+					const user = nextUser();
+					const early = await single.job({ userId: user, provider: 'segmind', model: 'minimax-ai', lastAttempt: false });
+					const thrownEarly = await single.run(early);
+					if (FAILURE_POLICY[failure].retry) {
+						// Not the last attempt: the job goes back to BullMQ for another, still holding its unit.
+						expect(thrownEarly).toBeInstanceOf(ProviderError);
+						expect(await single.used(user)).toBe(1);
+					} else {
+						expect(thrownEarly).toBeInstanceOf(PermanentJobError);
+						expect(await single.used(user)).toBe(FAILURE_POLICY[failure].refund ? 0 : 1);
+					}
+					const other = nextUser();
+					const last = await single.job({ userId: other, provider: 'segmind', model: 'minimax-ai', lastAttempt: true });
+					expect(await single.run(last)).toBeInstanceOf(PermanentJobError);
+					expect(shown(last)).toContain(english.failures[failure]);
+					expect(await single.used(other)).toBe(FAILURE_POLICY[failure].refund ? 0 : 1);
+				} finally {
+					await single.close();
+				}
+			});
+		}
+	});
+
+	it('source-unreadable: an Extend whose clip message is gone fails before any create call', async () => {
+		const user = nextUser();
+		const job = await harness.job({
+			userId: user,
+			model: 'I2V-01',
+			request: { extendsFrom: { interactionId: '1573597093061328001', channelId: discord.channelId, messageId: '1573597093061328002' } },
+		});
+		const creates = minimax.creates.length;
+		expect(await harness.run(job)).toBeInstanceOf(PermanentJobError);
+		expect(minimax.creates.length).toBe(creates);
+		expect(shown(job)).toContain(english.failures['source-unreadable']);
+		expect(await harness.used(user)).toBe(0);
+	});
+
+	it('abandons a job that stalled too often with the internal failure, once', async () => {
+		const user = nextUser();
+		const job = await harness.job({ userId: user });
+		await harness.processor.abandon(job.data, new Error('job stalled more than allowable limit'));
+		await harness.processor.abandon(job.data, new Error('job stalled more than allowable limit'));
+		expect(shown(job)).toContain(english.failures.internal);
+		expect(await harness.used(user)).toBe(0);
+	});
+});
