@@ -8,6 +8,7 @@ import type { Logger } from './log.js';
 import { MediaStore } from './media.js';
 import { watchQueue } from './queue-watch.js';
 import { Replies } from './discord/replies.js';
+import { restTransport } from './discord/rest.js';
 import { Quota } from './quota.js';
 import { connectRedis, untilReady } from './redis.js';
 import { PopularStore } from './video/popular.js';
@@ -39,7 +40,7 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 
 	const client = new Client({
 		intents: [GatewayIntentBits.Guilds],
-		rest: { api: config.discord.apiUrl },
+		rest: { api: config.discord.apiUrl, ...restTransport },
 		// Prompts are quoted back into the channel: they must never ping anyone.
 		allowedMentions: { parse: [] as AllowedMentionsTypes[], repliedUser: false },
 	});

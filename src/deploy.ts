@@ -1,6 +1,7 @@
 import { REST, Routes, type RESTGetCurrentApplicationResult } from 'discord.js';
 import { commands } from '../commands/index.js';
 import type { Config } from './config.js';
+import { restTransport } from './discord/rest.js';
 import type { Logger } from './log.js';
 
 /**
@@ -9,7 +10,7 @@ import type { Logger } from './log.js';
  * creations per day.
  */
 export async function deployCommands(config: Config, logger: Logger): Promise<void> {
-	const rest = new REST({ api: config.discord.apiUrl }).setToken(config.discord.token);
+	const rest = new REST({ api: config.discord.apiUrl, ...restTransport }).setToken(config.discord.token);
 	const application = (await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult;
 	const body = commands.map((command) => command.data);
 	const route =

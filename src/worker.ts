@@ -5,6 +5,7 @@ import { ClipStore } from './clips.js';
 import { EtaBook } from './eta.js';
 import { AdminAlerts } from './discord/admin-alerts.js';
 import { Replies } from './discord/replies.js';
+import { restTransport } from './discord/rest.js';
 import { startVideoWorker } from './jobs/index.js';
 import type { Logger } from './log.js';
 import { MediaStore } from './media.js';
@@ -22,7 +23,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 	redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 	await untilReady(redis);
 
-	const rest = new REST({ api: config.discord.apiUrl }).setToken(config.discord.token);
+	const rest = new REST({ api: config.discord.apiUrl, ...restTransport }).setToken(config.discord.token);
 	rest.on('rateLimited', (info) => logger.info({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limit'));
 
 	const processor = createProcessor({

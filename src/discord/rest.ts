@@ -1,0 +1,15 @@
+import type { RESTOptions } from 'discord.js';
+
+/**
+ * How every discord.js REST client of ours sends its requests: through Node's own fetch. discord.js
+ * builds file uploads with Node's global FormData and, by default, sends them with its own undici 6
+ * through the process-wide undici dispatcher; whichever undici is imported first owns that, and our
+ * own undici (for the providers) refuses a FormData it did not make, so uploads failed or hung when
+ * it came first (discord.js issues 11525 and 10946). Node's fetch makes the body from its own FormData
+ * itself, so uploads work whatever the import order and whichever undici we use.
+ */
+export const restTransport: Pick<RESTOptions, 'makeRequest'> = {
+	// discord.js types the init with its undici 6's classes (we set no agent, so no dispatcher);
+	// at run time its body is the global FormData, fetch's own.
+	makeRequest: async (url, init) => fetch(url, init as unknown as RequestInit),
+};
