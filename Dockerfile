@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image for the bot and the workers; the command picks the role (see docker-compose.yml).
-ARG NODE_VERSION=26
+# The one pin of the Node.js version: .ci/run reads it and tests on the same binary version.
+ARG NODE_VERSION=26.12.1
 
 FROM node:${NODE_VERSION}-trixie-slim AS deps
 WORKDIR /app

@@ -6,10 +6,11 @@ import { Redis, type RedisOptions } from 'ioredis';
  * connections must wait for Redis to come back instead of giving up.
  */
 export function connectRedis(url: string, kind: 'fail-fast' | 'patient'): Redis {
-	const options: RedisOptions =
+	const options = (
 		kind === 'fail-fast'
 			? { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }
-			: { maxRetriesPerRequest: null, enableOfflineQueue: true };
+			: { maxRetriesPerRequest: null, enableOfflineQueue: true }
+	) satisfies RedisOptions;
 	return new Redis(url, { ...options, connectionName: `clapper-${kind}` });
 }
 

@@ -1,28 +1,21 @@
-import { createRequire } from 'node:module';
 import { REST, type RESTOptions } from 'discord.js';
 
-type DiscordAgent = NonNullable<RESTOptions['agent']>;
-
-let shared: DiscordAgent | undefined;
-
 /**
- * A connection pool from discord.js's own copy of undici. discord.js builds its upload bodies
- * with that copy; sent through another undici (ours is newer, and whichever loads first becomes
- * the process's global dispatcher) they fail or hang (discordjs/discord.js#11525). Giving every
- * Discord client this pool makes uploads independent of module load order.
+ * How every discord.js REST client of ours sends its requests: through Node's own fetch.
+ * discord.js builds file uploads with Node's global FormData and, by default, sends them with its
+ * own undici 6 through the process-wide undici dispatcher; whichever undici is imported first owns
+ * that, and our own undici (for the providers) refuses a FormData it did not make, so uploads
+ * failed or hung when it came first (discordjs/discord.js#11525, #10946). Node's fetch makes the
+ * body from its own FormData itself, so uploads work whatever the import order.
  */
-export function discordAgent(): DiscordAgent {
-	if (shared !== undefined) return shared;
-	const fromHere = createRequire(import.meta.url);
-	const fromDiscord = createRequire(fromHere.resolve('discord.js'));
-	const fromRest = createRequire(fromDiscord.resolve('@discordjs/rest'));
-	const undici = fromRest('undici') as { Agent: new () => DiscordAgent };
-	shared = new undici.Agent();
-	return shared;
-}
+const transport: Pick<RESTOptions, 'makeRequest'> = {
+	// discord.js types the init with its undici 6's classes (we set no agent, so no dispatcher);
+	// at run time its body is the global FormData, fetch's own.
+	makeRequest: async (url, init) => fetch(url, init as unknown as RequestInit),
+};
 
 /** REST options of every Discord client this project makes (the bot's gateway client included). */
-export const restOptions = (api: string): Partial<RESTOptions> => ({ api, agent: discordAgent() });
+export const restOptions = (api: string): Partial<RESTOptions> => ({ api, ...transport });
 
 /** A REST client with the bot token, for workers and scripts that open no gateway session. */
 export const createRest = (api: string, token: string): REST => new REST(restOptions(api)).setToken(token);
