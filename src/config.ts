@@ -143,7 +143,11 @@ export class ConfigError extends Error {
  * first provider whose key is set, or the free preview when none is, so a newcomer with only a
  * Discord token sees the bot work.
  */
-function providerChain(env: NodeJS.ProcessEnv, chosen: ProviderName | undefined, list: readonly ProviderName[] | undefined) {
+function providerChain(
+	env: NodeJS.ProcessEnv,
+	chosen: ProviderName | undefined,
+	list: readonly ProviderName[] | undefined,
+) {
 	const withKey = REMOTE.find((name) => blankIsUnset(env[CATALOG[name].keyEnv as string]) !== undefined);
 	const first = chosen ?? list?.[0] ?? withKey ?? 'preview';
 	return [...new Set([first, ...(list ?? [])])];
@@ -161,7 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role): Config {
 
 	// Presence is judged on the raw environment, so one bad value does not hide or invent others.
 	const present = (name: string) => blankIsUnset(env[name]) !== undefined;
-	if (!present('DISCORD_TOKEN')) problems.push('DISCORD_TOKEN is required (the bot token from the Discord developer portal)');
+	if (!present('DISCORD_TOKEN'))
+		problems.push('DISCORD_TOKEN is required (the bot token from the Discord developer portal)');
 
 	if (parsed.success) {
 		const chain = providerChain(env, parsed.data.VIDEO_PROVIDER, parsed.data.VIDEO_PROVIDERS);

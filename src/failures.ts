@@ -59,8 +59,18 @@ export const FAILURE_POLICY: { readonly [F in FailureClass]: FailurePolicy } = {
 	'safety-input': final,
 	'safety-output': final,
 	// A provider that refuses its key or is out of money hands the job on, and the admins hear of it.
-	'auth': { retry: false, failOver: true, alert: { scope: 'provider', says: handedOn('does not accept its API key') }, refund: true },
-	'credits': { retry: false, failOver: true, alert: { scope: 'provider', says: handedOn('is out of credits') }, refund: true },
+	'auth': {
+		retry: false,
+		failOver: true,
+		alert: { scope: 'provider', says: handedOn('does not accept its API key') },
+		refund: true,
+	},
+	'credits': {
+		retry: false,
+		failOver: true,
+		alert: { scope: 'provider', says: handedOn('is out of credits') },
+		refund: true,
+	},
 	'rate-limited': passing,
 	'unavailable': passing,
 	'network': passing,

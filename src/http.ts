@@ -2,10 +2,10 @@ import { Agent, interceptors, request, type Dispatcher } from 'undici';
 
 /**
  * Every HTTP call this project makes itself (providers, file downloads) goes through its own
- * connection pools, never through undici's global dispatcher. discord.js ships its own undici and
- * both read and write the global dispatcher under one shared symbol: if ours were put there
- * first, discord.js's file uploads would run through a different undici and break
- * (discordjs/discord.js#11525). Never import `request` or `fetch` from undici elsewhere.
+ * connection pools, never through undici's process-wide dispatcher: that one is shared, under one
+ * symbol, by every copy of undici in the process (discord.js ships its own) and by Node's fetch,
+ * and whichever copy loads first owns it. Our calls then never depend on load order, and never
+ * change what the others use (see `src/discord/rest.ts`). Import `request` from undici nowhere else.
  */
 
 let plain: Dispatcher | undefined;
@@ -15,9 +15,13 @@ let redirecting: Dispatcher | undefined;
 export const apiAgent = (): Dispatcher => (plain ??= new Agent());
 
 /** File hosts (CDNs, signed storage links) may redirect, a few times. */
-export const fileAgent = (): Dispatcher => (redirecting ??= new Agent().compose(interceptors.redirect({ maxRedirections: 3 })));
+export const fileAgent = (): Dispatcher =>
+	(redirecting ??= new Agent().compose(interceptors.redirect({ maxRedirections: 3 })));
 
-type RequestOptions = { dispatcher?: Dispatcher } & Omit<Dispatcher.RequestOptions<null>, 'origin' | 'path' | 'method'> &
+type RequestOptions = { dispatcher?: Dispatcher } & Omit<
+	Dispatcher.RequestOptions<null>,
+	'origin' | 'path' | 'method'
+> &
 	Partial<Pick<Dispatcher.RequestOptions<null>, 'method'>>;
 
 /** undici's `request`, on our own pool unless the caller (a test) passes a dispatcher. */

@@ -29,7 +29,16 @@ export function createLogger(level: string, name: string, destination?: NodeJS.W
 		base: { pid: process.pid },
 		serializers: { err: (error: Error) => scrub(stdSerializers.err(error)) },
 		redact: {
-			paths: ['token', '*.token', '*.*.token', 'apiKey', '*.apiKey', 'authorization', '*.authorization', '*.headers.authorization'],
+			paths: [
+				'token',
+				'*.token',
+				'*.*.token',
+				'apiKey',
+				'*.apiKey',
+				'authorization',
+				'*.authorization',
+				'*.headers.authorization',
+			],
 			censor: '[redacted]',
 		},
 	};

@@ -7,7 +7,10 @@ import { createLogger, type Logger } from '../log.js';
  * Shared start-up of every entry point: parse the environment (listing every problem, printing no
  * secret), start, and close cleanly on SIGINT/SIGTERM so in-flight jobs go back to the queue.
  */
-export async function run(role: Role, start: (config: Config, logger: Logger) => Promise<Running | void>): Promise<void> {
+export async function run(
+	role: Role,
+	start: (config: Config, logger: Logger) => Promise<Running | void>,
+): Promise<void> {
 	let config: Config;
 	try {
 		config = loadConfig(process.env, role);

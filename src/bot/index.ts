@@ -1,4 +1,4 @@
-import { AllowedMentionsTypes, Client, Events, GatewayIntentBits } from 'discord.js';
+import { type AllowedMentionsTypes, Client, Events, GatewayIntentBits } from 'discord.js';
 import { commands } from '../../commands/index.js';
 import type { Config } from '../config.js';
 import { createInteractionHandler } from '../discord/interactions.js';
@@ -37,7 +37,9 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 		handle(interaction).catch((error: unknown) => logger.error({ err: error }, 'interaction handler crashed'));
 	});
 	client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
-	client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ code: event.code, shardId }, 'gateway disconnected'));
+	client.on(Events.ShardDisconnect, (event, shardId) =>
+		logger.warn({ code: event.code, shardId }, 'gateway disconnected'),
+	);
 
 	const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
 	await client.login(config.discord.token);

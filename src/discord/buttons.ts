@@ -20,7 +20,8 @@ const MANAGE = PermissionFlagsBits.Administrator | PermissionFlagsBits.ManageGui
 const mayManage = (interaction: ButtonInteraction, clip: Clip) =>
 	interaction.user.id === clip.userId || (interaction.memberPermissions?.any(MANAGE) ?? false);
 
-const stored = (ref: Clip['request']['firstFrame']): ImageSource | undefined => (ref === undefined ? undefined : { kind: 'stored', ref });
+const stored = (ref: Clip['request']['firstFrame']): ImageSource | undefined =>
+	ref === undefined ? undefined : { kind: 'stored', ref };
 
 /** The first frame a clip started from: a stored image, or (an extension) another clip's last frame. */
 function firstFrameOf(request: Clip['request']): ImageSource | undefined {
@@ -125,7 +126,8 @@ export async function handleModal(interaction: ModalSubmitInteraction, context: 
 		prompt: interaction.fields.getTextInputValue('prompt'),
 		camera: interaction.fields.getTextInputValue('camera'),
 	};
-	if (parsed.action === 'remix') return startVideo(interaction, context, checkVideoOptions(context.config.provider, edited));
+	if (parsed.action === 'remix')
+		return startVideo(interaction, context, checkVideoOptions(context.config.provider, edited));
 
 	// The next shot starts on this clip's last frame, which the worker takes when the job starts.
 	const firstFrame: ImageSource = {

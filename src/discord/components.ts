@@ -43,7 +43,9 @@ const button = (
 	custom_id: customId(action, interactionId),
 });
 
-const row = (...buttons: APIButtonComponentWithCustomId[]): ButtonRow[] => [{ type: ComponentType.ActionRow, components: buttons }];
+const row = (...buttons: APIButtonComponentWithCustomId[]): ButtonRow[] => [
+	{ type: ComponentType.ActionRow, components: buttons },
+];
 
 /** While queued or generating. */
 export const progressButtons = (interactionId: string, texts: Texts) =>

@@ -38,7 +38,8 @@ export function createInteractionHandler(commands: readonly Command[], context: 
 		/** Logs a failed command or click by kind, and answers it in the user's words. */
 		const refuse = async (repliable: RepliableInteraction, error: unknown, what: Record<string, string>) => {
 			if (error instanceof QueueUnavailableError) logger.error({ err: error, ...what }, 'queue unavailable; refused');
-			else if (isExpected(error)) logger.info({ reason: error instanceof Error ? error.message : error, ...what }, 'refused');
+			else if (isExpected(error))
+				logger.info({ reason: error instanceof Error ? error.message : error, ...what }, 'refused');
 			else logger.error({ err: error, ...what }, 'interaction failed');
 			await answerPrivately(repliable, texts.commandError(error)).catch((cause: unknown) => {
 				logger.warn({ err: cause }, 'could not answer the interaction');

@@ -25,8 +25,13 @@ export type StartingInteraction = ChatInputCommandInteraction | ButtonInteractio
  * Starts a generation for a checked request, from `/video` or from a clip's buttons: a public
  * reply (deferred within Discord's 3 s), the queued message with its Cancel button, the job.
  */
-export async function startVideo(interaction: StartingInteraction, context: CommandContext, checked: Checked): Promise<void> {
-	if (!interaction.inGuild() || interaction.channelId === null) throw new InvalidRequestError({ kind: 'not-in-server' });
+export async function startVideo(
+	interaction: StartingInteraction,
+	context: CommandContext,
+	checked: Checked,
+): Promise<void> {
+	if (!interaction.inGuild() || interaction.channelId === null)
+		throw new InvalidRequestError({ kind: 'not-in-server' });
 	if (!interaction.deferred && !interaction.replied) await interaction.deferReply();
 	// The one who starts a clip is its author: the job carries this locale to the worker.
 	const texts = textsFor(interaction.locale);

@@ -7,7 +7,14 @@ import type { JobRecords } from '../store/job-records.js';
 import type { MediaStore } from '../store/media.js';
 import type { Quota } from '../store/quota.js';
 import { checkAttachmentInfo, fetchAttachmentImage, type AttachmentInfo } from '../video/images.js';
-import { CLIP_FRAME_TYPE, composePrompt, IMAGE_TYPES, type ClipFrame, type ImageRef, type VideoRequest } from '../video/request.js';
+import {
+	CLIP_FRAME_TYPE,
+	composePrompt,
+	IMAGE_TYPES,
+	type ClipFrame,
+	type ImageRef,
+	type VideoRequest,
+} from '../video/request.js';
 import type { Settle } from './settle.js';
 
 /**
@@ -29,7 +36,8 @@ function declaredType(source: ImageSource): string | undefined {
 	return type != null && (IMAGE_TYPES as readonly string[]).includes(type) ? type : undefined;
 }
 
-const declared = (source: ImageSource | undefined) => (source === undefined ? undefined : { contentType: declaredType(source) });
+const declared = (source: ImageSource | undefined) =>
+	source === undefined ? undefined : { contentType: declaredType(source) };
 
 export interface VideoOptions {
 	readonly prompt: string;
@@ -131,7 +139,10 @@ export async function enqueueVideo(
 			if (data === null) throw new InvalidRequestError({ kind: 'image-gone' });
 			return { data, contentType: source.ref.contentType };
 		};
-		const copy = async (slot: 'first_frame' | 'last_frame' | 'subject', source: ImageSource | undefined): Promise<ImageRef | undefined> => {
+		const copy = async (
+			slot: 'first_frame' | 'last_frame' | 'subject',
+			source: ImageSource | undefined,
+		): Promise<ImageRef | undefined> => {
 			if (source === undefined || source.kind === 'clip-frame') return undefined;
 			const key = media.key(jobId, slot);
 			const image = await load(source);
@@ -187,7 +198,10 @@ export async function enqueueVideo(
 		await jobs.enqueue(data).catch((error: unknown) => {
 			throw new QueueUnavailableError({ cause: error });
 		});
-		logger.info({ jobId, interactionId: facts.id, userId: facts.userId, guildId: facts.guildId, model }, 'video job enqueued');
+		logger.info(
+			{ jobId, interactionId: facts.id, userId: facts.userId, guildId: facts.guildId, model },
+			'video job enqueued',
+		);
 		return { jobId, request };
 	} catch (error) {
 		await deps

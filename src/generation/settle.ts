@@ -35,11 +35,17 @@ export interface SettleDeps {
 	readonly records: JobRecords;
 }
 
-export type Settle = (job: Settled, outcome: Outcome) => Promise<{ readonly first: boolean; readonly outcome: Outcome }>;
+export type Settle = (
+	job: Settled,
+	outcome: Outcome,
+) => Promise<{ readonly first: boolean; readonly outcome: Outcome }>;
 
 const outcomeSchema: z.ZodType<Outcome> = z.discriminatedUnion('kind', [
 	z.object({ kind: z.literal('delivered'), costUsd: z.number().optional() }),
-	z.object({ kind: z.literal('failed'), failure: z.custom<FailureClass>((value) => typeof value === 'string' && value in FAILURE_POLICY) }),
+	z.object({
+		kind: z.literal('failed'),
+		failure: z.custom<FailureClass>((value) => typeof value === 'string' && value in FAILURE_POLICY),
+	}),
 	z.object({ kind: z.literal('cancelled'), by: z.string() }),
 	z.object({ kind: z.literal('rolled-back') }),
 ]);

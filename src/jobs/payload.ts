@@ -31,7 +31,10 @@ export const videoJobSchema = z.object({
 	/** Set just before the provider's create call: a crash in that call leaves the outcome unknown. */
 	submittingAt: z.number().nullable().optional(),
 	/** Stored the moment the create call returns; a restarted worker polls it and never re-submits. */
-	task: z.object({ id: z.string().min(1), submittedAt: z.number() }).nullable().optional(),
+	task: z
+		.object({ id: z.string().min(1), submittedAt: z.number() })
+		.nullable()
+		.optional(),
 });
 
 export type VideoJobData = z.infer<typeof videoJobSchema>;

@@ -38,7 +38,8 @@ export interface VideoJob {
 }
 
 /** True for the errors `handBack` and `postpone` throw: a processor must let them pass. */
-export const isHandOver = (error: unknown): boolean => error instanceof HandedBackError || error instanceof PostponedError;
+export const isHandOver = (error: unknown): boolean =>
+	error instanceof HandedBackError || error instanceof PostponedError;
 
 export interface VideoWorkerOptions {
 	readonly connection: Redis;

@@ -55,7 +55,7 @@ export function runFfmpeg(run: FfmpegRun): Promise<Buffer> {
 		child.stderr.on('data', (chunk: Buffer) => {
 			stderr = (stderr + chunk.toString()).slice(-4000);
 		});
-		const settle = (error?: unknown) => {
+		const settle = (error?: Error) => {
 			clearTimeout(timer);
 			signal?.removeEventListener('abort', onAbort);
 			if (error === undefined) resolve(Buffer.concat(stdout));
@@ -66,8 +66,9 @@ export function runFfmpeg(run: FfmpegRun): Promise<Buffer> {
 			settle(new FfmpegError(failure, `could not run ${binary} (${error.code ?? error.message})`, { cause: error }));
 		});
 		child.once('close', (code) => {
-			if (stopped === 'aborted') return settle(signal?.reason ?? new Error('aborted'));
-			if (stopped === 'timed-out') return settle(new FfmpegError('timed-out', `${binary} took longer than ${run.timeoutMs} ms`));
+			if (stopped === 'aborted') return settle(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+			if (stopped === 'timed-out')
+				return settle(new FfmpegError('timed-out', `${binary} took longer than ${run.timeoutMs} ms`));
 			if (code === 0) return settle();
 			const tail = stderr.trim().split('\n').slice(-3).join(' | ').slice(-300);
 			return settle(new FfmpegError('failed', `${binary} exited with ${code ?? 'a signal'}: ${tail}`, {}, code));

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { httpRequest } from '../http.js';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { DownloadError, fetchCapped, withoutQuery, type Download } from '../media/download.js';
 import { failureForStatus } from './error-table.js';
 import { ProviderError, retryAfterMs } from './errors.js';
@@ -69,17 +69,19 @@ export async function requestJson<T>(
 		if (options.signal?.aborted) throw error;
 		const where = `${options.method} ${redactUrl(options.url)}`;
 		if (options.creates === true && !neverSent(error)) {
-			throw new ProviderError(provider, 'outcome-unknown', `${where} got no answer; a task may exist`, { cause: error });
+			throw new ProviderError(provider, 'outcome-unknown', `${where} got no answer; a task may exist`, {
+				cause: error,
+			});
 		}
 		throw new ProviderError(provider, 'network', `${where} got no answer`, { cause: error });
 	}
 
 	const text = await response.body.text().catch(() => '');
-	let body: unknown = undefined;
+	let body: unknown;
 	try {
 		body = text === '' ? undefined : JSON.parse(text);
 	} catch {
-		body = undefined;
+		// A body that is not JSON is judged by its status alone.
 	}
 
 	if (response.statusCode >= 400) {

@@ -114,7 +114,10 @@ export class MinimaxProvider implements VideoProvider {
 					? errorFromBaseResp(reply.base_resp)
 					: new ProviderError(PROVIDER, 'generation-failed', 'the task ended in failure');
 			// A failed task is final whatever its code says: only a new submission could retry it.
-			return { state: 'failed', error: error.retryable ? new ProviderError(PROVIDER, 'generation-failed', error.message, { code }) : error };
+			return {
+				state: 'failed',
+				error: error.retryable ? new ProviderError(PROVIDER, 'generation-failed', error.message, { code }) : error,
+			};
 		}
 		if (reply.base_resp.status_code !== 0) throw errorFromBaseResp(reply.base_resp);
 		switch (reply.status) {

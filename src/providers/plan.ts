@@ -30,7 +30,8 @@ export function needOf(
 		readonly subject?: CarriedImage | undefined;
 	},
 ): Need {
-	const firstFrame = request.firstFrame ?? (request.extendsFrom === undefined ? undefined : { contentType: CLIP_FRAME_TYPE });
+	const firstFrame =
+		request.firstFrame ?? (request.extendsFrom === undefined ? undefined : { contentType: CLIP_FRAME_TYPE });
 	const images = [firstFrame, request.lastFrame, request.subject];
 	return {
 		directed: request.directed,

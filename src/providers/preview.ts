@@ -67,7 +67,7 @@ export const MOVE_MOTION: Readonly<Record<CameraMove, Partial<Omit<ShotMotion, '
 	'Zoom in': { zoom: ZOOM },
 	'Pull out': { zoom: 1 / ZOOM },
 	'Zoom out': { zoom: 1 / ZOOM },
-	Shake: { shake: SHAKE },
+	'Shake': { shake: SHAKE },
 	'Tracking shot': { zoom: DRIFT },
 	'Static shot': {},
 };
@@ -176,7 +176,9 @@ export function titleText(prompt: string, columns = 30, maxLines = 7): string {
 	if (line !== '') lines.push(line);
 	if (lines.length > maxLines) {
 		const kept = lines.slice(0, maxLines);
-		kept[maxLines - 1] = `${Array.from(kept[maxLines - 1] ?? '').slice(0, columns - 1).join('')}…`;
+		kept[maxLines - 1] = `${Array.from(kept[maxLines - 1] ?? '')
+			.slice(0, columns - 1)
+			.join('')}…`;
 		return kept.join('\n');
 	}
 	return lines.join('\n');
@@ -254,11 +256,26 @@ export class PreviewProvider implements VideoProvider {
 			}
 			const graph = `${source},setsar=1,format=yuv444p,${zoompanFilter(planShots(request.prompt))},format=yuv420p[v]`;
 			args.push(
-				'-filter_complex', graph,
-				'-map', '[v]',
-				'-frames:v', String(FRAMES),
-				'-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p',
-				'-movflags', '+faststart', '-an', '-f', 'mp4', 'out.mp4',
+				'-filter_complex',
+				graph,
+				'-map',
+				'[v]',
+				'-frames:v',
+				String(FRAMES),
+				'-c:v',
+				'libx264',
+				'-preset',
+				'veryfast',
+				'-crf',
+				'23',
+				'-pix_fmt',
+				'yuv420p',
+				'-movflags',
+				'+faststart',
+				'-an',
+				'-f',
+				'mp4',
+				'out.mp4',
 			);
 			await this.run(args, dir, signal);
 			const data = await readFile(join(dir, 'out.mp4'));
@@ -278,8 +295,12 @@ export class PreviewProvider implements VideoProvider {
 			await runFfmpeg({ args, cwd, timeoutMs: this.timeoutMs, signal, binary: this.ffmpegPath });
 		} catch (error) {
 			if (!(error instanceof FfmpegError)) throw error;
-			if (error.failure === 'timed-out') throw new ProviderError(PROVIDER, 'timed-out', error.message, { cause: error });
-			throw new ProviderError(PROVIDER, 'generation-failed', error.message, { code: error.exitCode ?? 'signal', cause: error });
+			if (error.failure === 'timed-out')
+				throw new ProviderError(PROVIDER, 'timed-out', error.message, { cause: error });
+			throw new ProviderError(PROVIDER, 'generation-failed', error.message, {
+				code: error.exitCode ?? 'signal',
+				cause: error,
+			});
 		}
 	}
 }

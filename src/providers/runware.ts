@@ -103,7 +103,12 @@ export class RunwareProvider implements VideoProvider {
 	}
 
 	/** Reads the errors in an answer: a failed task (poll only) becomes TaskFailed, the rest a ProviderError. */
-	private errorIn(body: Envelope, taskUUID: string, status: number, stage: Stage): ProviderError | TaskFailed | undefined {
+	private errorIn(
+		body: Envelope,
+		taskUUID: string,
+		status: number,
+		stage: Stage,
+	): ProviderError | TaskFailed | undefined {
 		const item = pickError(errorsOf(body), taskUUID);
 		if (item === undefined) return undefined;
 		// A getResponse error of type videoInference is the task's own outcome, not the poll call's.
@@ -143,7 +148,9 @@ export class RunwareProvider implements VideoProvider {
 		// Generated once: every retry sends the same UUID, so Runware can tell it is the same task.
 		const taskUUID = randomUUID();
 		const inputs = {
-			...(input.firstFrame === undefined ? {} : { frameImages: [{ image: dataUrl(input.firstFrame), frame: 'first' }] }),
+			...(input.firstFrame === undefined
+				? {}
+				: { frameImages: [{ image: dataUrl(input.firstFrame), frame: 'first' }] }),
 			...(input.subject === undefined ? {} : { referenceImages: [dataUrl(input.subject)] }),
 		};
 		const task = {
@@ -175,7 +182,11 @@ export class RunwareProvider implements VideoProvider {
 				return body;
 			} catch (error) {
 				// (U) A retry refused as a duplicate UUID means an earlier attempt did create the task.
-				if (attempt > 1 && error instanceof ProviderError && /duplicate|already/i.test(String(error.details.code ?? ''))) {
+				if (
+					attempt > 1 &&
+					error instanceof ProviderError &&
+					/duplicate|already/i.test(String(error.details.code ?? ''))
+				) {
 					return { data: [{ taskType: 'videoInference', taskUUID }] };
 				}
 				throw error;
@@ -217,11 +228,15 @@ export class RunwareProvider implements VideoProvider {
 			case 'processing':
 				return { state: 'pending', phase: 'generating' };
 			case 'error':
-				return { state: 'failed', error: new ProviderError(PROVIDER, 'generation-failed', 'the task ended in failure') };
+				return {
+					state: 'failed',
+					error: new ProviderError(PROVIDER, 'generation-failed', 'the task ended in failure'),
+				};
 			case 'success':
 			case undefined: {
 				if (item.videoURL === undefined) {
-					const message = item.status === undefined ? 'the task status is missing' : 'a successful task has no videoURL';
+					const message =
+						item.status === undefined ? 'the task status is missing' : 'a successful task has no videoURL';
 					throw new ProviderError(PROVIDER, 'malformed', message);
 				}
 				return { state: 'succeeded', videoUrl: item.videoURL, costUsd: item.cost };

@@ -154,7 +154,11 @@ export class SegmindProvider implements VideoProvider {
 
 	public async poll(taskId: string, signal?: AbortSignal): Promise<TaskStatus> {
 		if (this.mode === 'blocking') {
-			throw new ProviderError(PROVIDER, 'malformed', 'poll() was called in blocking mode, where submit returns the clip');
+			throw new ProviderError(
+				PROVIDER,
+				'malformed',
+				'poll() was called in blocking mode, where submit returns the clip',
+			);
 		}
 		const id = encodeURIComponent(taskId);
 		const status = await this.read(`/v2/requests/${id}/status`, statusReply, taskId, signal);
@@ -296,7 +300,8 @@ function requestBody(input: SubmitInput): Record<string, unknown> {
 	const model = CATALOG.segmind.models.find((candidate) => candidate.id === input.model);
 	const refuse = (why: string) => new ProviderError(PROVIDER, 'rejected', why);
 	if (model === undefined) throw refuse(`unknown model ${input.model}`);
-	if (model.firstFrame === 'required' && input.firstFrame === undefined) throw refuse(`${model.id} needs a first frame`);
+	if (model.firstFrame === 'required' && input.firstFrame === undefined)
+		throw refuse(`${model.id} needs a first frame`);
 	if (input.subject !== undefined && !model.subject) throw refuse(`${model.id} takes no subject reference`);
 	if (input.lastFrame !== undefined && !model.lastFrame) throw refuse(`${model.id} takes no last frame`);
 	// Both models make one fixed 6 s 720p clip and have no fields for either.

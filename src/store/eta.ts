@@ -19,7 +19,11 @@ export class EtaBook {
 
 	public async record(provider: string, model: string, durationMs: number): Promise<void> {
 		const key = this.key(provider, model);
-		await this.redis.multi().lpush(key, Math.round(durationMs)).ltrim(key, 0, SAMPLES - 1).exec();
+		await this.redis
+			.multi()
+			.lpush(key, Math.round(durationMs))
+			.ltrim(key, 0, SAMPLES - 1)
+			.exec();
 	}
 
 	/** The median duration, or undefined until a few generations have been seen. */

@@ -40,7 +40,12 @@ export class JobRecords {
 	}
 
 	public async save(record: JobRecord): Promise<void> {
-		await this.redis.set(this.key(record.interactionId), JSON.stringify(jobRecordSchema.parse(record)), 'EX', RECORD_TTL_SECONDS);
+		await this.redis.set(
+			this.key(record.interactionId),
+			JSON.stringify(jobRecordSchema.parse(record)),
+			'EX',
+			RECORD_TTL_SECONDS,
+		);
 	}
 
 	public async get(interactionId: string): Promise<JobRecord | undefined> {

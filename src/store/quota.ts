@@ -78,7 +78,11 @@ export class Quota {
 			.zremrangebyscore(key, '-inf', now - QUOTA_WINDOW_MS)
 			.zrange(key, 0, 0, 'WITHSCORES')
 			.zcard(key)
-			.exec()) ?? [[null, 0], [null, []], [null, 0]];
+			.exec()) ?? [
+			[null, 0],
+			[null, []],
+			[null, 0],
+		];
 		const oldest = (oldestReply?.[1] ?? []) as string[];
 		const used = Number(countReply?.[1] ?? 0);
 		return {

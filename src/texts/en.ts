@@ -66,7 +66,9 @@ function requestProblem(problem: RequestProblem): string {
 			return `Your prompt is ${problem.length} characters with its camera moves; the limit is ${problem.max}. Please shorten it.`;
 		case 'camera-unknown':
 			return `${inBracket(problem.bracket)}“${problem.item}” is not a camera move I know. ${
-				problem.suggestion === undefined ? `Pick from: ${CAMERA_MOVES.join(', ')}.` : `Did you mean ${problem.suggestion}?`
+				problem.suggestion === undefined
+					? `Pick from: ${CAMERA_MOVES.join(', ')}.`
+					: `Did you mean ${problem.suggestion}?`
 			}`;
 		case 'camera-too-many':
 			return `${inBracket(problem.bracket)}That is ${problem.count} camera moves; at most ${problem.max} can run together. Put later moves in another bracket further on in the prompt: it becomes the next shot.`;
@@ -246,7 +248,8 @@ export const en = {
 	modalCameraLabel: 'Camera moves (up to 3)',
 	notYours: (action: string): string =>
 		`Only the person who made this clip, or a server admin, can ${action === 'delete' ? 'delete it' : 'cancel it'}. Nothing was changed.`,
-	clipUnknown: 'I no longer have the details of that clip (they are kept for 7 days), so this button cannot be used any more.',
+	clipUnknown:
+		'I no longer have the details of that clip (they are kept for 7 days), so this button cannot be used any more.',
 	alreadyFinished: 'That job has already finished, so there is nothing to cancel.',
 	cancelled: (progress: Progress, byUserId: string): string =>
 		`🛑 Cancelled by <@${byUserId}>. Your quota was given back.\n${quote(progress.prompt)}`,

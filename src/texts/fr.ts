@@ -249,7 +249,8 @@ export const fr: Sentences = {
 	modalCameraLabel: 'Mouvements de caméra (3 au maximum)',
 	notYours: (action) =>
 		`Seule la personne qui a créé ce clip, ou un administrateur du serveur, peut ${action === 'delete' ? 'le supprimer' : 'l’annuler'}. Rien n’a été modifié.`,
-	clipUnknown: 'Je n’ai plus les détails de ce clip (ils sont conservés 7 jours) : ce bouton ne peut plus être utilisé.',
+	clipUnknown:
+		'Je n’ai plus les détails de ce clip (ils sont conservés 7 jours) : ce bouton ne peut plus être utilisé.',
 	alreadyFinished: 'Cette tâche est déjà terminée : il n’y a plus rien à annuler.',
 	cancelled: (progress, byUserId) =>
 		`🛑 Annulé par <@${byUserId}>. Votre quota vous a été rendu.\n${quote(progress.prompt)}`,
@@ -274,6 +275,8 @@ export const fr: Sentences = {
 			seconds: (seconds) => `${seconds} secondes`,
 		},
 		quota: { description: 'Combien de vidéos il vous reste, et quand la prochaine sera disponible' },
-		help: { description: 'Ce que fait le bot, un aide-mémoire des mouvements de caméra et le fonctionnement des quotas' },
+		help: {
+			description: 'Ce que fait le bot, un aide-mémoire des mouvements de caméra et le fonctionnement des quotas',
+		},
 	},
 };

@@ -70,7 +70,7 @@ export const CAMERA_SYNONYMS: { readonly [M in CameraMove]: readonly string[] } 
 	'Tilt down': ['tilt downward', 'tilt downwards', 'look down', 'pitch down'],
 	'Zoom in': ['zoom', 'zoom closer', 'zoom forward', 'punch in', 'crash zoom', 'magnify'],
 	'Zoom out': ['zoom back', 'zoom away', 'zoom wide', 'zoom wider', 'widen', 'unzoom'],
-	Shake: ['handheld', 'shaky', 'shaky cam', 'camera shake', 'shaking', 'jitter', 'wobble'],
+	'Shake': ['handheld', 'shaky', 'shaky cam', 'camera shake', 'shaking', 'jitter', 'wobble'],
 	'Tracking shot': [
 		'tracking',
 		'track',
@@ -124,8 +124,7 @@ export type CameraError =
 	| { readonly reason: 'contradiction'; readonly a: CameraMove; readonly b: CameraMove };
 
 export type CameraParse =
-	| { readonly ok: true; readonly moves: readonly CameraMove[] }
-	| ({ readonly ok: false } & CameraError);
+	{ readonly ok: true; readonly moves: readonly CameraMove[] } | ({ readonly ok: false } & CameraError);
 
 // ---------------------------------------------------------------------------------------------
 // Spelling

@@ -130,7 +130,7 @@ function pngDamage(data: Buffer): string | undefined {
 	if (typeof header === 'string') return header;
 	let sawData = false;
 	// Every pass moves on by at least the 12 bytes of a chunk's frame, so this ends.
-	for (let at = PNG_IHDR_END; ; ) {
+	for (let at = PNG_IHDR_END; ;) {
 		if (at + 12 > data.length) return 'the PNG is cut off before its end';
 		const length = data.readUInt32BE(at);
 		const type = data.toString('latin1', at + 4, at + 8);
@@ -271,7 +271,7 @@ function webpDamage(data: Buffer): string | undefined {
 	if (end > data.length) return 'the WebP is cut off before its end';
 	let sawImage = false;
 	// Every pass moves on by at least the 8 bytes of a chunk header, so this ends.
-	for (let at = RIFF_BODY; at < end; ) {
+	for (let at = RIFF_BODY; at < end;) {
 		if (at + 8 > end) return 'the WebP is cut off inside a chunk header';
 		const chunk = data.toString('latin1', at, at + 4);
 		const size = data.readUInt32LE(at + 4);

@@ -102,7 +102,12 @@ export function checkAttachmentInfo(info: AttachmentInfo): void {
 		throw new InvalidRequestError({ kind: 'image-not-image', option: info.option });
 	}
 	if (info.size > MAX_IMAGE_BYTES) {
-		throw new InvalidRequestError({ kind: 'image-too-large', option: info.option, bytes: info.size, max: MAX_IMAGE_BYTES });
+		throw new InvalidRequestError({
+			kind: 'image-too-large',
+			option: info.option,
+			bytes: info.size,
+			max: MAX_IMAGE_BYTES,
+		});
 	}
 	const { width, height } = info;
 	if (typeof width === 'number' && typeof height === 'number' && width > 0 && height > 0) {

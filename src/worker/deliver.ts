@@ -34,7 +34,12 @@ export interface DeliverDeps {
 export function createDelivery(deps: DeliverDeps) {
 	const { replies, now } = deps;
 
-	return async function deliver(data: VideoJobData, video: GeneratedVideo, throttle: ProgressThrottle, logger: Logger): Promise<void> {
+	return async function deliver(
+		data: VideoJobData,
+		video: GeneratedVideo,
+		throttle: ProgressThrottle,
+		logger: Logger,
+	): Promise<void> {
 		const progress = { prompt: data.request.prompt, model: data.model };
 		const reply = replyTargetOf(data);
 		const limit = data.interaction.attachmentSizeLimit;

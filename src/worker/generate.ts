@@ -69,7 +69,11 @@ export function createGenerator(deps: GenerateDeps) {
 	}
 
 	/** Submits on the job's current provider, once; returns the task id or the finished clip. */
-	async function submit(job: VideoJob, provider: VideoProvider, logger: Logger): Promise<{ taskId: string } | GeneratedVideo> {
+	async function submit(
+		job: VideoJob,
+		provider: VideoProvider,
+		logger: Logger,
+	): Promise<{ taskId: string } | GeneratedVideo> {
 		const existing = job.data.task?.id;
 		if (existing !== undefined) {
 			logger.info({ taskId: existing }, 'resuming a submitted task');
@@ -136,7 +140,8 @@ export function createGenerator(deps: GenerateDeps) {
 				status = undefined;
 			}
 			if (status?.state === 'succeeded') {
-				if (status.costUsd !== undefined) logger.info({ taskId, costUsd: status.costUsd }, 'provider reported the cost');
+				if (status.costUsd !== undefined)
+					logger.info({ taskId, costUsd: status.costUsd }, 'provider reported the cost');
 				await deps.eta.record(provider.name, job.data.model, now() - submittedAt).catch(() => undefined);
 				return { kind: 'url', url: status.videoUrl, costUsd: status.costUsd };
 			}
@@ -157,19 +162,26 @@ export function createGenerator(deps: GenerateDeps) {
 		return undefined;
 	}
 
-	async function generate(job: VideoJob, progress: GenerationProgress, shutdown: AbortSignal, baseLogger: Logger): Promise<GeneratedVideo> {
+	async function generate(
+		job: VideoJob,
+		progress: GenerationProgress,
+		shutdown: AbortSignal,
+		baseLogger: Logger,
+	): Promise<GeneratedVideo> {
 		for (;;) {
 			const name = job.data.provider;
 			const logger = baseLogger.child({ provider: name });
 			try {
 				const provider = deps.providers.get(name);
-				if (provider === undefined) throw new ProviderError(name, 'auth', 'this provider is not configured on this worker');
+				if (provider === undefined)
+					throw new ProviderError(name, 'auth', 'this provider is not configured on this worker');
 				const submitted = await submit(job, provider, logger);
 				if (!('taskId' in submitted)) return submitted;
 				return await poll(job, provider, submitted.taskId, progress, shutdown, logger);
 			} catch (error) {
 				// Only before a task exists: a submitted task is paid for and is followed to its end.
-				if (!(error instanceof ProviderError) || !FAILURE_POLICY[error.failure].failOver || job.data.task != null) throw error;
+				if (!(error instanceof ProviderError) || !FAILURE_POLICY[error.failure].failOver || job.data.task != null)
+					throw error;
 				const alert = FAILURE_POLICY[error.failure].alert;
 				if (alert?.scope === 'provider') {
 					await deps.alerts.once(`${error.failure}:${name}`, alert.says(CATALOG[name].label, job.data.interaction.id));
@@ -193,7 +205,9 @@ export function createGenerator(deps: GenerateDeps) {
 		const taskId = data.task?.id;
 		const provider = deps.providers.get(data.provider);
 		if (taskId === undefined || provider?.cancel === undefined) return;
-		await provider.cancel(taskId).catch((error: unknown) => logger.warn({ err: error, taskId }, 'provider cancel failed'));
+		await provider
+			.cancel(taskId)
+			.catch((error: unknown) => logger.warn({ err: error, taskId }, 'provider cancel failed'));
 	}
 
 	return { generate, cancelAtProvider };

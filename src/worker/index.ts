@@ -21,7 +21,9 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 	await untilReady(redis);
 
 	const rest = createRest(config.discord.apiUrl, config.discord.token);
-	rest.on('rateLimited', (info) => logger.info({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limit'));
+	rest.on('rateLimited', (info) =>
+		logger.info({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limit'),
+	);
 
 	const stores = openStores(redis, config.redis.prefix, config);
 	const processor = createProcessor({

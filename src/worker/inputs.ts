@@ -30,14 +30,21 @@ export interface InputDeps {
  * A message or clip that is gone or unreadable is `SourceUnreadableError`; a passing outage throws
  * as it is, and the job's next attempt tries again.
  */
-export async function prepareInputs(job: VideoJob, deps: InputDeps, signal: AbortSignal, logger: Logger): Promise<void> {
+export async function prepareInputs(
+	job: VideoJob,
+	deps: InputDeps,
+	signal: AbortSignal,
+	logger: Logger,
+): Promise<void> {
 	const { request } = job.data;
 	const from = request.extendsFrom;
 	if (from === undefined || request.firstFrame !== undefined) return;
 	let frame: Buffer;
 	try {
 		const attachments = await deps.replies.attachments(from.channelId, from.messageId);
-		const clip = attachments.find((file) => file.content_type?.startsWith('video/') ?? /\.(mp4|webm|mov)$/i.test(file.filename));
+		const clip = attachments.find(
+			(file) => file.content_type?.startsWith('video/') ?? /\.(mp4|webm|mov)$/i.test(file.filename),
+		);
 		if (clip === undefined) throw new SourceUnreadableError('the clip message has no video');
 		const download = await fetchCapped(clip.url, MAX_CLIP_BYTES, { signal });
 		if (!download.ok) throw new SourceUnreadableError('the clip is too large to read');
@@ -49,11 +56,20 @@ export async function prepareInputs(job: VideoJob, deps: InputDeps, signal: Abor
 			(error instanceof DownloadError && error.status !== undefined && error.status < 500) ||
 			(error instanceof FfmpegError && error.failure === 'failed') ||
 			error instanceof InvalidRequestError;
-		if (gone) throw new SourceUnreadableError(`could not take the last frame of clip ${from.interactionId}`, { cause: error });
+		if (gone)
+			throw new SourceUnreadableError(`could not take the last frame of clip ${from.interactionId}`, { cause: error });
 		throw error;
 	}
 	const key = deps.media.key(job.data.interaction.id, 'first_frame');
 	await deps.media.put(key, frame);
-	await job.save({ request: { ...request, firstFrame: { key, contentType: CLIP_FRAME_TYPE, bytes: frame.length, filename: 'first_frame' } } });
-	logger.info({ extendsFrom: from.interactionId, bytes: frame.length }, 'took the first frame from the clip it extends');
+	await job.save({
+		request: {
+			...request,
+			firstFrame: { key, contentType: CLIP_FRAME_TYPE, bytes: frame.length, filename: 'first_frame' },
+		},
+	});
+	logger.info(
+		{ extendsFrom: from.interactionId, bytes: frame.length },
+		'took the first frame from the clip it extends',
+	);
 }

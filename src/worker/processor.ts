@@ -63,11 +63,19 @@ export function createProcessor(deps: ProcessorDeps) {
 	const deliver = createDelivery({ replies, now });
 
 	/** Settles a failed job, tells the admins when the policy says so, and tells the user. */
-	async function fail(data: VideoJobData, failure: FailureClass, logger: Logger, throttle?: ProgressThrottle): Promise<void> {
+	async function fail(
+		data: VideoJobData,
+		failure: FailureClass,
+		logger: Logger,
+		throttle?: ProgressThrottle,
+	): Promise<void> {
 		await settle(settledOf(data), { kind: 'failed', failure });
 		const alert = FAILURE_POLICY[failure].alert;
 		if (alert?.scope === 'job') {
-			await alerts.once(`${failure}:${data.interaction.id}`, alert.says(CATALOG[data.provider].label, data.interaction.id));
+			await alerts.once(
+				`${failure}:${data.interaction.id}`,
+				alert.says(CATALOG[data.provider].label, data.interaction.id),
+			);
 		}
 		const texts = textsOf(data);
 		const content = texts.failed(failure, { prompt: data.request.prompt, model: data.model });
@@ -78,7 +86,12 @@ export function createProcessor(deps: ProcessorDeps) {
 	}
 
 	/** Stops the task at the provider where it can, gives the quota back and says so. */
-	async function cancel(data: VideoJobData, byUserId: string, throttle: ProgressThrottle, logger: Logger): Promise<void> {
+	async function cancel(
+		data: VideoJobData,
+		byUserId: string,
+		throttle: ProgressThrottle,
+		logger: Logger,
+	): Promise<void> {
 		await generator.cancelAtProvider(data, logger);
 		await settle(settledOf(data), { kind: 'cancelled', by: byUserId });
 		const texts = textsOf(data);
@@ -142,7 +155,11 @@ export function createProcessor(deps: ProcessorDeps) {
 
 	/** For jobs that failed without a processor running (they stalled too often). */
 	async function abandon(data: VideoJobData, error: Error): Promise<void> {
-		const logger = deps.logger.child({ jobId: data.interaction.id, interactionId: data.interaction.id, userId: data.interaction.userId });
+		const logger = deps.logger.child({
+			jobId: data.interaction.id,
+			interactionId: data.interaction.id,
+			userId: data.interaction.userId,
+		});
 		logger.error({ err: error }, 'job abandoned after repeated stalls');
 		await fail(data, classify(error), logger);
 	}

@@ -51,13 +51,28 @@ const click = async (handle: InteractionHandle, action: string, userId: string) 
 const firstCallback = (handle: InteractionHandle) =>
 	discord.waitFor(() => discord.callbacks(handle.id)[0], 10_000, 'the callback');
 
-const quotaUsed = async (userId: string) => (await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used;
+const quotaUsed = async (userId: string) =>
+	(await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used;
 
 describe('buttons under a clip', () => {
 	beforeAll(async () => {
 		discord = await startDiscordStandIn();
 		// A real, decodable MP4, so Extend can read the clip's last frame.
-		const clip = await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=s=640x360:d=2', '-pix_fmt', 'yuv420p', '-f', 'mp4', '-movflags', 'frag_keyframe+empty_moov', 'pipe:1']);
+		const clip = await run('ffmpeg', [
+			'-v',
+			'error',
+			'-f',
+			'lavfi',
+			'-i',
+			'testsrc2=s=640x360:d=2',
+			'-pix_fmt',
+			'yuv420p',
+			'-f',
+			'mp4',
+			'-movflags',
+			'frag_keyframe+empty_moov',
+			'pipe:1',
+		]);
 		minimax = await startMinimaxStandIn({ generationMs: 800, video: clip });
 		deployment = await startDeployment(discord, {
 			VIDEO_PROVIDER: 'minimax',
@@ -96,7 +111,10 @@ describe('buttons under a clip', () => {
 
 		await click(handle, 'cancel', userId);
 		const cancelled = await discord.waitFor(
-			() => originalEdits(discord, handle.token).map(contentOf).find((c) => c.startsWith('🛑 Cancelled')),
+			() =>
+				originalEdits(discord, handle.token)
+					.map(contentOf)
+					.find((c) => c.startsWith('🛑 Cancelled')),
 			15_000,
 			'the cancelled message',
 		);
@@ -111,7 +129,11 @@ describe('buttons under a clip', () => {
 		await untilStage(discord, deployment, first.token, /Generating|Waiting in the provider/);
 		const userId = nextUser();
 		const queued = video(userId, 'a shot that waits its turn');
-		await discord.waitFor(() => originalEdits(discord, queued.token).some((r) => /Queued/.test(contentOf(r))), 10_000, 'queued');
+		await discord.waitFor(
+			() => originalEdits(discord, queued.token).some((r) => /Queued/.test(contentOf(r))),
+			10_000,
+			'queued',
+		);
 		const creates = minimax.creates.length;
 
 		const cancel = await click(queued, 'cancel', userId);
@@ -148,7 +170,10 @@ describe('buttons under a clip', () => {
 		const retry = await click(handle, 'retry', clicker);
 		const clip = await clipOf(discord, deployment, retry.token);
 		expect(clip.content).toContain('> [Pan left] a lighthouse beam sweeping fog');
-		expect(minimax.creates.at(-1)?.body).toMatchObject({ model: 'T2V-01-Director', prompt: '[Pan left] a lighthouse beam sweeping fog' });
+		expect(minimax.creates.at(-1)?.body).toMatchObject({
+			model: 'T2V-01-Director',
+			prompt: '[Pan left] a lighthouse beam sweeping fog',
+		});
 		expect(await quotaUsed(clicker)).toBe(1);
 		expect(await quotaUsed(author)).toBe(1);
 	});
@@ -194,9 +219,16 @@ describe('buttons under a clip', () => {
 		const extender = nextUser();
 		await click(handle, 'extend', extender);
 		// A moderator deleted the clip before the worker came to read its last frame.
-		discord.failNext({ method: 'GET', path: /\/channels\/\d+\/messages\/\d+$/ }, { status: 404, body: { message: 'Unknown Message', code: 10008 } });
+		discord.failNext(
+			{ method: 'GET', path: /\/channels\/\d+\/messages\/\d+$/ },
+			{ status: 404, body: { message: 'Unknown Message', code: 10008 } },
+		);
 		const creates = minimax.creates.length;
-		const submit = discord.modalSubmit({ customId: `clap:extend:${handle.id}`, fields: { prompt: 'the kite falls', camera: '' }, userId: extender });
+		const submit = discord.modalSubmit({
+			customId: `clap:extend:${handle.id}`,
+			fields: { prompt: 'the kite falls', camera: '' },
+			userId: extender,
+		});
 		const failure = await failureOf(discord, deployment, submit.token);
 		expect(failure).toContain('I could not read the clip this one continues from');
 		expect(failure).not.toMatch(/first_frame|upload/i);

@@ -58,23 +58,47 @@ function adapter<S extends StandIn & { apiKey: string; baseUrl: string }>(
 }
 
 const PAID: readonly Adapter[] = [
-	adapter('minimax', 'MINIMAX_API_KEY', 'MINIMAX_BASE_URL', () => startMinimaxStandIn({ pathPrefix: '/minimax' }), (s) =>
-		s.failNextCreate(1008, 'insufficient balance'),
+	adapter(
+		'minimax',
+		'MINIMAX_API_KEY',
+		'MINIMAX_BASE_URL',
+		() => startMinimaxStandIn({ pathPrefix: '/minimax' }),
+		(s) => s.failNextCreate(1008, 'insufficient balance'),
 	),
-	adapter('segmind', 'SEGMIND_API_KEY', 'SEGMIND_BASE_URL', () => startSegmindStandIn(), (s) =>
-		s.failNextCreate(406, 'Insufficient credits'),
+	adapter(
+		'segmind',
+		'SEGMIND_API_KEY',
+		'SEGMIND_BASE_URL',
+		() => startSegmindStandIn(),
+		(s) => s.failNextCreate(406, 'Insufficient credits'),
 	),
-	adapter('runware', 'RUNWARE_API_KEY', 'RUNWARE_BASE_URL', () => startRunwareStandIn(), (s) =>
-		s.failNextCreate(402, { code: 'insufficientCredits', message: 'Insufficient credits' }),
+	adapter(
+		'runware',
+		'RUNWARE_API_KEY',
+		'RUNWARE_BASE_URL',
+		() => startRunwareStandIn(),
+		(s) => s.failNextCreate(402, { code: 'insufficientCredits', message: 'Insufficient credits' }),
 	),
-	adapter('atlascloud', 'ATLASCLOUD_API_KEY', 'ATLASCLOUD_BASE_URL', () => startAtlasCloudStandIn(), (s) =>
-		s.failNextCreateWithCode(402, 'insufficient balance'),
+	adapter(
+		'atlascloud',
+		'ATLASCLOUD_API_KEY',
+		'ATLASCLOUD_BASE_URL',
+		() => startAtlasCloudStandIn(),
+		(s) => s.failNextCreateWithCode(402, 'insufficient balance'),
 	),
-	adapter('replicate', 'REPLICATE_API_TOKEN', 'REPLICATE_BASE_URL', () => startReplicateStandIn(), (s) =>
-		s.failNextCreate(402, { body: { title: 'Insufficient credit', detail: 'You have insufficient credit' } }),
+	adapter(
+		'replicate',
+		'REPLICATE_API_TOKEN',
+		'REPLICATE_BASE_URL',
+		() => startReplicateStandIn(),
+		(s) => s.failNextCreate(402, { body: { title: 'Insufficient credit', detail: 'You have insufficient credit' } }),
 	),
-	adapter('fal', 'FAL_KEY', 'FAL_BASE_URL', () => startFalStandIn(), (s) =>
-		s.failNextCreate(403, { detail: 'User is locked. Reason: Exhausted balance' }),
+	adapter(
+		'fal',
+		'FAL_KEY',
+		'FAL_BASE_URL',
+		() => startFalStandIn(),
+		(s) => s.failNextCreate(403, { detail: 'User is locked. Reason: Exhausted balance' }),
 	),
 ];
 

@@ -41,7 +41,11 @@ function videoCommand(userId: string, prompt: string, extra: { camera?: string; 
 		userId,
 		...(extra.frame === undefined
 			? {}
-			: { attachments: { frame: { filename: 'frame.png', data: extra.frame, contentType: 'image/png', width: 640, height: 480 } } }),
+			: {
+					attachments: {
+						frame: { filename: 'frame.png', data: extra.frame, contentType: 'image/png', width: 640, height: 480 },
+					},
+				}),
 	});
 }
 
@@ -141,9 +145,11 @@ describe('end to end: /video in, MP4 out', () => {
 		expect(edits[0]?.body).toMatchObject({ embeds: [{ thumbnail: { url: 'attachment://first_frame.png' } }] });
 		expect(stages[0]).toMatch(/Queued\. Next in line/);
 		expect(stages.some((c) => c.startsWith('🎬 Submitted to **I2V-01-Director**'))).toBe(true);
-		expect(stages.some((c) => /(Generating|Waiting in the provider’s queue) on \*\*I2V-01-Director\*\*… \d+s elapsed/.test(c))).toBe(
-			true,
-		);
+		expect(
+			stages.some((c) =>
+				/(Generating|Waiting in the provider’s queue) on \*\*I2V-01-Director\*\*… \d+s elapsed/.test(c),
+			),
+		).toBe(true);
 		expect(stages.some((c) => c.startsWith('📤 Uploading'))).toBe(true);
 		expect(stages.at(-1)).toContain(`<@${userId}>, your clip is ready`);
 		for (let i = 1; i < edits.length; i++) {
@@ -166,7 +172,10 @@ describe('end to end: /video in, MP4 out', () => {
 		minimax.failNextTask(1026);
 		const handle = videoCommand(userId, 'something the filter dislikes');
 		const final = await discord.waitFor(
-			() => originalEdits(handle.token).map(contentOf).find((c) => c.startsWith('❌')),
+			() =>
+				originalEdits(handle.token)
+					.map(contentOf)
+					.find((c) => c.startsWith('❌')),
 			30_000,
 			'the failure message',
 		);
@@ -174,7 +183,10 @@ describe('end to end: /video in, MP4 out', () => {
 		expect(final).toContain('Your quota was given back');
 		expect(final).not.toMatch(/Error|at .*\.js|1026|test-minimax-key/);
 		expect(minimax.creates.length - createsBefore).toBe(1);
-		expect(await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).toMatchObject({ used: 0, remaining: 3 });
+		expect(await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).toMatchObject({
+			used: 0,
+			remaining: 3,
+		});
 		expect(discord.original(handle.token)?.attachments).toEqual([]);
 		expect(discord.violations).toEqual([]);
 	});
@@ -188,7 +200,9 @@ describe('end to end: /video in, MP4 out', () => {
 			return found.length > 0 ? found : undefined;
 		});
 		expect(reply?.body).toMatchObject({ type: 4, data: { flags: 64 } });
-		expect(contentOf({ ...reply!, body: (reply?.body as { data: unknown }).data })).toContain('“Barrel roll” is not a camera move');
+		expect(contentOf({ ...reply!, body: (reply?.body as { data: unknown }).data })).toContain(
+			'“Barrel roll” is not a camera move',
+		);
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect(minimax.creates.length).toBe(createsBefore);
 		expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(0);
@@ -203,12 +217,17 @@ describe('end to end: /video in, MP4 out', () => {
 
 		const handle = videoCommand(userId, 'one more please');
 		const followUp = await discord.waitFor(
-			() => discord.requests.find((r) => r.method === 'POST' && r.path.endsWith(`/webhooks/${discord.applicationId}/${handle.token}`)),
+			() =>
+				discord.requests.find(
+					(r) => r.method === 'POST' && r.path.endsWith(`/webhooks/${discord.applicationId}/${handle.token}`),
+				),
 			10_000,
 			'the private refusal',
 		);
 		expect(followUp.body).toMatchObject({ flags: 64 });
-		expect(contentOf(followUp)).toMatch(/You have used all 3 of your videos for the last 24 hours\. Your next one frees up <t:\d+:R>/);
+		expect(contentOf(followUp)).toMatch(
+			/You have used all 3 of your videos for the last 24 hours\. Your next one frees up <t:\d+:R>/,
+		);
 		expect(discord.original(handle.token)).toBeUndefined(); // the public "thinking…" reply was removed
 		expect(minimax.creates.length).toBe(createsBefore);
 		expect(await new VideoJobs(deployment.redis, deployment.prefix).state(handle.id)).toBe('unknown');
@@ -219,7 +238,9 @@ describe('end to end: /video in, MP4 out', () => {
 			return found.length > 0 ? found : undefined;
 		});
 		expect(answer?.body).toMatchObject({ type: 4, data: { flags: 64 } });
-		expect(JSON.stringify(answer?.body)).toMatch(/0 of 3\*\* videos left in the rolling 24 hours\. The next one frees up <t:\d+:R>/);
+		expect(JSON.stringify(answer?.body)).toMatch(
+			/0 of 3\*\* videos left in the rolling 24 hours\. The next one frees up <t:\d+:R>/,
+		);
 		expect(discord.violations).toEqual([]);
 	});
 
@@ -250,7 +271,9 @@ describe('end to end: /video in, MP4 out', () => {
 			],
 		});
 		const refusal = await firstCallback(refused.id);
-		expect(refusal).toMatch(/^« Barrel roll » n’est pas un mouvement de caméra que je connais\. Choisissez parmi : Truck left, /);
+		expect(refusal).toMatch(
+			/^« Barrel roll » n’est pas un mouvement de caméra que je connais\. Choisissez parmi : Truck left, /,
+		);
 		expect(refusal).not.toContain('camera move');
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect(minimax.creates.length).toBe(createsBefore);
@@ -267,7 +290,10 @@ describe('end to end: /video in, MP4 out', () => {
 		discord.expireInteractionTokens();
 
 		const post = await discord.waitFor(
-			() => discord.requests.find((r) => r.method === 'POST' && r.path === `/api/v10/channels/${discord.channelId}/messages`),
+			() =>
+				discord.requests.find(
+					(r) => r.method === 'POST' && r.path === `/api/v10/channels/${discord.channelId}/messages`,
+				),
 			30_000,
 			'the channel message',
 		);

@@ -23,7 +23,11 @@ export interface Deployment {
 }
 
 /** The environment of a test deployment: fast polling and short locks, then the test's own. */
-export function deploymentEnv(discord: DiscordStandIn, prefix: string, overrides: Record<string, string>): Record<string, string> {
+export function deploymentEnv(
+	discord: DiscordStandIn,
+	prefix: string,
+	overrides: Record<string, string>,
+): Record<string, string> {
 	return {
 		DISCORD_TOKEN: discord.token,
 		DISCORD_API_URL: discord.apiUrl,
@@ -87,14 +91,18 @@ let users = 0;
 export const nextUser = (): string => `81234567890124${String(++users).padStart(4, '0')}`;
 
 export const contentOf = (request: RecordedRequest): string =>
-	typeof request.body === 'object' && request.body !== null && 'content' in request.body ? String(request.body.content) : '';
+	typeof request.body === 'object' && request.body !== null && 'content' in request.body
+		? String(request.body.content)
+		: '';
 
 export const originalEdits = (discord: DiscordStandIn, token: string): RecordedRequest[] =>
 	discord.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/${token}/messages/@original`));
 
 /** Rethrows a time-out with both processes' logs, which say why. */
 const withLogs = (deployment: Deployment) => (error: unknown) => {
-	throw new Error(`${String(error)}\n--- bot ---\n${deployment.bot.output()}\n--- worker ---\n${deployment.worker.output()}`);
+	throw new Error(
+		`${String(error)}\n--- bot ---\n${deployment.bot.output()}\n--- worker ---\n${deployment.worker.output()}`,
+	);
 };
 
 /** Waits until the reply shows a stage (by its words), e.g. /Generating/. */
@@ -111,7 +119,12 @@ export async function untilStage(
 }
 
 /** Waits for the clip on the original reply; on a time-out the error carries both processes' logs. */
-export async function clipOf(discord: DiscordStandIn, deployment: Deployment, token: string, timeoutMs = 25_000): Promise<StoredMessage> {
+export async function clipOf(
+	discord: DiscordStandIn,
+	deployment: Deployment,
+	token: string,
+	timeoutMs = 25_000,
+): Promise<StoredMessage> {
 	return discord
 		.waitFor(
 			() => {
@@ -134,7 +147,10 @@ export async function failureOf(
 ): Promise<string> {
 	return discord
 		.waitFor(
-			() => originalEdits(discord, token).map(contentOf).find((content) => content.startsWith('❌')),
+			() =>
+				originalEdits(discord, token)
+					.map(contentOf)
+					.find((content) => content.startsWith('❌')),
 			timeoutMs,
 			'the failure message',
 		)

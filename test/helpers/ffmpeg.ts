@@ -37,10 +37,22 @@ async function withFile<T>(data: Buffer, name: string, use: (path: string) => Pr
  */
 export function texturePng(width = 1280, height = 720): Promise<Buffer> {
 	return run('ffmpeg', [
-		'-hide_banner', '-loglevel', 'error',
-		'-f', 'lavfi', '-i', `color=c=gray:s=${Math.round(width / 20)}x${Math.round(height / 20)}:d=1`,
-		'-vf', `noise=alls=100:allf=u:all_seed=7,scale=${width}:${height}:flags=bicubic,format=rgb24`,
-		'-frames:v', '1', '-f', 'image2', '-c:v', 'png', 'pipe:1',
+		'-hide_banner',
+		'-loglevel',
+		'error',
+		'-f',
+		'lavfi',
+		'-i',
+		`color=c=gray:s=${Math.round(width / 20)}x${Math.round(height / 20)}:d=1`,
+		'-vf',
+		`noise=alls=100:allf=u:all_seed=7,scale=${width}:${height}:flags=bicubic,format=rgb24`,
+		'-frames:v',
+		'1',
+		'-f',
+		'image2',
+		'-c:v',
+		'png',
+		'pipe:1',
 	]);
 }
 
@@ -57,9 +69,16 @@ export interface Probe {
 export function probe(mp4: Buffer): Promise<Probe> {
 	return withFile(mp4, 'clip.mp4', async (path) => {
 		const out = await run('ffprobe', [
-			'-v', 'error', '-select_streams', 'v:0', '-count_frames',
-			'-show_entries', 'stream=codec_name,pix_fmt,width,height,r_frame_rate,nb_read_frames:format=duration',
-			'-of', 'json', path,
+			'-v',
+			'error',
+			'-select_streams',
+			'v:0',
+			'-count_frames',
+			'-show_entries',
+			'stream=codec_name,pix_fmt,width,height,r_frame_rate,nb_read_frames:format=duration',
+			'-of',
+			'json',
+			path,
 		]);
 		const json = JSON.parse(out.toString()) as {
 			streams: {
@@ -97,9 +116,20 @@ export function grayFrames(mp4: Buffer, frameNumbers: readonly number[], width =
 	return withFile(mp4, 'clip.mp4', async (path) => {
 		const select = frameNumbers.map((n) => `eq(n\\,${n})`).join('+');
 		const raw = await run('ffmpeg', [
-			'-hide_banner', '-loglevel', 'error', '-i', path,
-			'-vf', `select=${select},scale=${width}:${height}:flags=area,format=gray`,
-			'-fps_mode', 'passthrough', '-frames:v', String(frameNumbers.length), '-f', 'rawvideo', 'pipe:1',
+			'-hide_banner',
+			'-loglevel',
+			'error',
+			'-i',
+			path,
+			'-vf',
+			`select=${select},scale=${width}:${height}:flags=area,format=gray`,
+			'-fps_mode',
+			'passthrough',
+			'-frames:v',
+			String(frameNumbers.length),
+			'-f',
+			'rawvideo',
+			'pipe:1',
 		]);
 		const size = width * height;
 		if (raw.length !== size * frameNumbers.length) {
@@ -113,9 +143,20 @@ export function grayFrames(mp4: Buffer, frameNumbers: readonly number[], width =
 export function meanColour(mp4: Buffer, frameNumber: number): Promise<number[]> {
 	return withFile(mp4, 'clip.mp4', async (path) => {
 		const raw = await run('ffmpeg', [
-			'-hide_banner', '-loglevel', 'error', '-i', path,
-			'-vf', `select=eq(n\\,${frameNumber}),scale=1:1:flags=area,format=rgb24`,
-			'-fps_mode', 'passthrough', '-frames:v', '1', '-f', 'rawvideo', 'pipe:1',
+			'-hide_banner',
+			'-loglevel',
+			'error',
+			'-i',
+			path,
+			'-vf',
+			`select=eq(n\\,${frameNumber}),scale=1:1:flags=area,format=rgb24`,
+			'-fps_mode',
+			'passthrough',
+			'-frames:v',
+			'1',
+			'-f',
+			'rawvideo',
+			'pipe:1',
 		]);
 		return [...raw.subarray(0, 3)];
 	});

@@ -10,7 +10,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
  * signal the real process.
  */
 function scriptCommand(script: string): string[] {
-	const scripts = (JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts;
+	const scripts = (JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { scripts: Record<string, string> })
+		.scripts;
 	const command = scripts[script];
 	if (command === undefined || !/^node [\w./-]+$/.test(command)) {
 		throw new Error(`npm script ${script} should be a plain "node <file>" command, found: ${command}`);
@@ -46,7 +47,8 @@ export function startScript(script: string, env: Record<string, string>): Runnin
 		async waitForOutput(pattern, timeoutMs = 20_000) {
 			const deadline = Date.now() + timeoutMs;
 			while (!pattern.test(output)) {
-				if (child.exitCode !== null) throw new Error(`${script} exited (${child.exitCode}) before printing ${pattern}:\n${output}`);
+				if (child.exitCode !== null)
+					throw new Error(`${script} exited (${child.exitCode}) before printing ${pattern}:\n${output}`);
 				if (Date.now() > deadline) throw new Error(`${script} did not print ${pattern} in ${timeoutMs} ms:\n${output}`);
 				await new Promise((resolve) => setTimeout(resolve, 25));
 			}
@@ -59,7 +61,10 @@ export function startScript(script: string, env: Record<string, string>): Runnin
 }
 
 /** Runs an npm script to completion and returns its exit code and output. */
-export async function runScript(script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+export async function runScript(
+	script: string,
+	env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
 	const running = startScript(script, env);
 	const code = await running.exited();
 	return { code, output: running.output() };

@@ -87,7 +87,9 @@ describe('AtlasCloud provider against its stand-in', () => {
 		const auth = await failureOf(() => wrongKey.submit({ model: MODEL, request }));
 		expect([auth.failure, auth.details.status]).toEqual(['auth', 401]);
 		expect(auth.message).not.toContain('sk-wrong-secret');
-		expect(String(auth.cause ?? '')).not.toContain('sk-wrong-secret');
+		expect(auth.cause instanceof Error ? auth.cause.message : JSON.stringify(auth.cause ?? '')).not.toContain(
+			'sk-wrong-secret',
+		);
 	});
 
 	it('maps an envelope code 402 sent with HTTP 200 to credits, and an HTTP 402 too', async () => {
@@ -107,7 +109,7 @@ describe('AtlasCloud provider against its stand-in', () => {
 
 		const response = await httpRequest(`${standIn.baseUrl}/api/v1/model/generateVideo`, {
 			method: 'POST',
-			headers: { authorization: `Bearer ${standIn.apiKey}`, 'content-type': 'application/json' },
+			headers: { 'authorization': `Bearer ${standIn.apiKey}`, 'content-type': 'application/json' },
 			// Labelled PNG: the stand-in goes by the bytes, like a decoder would.
 			body: JSON.stringify({ model: MODEL, prompt: 'fox', image: `data:image/png;base64,${webp.toString('base64')}` }),
 		});

@@ -33,7 +33,9 @@ describe('ETA learned from recent jobs (real Redis)', () => {
 	it('shows a bar, the time left, and never 100 % before the clip exists', () => {
 		const texts = textsFor('en-US');
 		const progress = { prompt: 'a fox', model: 'T2V-01' };
-		expect(texts.generating(progress, 60_000, 'generating', 180_000)).toContain('1m 00s elapsed, about 2m 00s left.\n▰▰▰▱▱▱▱▱▱▱ 33%');
+		expect(texts.generating(progress, 60_000, 'generating', 180_000)).toContain(
+			'1m 00s elapsed, about 2m 00s left.\n▰▰▰▱▱▱▱▱▱▱ 33%',
+		);
 		expect(texts.generating(progress, 400_000, 'generating', 180_000)).toContain('any moment now.\n▰▰▰▰▰▰▰▰▰▰ 95%');
 		expect(texts.generating(progress, 60_000, 'generating')).not.toContain('▰');
 	});

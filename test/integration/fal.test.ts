@@ -83,9 +83,7 @@ describe('fal provider against its stand-in', () => {
 
 	it('maps what fal refuses at submit: bad image, long prompt, safety, auth and balance', async () => {
 		const notAnImage = { data: Buffer.from('not an image at all'), contentType: 'image/png' } as const;
-		const badImage = await failureOf(() =>
-			provider.submit({ model: I2V, request, firstFrame: notAnImage }),
-		);
+		const badImage = await failureOf(() => provider.submit({ model: I2V, request, firstFrame: notAnImage }));
 		expect([badImage.failure, badImage.details.status]).toEqual(['rejected', 422]);
 
 		const longPrompt = { ...request, prompt: 'a'.repeat(2001) };
@@ -133,7 +131,7 @@ describe('fal provider against its stand-in', () => {
 		}
 	});
 
-	it('tells a gateway error on the result (retry) from the request\'s own failure (final)', async () => {
+	it("tells a gateway error on the result (retry) from the request's own failure (final)", async () => {
 		const taskId = await submitTask(provider, { model: T2V, request });
 		await new Promise((resolve) => setTimeout(resolve, standIn.generationMs));
 		standIn.failNextResult(503, { detail: 'Service Unavailable' });

@@ -214,8 +214,23 @@ beforeAll(async () => {
 		jpeg(10_000, 5001),
 	]);
 	const names = [
-		'png1280x720', 'jpeg720x1280', 'progressive', 'webpLossy', 'webpLossless', 'webpExtended', 'gif', 'small',
-		'wide', 'tall', 'side301', 'side300', 'wide5to2', 'wideUnder5to2', 'tall2to5', 'tallUnder2to5', 'pixelsAtCap',
+		'png1280x720',
+		'jpeg720x1280',
+		'progressive',
+		'webpLossy',
+		'webpLossless',
+		'webpExtended',
+		'gif',
+		'small',
+		'wide',
+		'tall',
+		'side301',
+		'side300',
+		'wide5to2',
+		'wideUnder5to2',
+		'tall2to5',
+		'tallUnder2to5',
+		'pixelsAtCap',
 		'pixelsOverCap',
 	] as const;
 	names.forEach((name, index) => (files[name] = made[index] ?? Buffer.alloc(0)));

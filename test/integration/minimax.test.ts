@@ -22,7 +22,11 @@ describe('MiniMax provider against its stand-in', () => {
 	});
 
 	it('submits, polls through the documented states, and downloads the exact bytes', async () => {
-		const taskId = await submitTask(provider, { model: 'I2V-01-Director', request, firstFrame: { data: png, contentType: 'image/png' } });
+		const taskId = await submitTask(provider, {
+			model: 'I2V-01-Director',
+			request,
+			firstFrame: { data: png, contentType: 'image/png' },
+		});
 		expect(standIn.creates).toHaveLength(1);
 		expect(standIn.creates[0]?.body).toEqual({
 			model: 'I2V-01-Director',
@@ -88,6 +92,10 @@ describe('MiniMax provider against its stand-in', () => {
 		const taskId = await submitTask(provider, { model: 'T2V-01', request });
 		const done = await untilDone(provider, taskId);
 		if (done.state !== 'succeeded') throw new Error('expected success');
-		expect(await downloadCapped('minimax', done.videoUrl, 1000)).toEqual({ ok: false, reason: 'too-large', bytes: standIn.video.length });
+		expect(await downloadCapped('minimax', done.videoUrl, 1000)).toEqual({
+			ok: false,
+			reason: 'too-large',
+			bytes: standIn.video.length,
+		});
 	});
 });

@@ -160,7 +160,11 @@ describe('preview provider (real ffmpeg)', () => {
 		const [other] = await grayFrames(await render('[Pan right] a fox', null), [EARLY]);
 		if (other === undefined) throw new Error('missing frame');
 		expect(meanAbsDiff(a, other, 0.35)).toBeGreaterThan(5);
-		const topRows = (frame: Gray): Gray => ({ ...frame, height: 12, pixels: frame.pixels.subarray(0, frame.width * 12) });
+		const topRows = (frame: Gray): Gray => ({
+			...frame,
+			height: 12,
+			pixels: frame.pixels.subarray(0, frame.width * 12),
+		});
 		expect(meanAbsDiff(topRows(a), topRows(other))).toBeLessThan(1);
 	});
 

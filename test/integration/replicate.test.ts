@@ -28,7 +28,10 @@ describe('Replicate provider against its stand-in', () => {
 		expect(standIn.creates).toHaveLength(1);
 		expect(standIn.creates[0]?.model).toBe(director);
 		expect(standIn.creates[0]?.body).toEqual({
-			input: { prompt: '[Pan left] a fox in the snow', first_frame_image: `data:image/png;base64,${png.toString('base64')}` },
+			input: {
+				prompt: '[Pan left] a fox in the snow',
+				first_frame_image: `data:image/png;base64,${png.toString('base64')}`,
+			},
 		});
 		expect(await provider.poll(taskId)).toEqual({ state: 'pending', phase: 'queued' });
 		await new Promise((resolve) => setTimeout(resolve, 150));
@@ -48,7 +51,11 @@ describe('Replicate provider against its stand-in', () => {
 		expect(standIn.creates[0]).toMatchObject({
 			model: 'minimax/video-01',
 			body: {
-				input: { prompt: 'a fox', prompt_optimizer: false, subject_reference: `data:image/jpeg;base64,${jpeg.toString('base64')}` },
+				input: {
+					prompt: 'a fox',
+					prompt_optimizer: false,
+					subject_reference: `data:image/jpeg;base64,${jpeg.toString('base64')}`,
+				},
 			},
 		});
 	});

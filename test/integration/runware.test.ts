@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/providers/errors.js';
+import { type ProviderError } from '../../src/providers/errors.js';
 import { downloadCapped } from '../../src/providers/http.js';
 import { RunwareProvider } from '../../src/providers/runware.js';
 import type { SubmitInput } from '../../src/providers/types.js';
@@ -113,7 +113,11 @@ describe('Runware provider against its stand-in', () => {
 		const notAnImage = await failureOf(() => provider.submit({ model: 'minimax:2@1', request, firstFrame: garbage }));
 		expect(notAnImage).toMatchObject({ failure: 'rejected', details: { status: 400, code: 'invalidFrameImage' } });
 		const tooSmall = await failureOf(() =>
-			provider.submit({ model: 'minimax:2@1', request, firstFrame: { data: solidPng(100, 100), contentType: 'image/png' } }),
+			provider.submit({
+				model: 'minimax:2@1',
+				request,
+				firstFrame: { data: solidPng(100, 100), contentType: 'image/png' },
+			}),
 		);
 		expect(tooSmall.failure).toBe('rejected');
 		// An error array in an HTTP 200 answer, with a code not in the table.
@@ -140,7 +144,11 @@ describe('Runware provider against its stand-in', () => {
 		const once = new RunwareProvider({ apiKey: standIn.apiKey, baseUrl: standIn.baseUrl, createRetry });
 		standIn.failNextCreate(429, { code: 'rateLimitExceeded', message: 'Too many requests.' }, { retryAfterSeconds: 7 });
 		const limited = await failureOf(() => once.submit({ model: 'minimax:2@1', request }));
-		expect(limited).toMatchObject({ failure: 'rate-limited', retryable: true, details: { status: 429, retryAfterMs: 7000 } });
+		expect(limited).toMatchObject({
+			failure: 'rate-limited',
+			retryable: true,
+			details: { status: 429, retryAfterMs: 7000 },
+		});
 	});
 
 	it('reports 5xx as retryable unavailable once retries are spent', async () => {
@@ -173,7 +181,11 @@ describe('Runware provider against its stand-in', () => {
 	it('makes a task that failed for a passing reason final, even behind an HTTP 500', async () => {
 		standIn.failNextTask({ status: 500, error: { code: 'timeoutProvider', message: 'The provider timed out.' } });
 		const error = await failedTask(provider, { model: 'minimax:2@1', request });
-		expect(error).toMatchObject({ failure: 'generation-failed', retryable: false, details: { code: 'timeoutProvider' } });
+		expect(error).toMatchObject({
+			failure: 'generation-failed',
+			retryable: false,
+			details: { code: 'timeoutProvider' },
+		});
 		// The same verdict inside an HTTP 200 answer.
 		standIn.failNextTask({ status: 200, error: { code: 'providerError', message: 'Generation failed upstream.' } });
 		expect((await failedTask(provider, { model: 'minimax:1@1', request })).failure).toBe('generation-failed');

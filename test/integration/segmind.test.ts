@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/providers/errors.js';
+import { type ProviderError } from '../../src/providers/errors.js';
 import { downloadCapped } from '../../src/providers/http.js';
 import { SegmindProvider, type SegmindOptions } from '../../src/providers/segmind.js';
 import type { SubmitInput } from '../../src/providers/types.js';

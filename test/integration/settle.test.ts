@@ -43,7 +43,12 @@ describe('settle: the one place a job ends (real Redis)', () => {
 			guildId: '1573597093061328898',
 			channelId: '1573597093061328897',
 			messageId: '1573597093061328899',
-			request: { prompt: 'a lighthouse', camera: [], directed: false, firstFrame: { key, contentType: 'image/png', bytes: 9, filename: 'first_frame' } },
+			request: {
+				prompt: 'a lighthouse',
+				camera: [],
+				directed: false,
+				firstFrame: { key, contentType: 'image/png', bytes: 9, filename: 'first_frame' },
+			},
 			model: 'animatic',
 			state: 'running',
 			locale: 'en-US',
@@ -128,7 +133,11 @@ describe('settle: the one place a job ends (real Redis)', () => {
 		try {
 			const results = await Promise.all(
 				racers.map((connection, i) => {
-					const own = createSettle({ quota: new Quota(connection, prefix, 5), media: new MediaStore(connection, prefix), records: new JobRecords(connection, prefix) });
+					const own = createSettle({
+						quota: new Quota(connection, prefix, 5),
+						media: new MediaStore(connection, prefix),
+						records: new JobRecords(connection, prefix),
+					});
 					return own(job, i % 2 === 0 ? { kind: 'delivered' } : { kind: 'cancelled', by: USER });
 				}),
 			);

@@ -79,13 +79,20 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 	async function job(input: JobInput): Promise<TestJob> {
 		const handle = discord.receivedCommand({ name: 'video', options: [], userId: input.userId });
 		const callback = `${discord.apiUrl}/v10/interactions/${handle.id}/${handle.token}/callback`;
-		const acked = await fetch(callback, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 5 }) });
-		if (!acked.ok) throw new Error(`defer answered ${acked.status}`);
-		const queued = await fetch(`${discord.apiUrl}/v10/webhooks/${discord.applicationId}/${handle.token}/messages/@original`, {
-			method: 'PATCH',
+		const acked = await fetch(callback, {
+			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ content: '🎬 Queued.' }),
+			body: JSON.stringify({ type: 5 }),
 		});
+		if (!acked.ok) throw new Error(`defer answered ${acked.status}`);
+		const queued = await fetch(
+			`${discord.apiUrl}/v10/webhooks/${discord.applicationId}/${handle.token}/messages/@original`,
+			{
+				method: 'PATCH',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ content: '🎬 Queued.' }),
+			},
+		);
 		const messageId = ((await queued.json()) as { id: string }).id;
 		const request: VideoRequest = { prompt: 'a lighthouse in a storm', camera: [], directed: false, ...input.request };
 		const reservation = await stores.quota.reserve(input.userId, handle.id);

@@ -31,7 +31,8 @@ const minimaxProvider = () => new MinimaxProvider({ apiKey: minimax.apiKey, base
 
 /** The reply's text as the user last saw it. */
 const shown = (job: TestJob) => discord.original(job.token)?.content ?? '';
-const clipOn = (job: TestJob) => discord.original(job.token)?.attachments.find((file) => file.filename.endsWith('.mp4'));
+const clipOn = (job: TestJob) =>
+	discord.original(job.token)?.attachments.find((file) => file.filename.endsWith('.mp4'));
 
 describe('processor: generate → deliver → settle, with real Redis and stand-ins', () => {
 	let harness: Harness;
@@ -61,7 +62,10 @@ describe('processor: generate → deliver → settle, with real Redis and stand-
 		expect(job.data.provider).toBe('preview');
 		expect(job.data.failedOver).toEqual([{ provider: 'minimax', failure: 'credits' }]);
 		expect(clipOn(job)).toBeDefined();
-		const alerts = discord.channelMessages().slice(before).filter((m) => m.content.startsWith('⚠️'));
+		const alerts = discord
+			.channelMessages()
+			.slice(before)
+			.filter((m) => m.content.startsWith('⚠️'));
 		expect(alerts.map((m) => m.content)).toEqual([expect.stringContaining('MiniMax is out of credits')]);
 		expect(await harness.used(user)).toBe(1);
 	});
@@ -180,7 +184,11 @@ describe('processor: generate → deliver → settle, with real Redis and stand-
 			const job = await harness.job({ userId: user });
 			// Every edit of this reply is refused: progress edits are let go, the delivery cannot be.
 			const route = new RegExp(`/${job.token}/messages/@original$`);
-			discord.failNext({ method: 'PATCH', path: route }, { status: 400, body: { code: 50035, message: 'Invalid Form Body' } }, 1_000);
+			discord.failNext(
+				{ method: 'PATCH', path: route },
+				{ status: 400, body: { code: 50035, message: 'Invalid Form Body' } },
+				1_000,
+			);
 			const thrown = await harness.run(job);
 			expect(thrown).toBeInstanceOf(PermanentJobError);
 			expect(await harness.used(user)).toBe(0);
@@ -202,7 +210,12 @@ describe('processor: generate → deliver → settle, with real Redis and stand-
 				const single = await startHarness({ discord, providers: [failing(failure)] });
 				try {
 					const user = nextUser();
-					const early = await single.job({ userId: user, provider: 'segmind', model: 'minimax-ai', lastAttempt: false });
+					const early = await single.job({
+						userId: user,
+						provider: 'segmind',
+						model: 'minimax-ai',
+						lastAttempt: false,
+					});
 					const thrownEarly = await single.run(early);
 					if (FAILURE_POLICY[failure].retry) {
 						// Not the last attempt: the job goes back to BullMQ for another, still holding its unit.
@@ -229,7 +242,13 @@ describe('processor: generate → deliver → settle, with real Redis and stand-
 		const job = await harness.job({
 			userId: user,
 			model: 'I2V-01',
-			request: { extendsFrom: { interactionId: '1573597093061328001', channelId: discord.channelId, messageId: '1573597093061328002' } },
+			request: {
+				extendsFrom: {
+					interactionId: '1573597093061328001',
+					channelId: discord.channelId,
+					messageId: '1573597093061328002',
+				},
+			},
 		});
 		const creates = minimax.creates.length;
 		expect(await harness.run(job)).toBeInstanceOf(PermanentJobError);

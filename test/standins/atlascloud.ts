@@ -78,7 +78,7 @@ function dimensions(data: Buffer, type: 'png' | 'jpeg'): { width: number; height
 	if (type === 'png') {
 		return data.length >= 24 ? { width: data.readUInt32BE(16), height: data.readUInt32BE(20) } : undefined;
 	}
-	for (let at = 2; at + 9 < data.length; ) {
+	for (let at = 2; at + 9 < data.length;) {
 		if (data[at] !== 0xff) return undefined;
 		const marker = data[at + 1] ?? 0;
 		// SOF0..SOF15 carry the size; C4 (DHT), C8 and CC (DAC) share the range but do not.

@@ -5,6 +5,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 
+/** A text frame's payload, however ws hands it over. */
+export const rawText = (raw: Buffer | ArrayBuffer | Buffer[]): string =>
+	(Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw as ArrayBuffer)).toString();
+
 const HEARTBEAT_INTERVAL_MS = 41_250;
 
 enum Op {
@@ -96,7 +100,7 @@ export class FakeGateway {
 		const conn = this.connections.get(ws);
 		let frame: unknown;
 		try {
-			frame = JSON.parse(raw.toString());
+			frame = JSON.parse(rawText(raw));
 		} catch {
 			ws.close(Close.DecodeError, 'Error while decoding payload.');
 			return;

@@ -307,7 +307,7 @@ export function interactionEnvelope(
 }
 
 export function toLocale(value: string): Locale {
-	const locale = Object.values(Locale).find((l) => l === value);
+	const locale = Object.values(Locale).find((l: string) => l === value);
 	if (!locale) throw new TypeError(`unknown Discord locale "${value}"`);
 	return locale;
 }

@@ -16,6 +16,7 @@ import {
 	type Interaction,
 	type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
+import { rawText } from './discord-gateway.js';
 import { startDiscordStandIn, type DiscordStandIn, type DiscordStandInOptions } from './discord.js';
 import { loadOpenApiValidator } from './openapi-validator.js';
 
@@ -51,10 +52,14 @@ async function harness(handler: Handler, options: DiscordStandInOptions = {}): P
 	await ready;
 	await standIn.identified();
 	const until = <T>(check: () => T | undefined | false, label: string) =>
-		standIn.waitFor(() => {
-			if (handlerErrors.length > 0) throw handlerErrors[0];
-			return check();
-		}, 3000, label);
+		standIn.waitFor(
+			() => {
+				if (handlerErrors.length > 0) throw handlerErrors[0];
+				return check();
+			},
+			3000,
+			label,
+		);
 	return { standIn, client, handlerErrors, until };
 }
 
@@ -72,7 +77,7 @@ async function rawGateway(standIn: DiscordStandIn) {
 	const ws = new WebSocket(`${standIn.origin.replace(/^http/, 'ws')}/gateway?v=10&encoding=json`);
 	const frames: unknown[] = [];
 	let closeCode: number | undefined;
-	ws.on('message', (raw) => frames.push(JSON.parse(raw.toString())));
+	ws.on('message', (raw) => frames.push(JSON.parse(rawText(raw))));
 	ws.on('close', (code) => (closeCode = code));
 	cleanups.push(async () => ws.terminate());
 	await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));

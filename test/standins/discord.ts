@@ -374,7 +374,7 @@ class StandIn implements DiscordStandIn {
 	component(input: ComponentInput): InteractionHandle {
 		const message = this.state.messages.get(input.messageId);
 		if (!message) throw new Error(`component(): the stand-in has no message ${input.messageId}`);
-		const componentType = input.componentType ?? ComponentType.Button;
+		const componentType = (input.componentType ?? ComponentType.Button) as ComponentType;
 		if (componentType !== ComponentType.Button && componentType !== ComponentType.StringSelect) {
 			throw new TypeError(`component(): componentType ${componentType} is not supported (button or string select)`);
 		}
@@ -458,10 +458,14 @@ class StandIn implements DiscordStandIn {
 	 * tests of the worker side alone, which acknowledge it themselves over REST.
 	 */
 	receivedCommand(input: SlashCommandInput): InteractionHandle {
-		return this.dispatchInteraction(input, (envelope) => ({
-			payload: envelope,
-			record: { type: InteractionType.ApplicationCommand },
-		}), false);
+		return this.dispatchInteraction(
+			input,
+			(envelope) => ({
+				payload: envelope,
+				record: { type: InteractionType.ApplicationCommand },
+			}),
+			false,
+		);
 	}
 
 	private dispatchInteraction(

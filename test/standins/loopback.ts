@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 
 /** The plumbing every provider stand-in shares: JSON in and out, serving a clip, start and stop. */
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+	res: ServerResponse,
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+): void {
 	res.writeHead(status, { 'content-type': 'application/json', ...headers });
 	res.end(JSON.stringify(body));
 }

@@ -93,7 +93,8 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 		send(res, 200, { task_id: '', base_resp: { status_code: code, status_msg: message } });
 
 	const validImage = (value: unknown): boolean =>
-		typeof value === 'string' && (/^https?:\/\//.test(value) || /^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/=]+$/.test(value));
+		typeof value === 'string' &&
+		(/^https?:\/\//.test(value) || /^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/=]+$/.test(value));
 
 	const statusOf = (task: Task) => {
 		const age = Date.now() - task.createdAt;
@@ -104,7 +105,8 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 
 	async function create(req: IncomingMessage, res: ServerResponse) {
 		const body = await readJson(req);
-		if (typeof body !== 'object' || body === null || Array.isArray(body)) return reject(res, 2013, 'invalid params, body');
+		if (typeof body !== 'object' || body === null || Array.isArray(body))
+			return reject(res, 2013, 'invalid params, body');
 		const fields = body as Record<string, unknown>;
 		creates.push({ body: fields, at: Date.now() });
 		if (nextCreateFailure !== undefined) {
@@ -120,7 +122,8 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 			return reject(res, 2013, 'invalid params, prompt');
 		}
 		if (prompt === undefined && !hasFrame) return reject(res, 2013, 'invalid params, prompt is required');
-		if (NEEDS_FIRST_FRAME.has(model) && !hasFrame) return reject(res, 2013, 'invalid params, first_frame_image is required');
+		if (NEEDS_FIRST_FRAME.has(model) && !hasFrame)
+			return reject(res, 2013, 'invalid params, first_frame_image is required');
 		if (hasFrame && !validImage(fields['first_frame_image'])) return reject(res, 2013, 'invalid image url');
 		if (model === 'S2V-01') {
 			const reference = fields['subject_reference'];
@@ -129,7 +132,7 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 				reference.length === 1 &&
 				(reference[0] as { type?: unknown }).type === 'character' &&
 				Array.isArray((reference[0] as { image?: unknown }).image) &&
-				((reference[0] as { image: unknown[] }).image).every(validImage);
+				(reference[0] as { image: unknown[] }).image.every(validImage);
 			if (!valid) return reject(res, 2013, 'invalid params, subject_reference');
 		}
 		if (fields['prompt_optimizer'] !== undefined && typeof fields['prompt_optimizer'] !== 'boolean') {
@@ -157,14 +160,33 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 			return send(res, 200, { task_id: 42, status: 'Exploded' });
 		}
 		const task = tasks.get(url.searchParams.get('task_id') ?? '');
-		if (task === undefined) return send(res, 200, { task_id: '', status: '', base_resp: { status_code: 2013, status_msg: 'task not found' } });
+		if (task === undefined)
+			return send(res, 200, {
+				task_id: '',
+				status: '',
+				base_resp: { status_code: 2013, status_msg: 'task not found' },
+			});
 		const status = statusOf(task);
 		if (status === 'Success') {
-			return send(res, 200, { task_id: task.id, status, file_id: task.fileId, video_width: 1280, video_height: 720, base_resp: ok });
+			return send(res, 200, {
+				task_id: task.id,
+				status,
+				file_id: task.fileId,
+				video_width: 1280,
+				video_height: 720,
+				base_resp: ok,
+			});
 		}
 		if (status === 'Fail') {
 			const code = task.failWith ?? 0;
-			return send(res, 200, { task_id: task.id, status, base_resp: { status_code: code, status_msg: code === 1026 ? 'input new_sensitive' : code === 1027 ? 'output new_sensitive' : 'failed' } });
+			return send(res, 200, {
+				task_id: task.id,
+				status,
+				base_resp: {
+					status_code: code,
+					status_msg: code === 1026 ? 'input new_sensitive' : code === 1027 ? 'output new_sensitive' : 'failed',
+				},
+			});
 		}
 		send(res, 200, { task_id: task.id, status, base_resp: ok });
 	}
@@ -198,7 +220,12 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 			}
 			if (!url.pathname.startsWith(`${prefix}/v1/`)) return send(res, 404, { error: 'not found' });
 			if (req.headers.authorization !== `Bearer ${apiKey}`) {
-				return send(res, 200, { base_resp: { status_code: 1004, status_msg: 'login fail: Please carry the API secret key in the Authorization field' } });
+				return send(res, 200, {
+					base_resp: {
+						status_code: 1004,
+						status_msg: 'login fail: Please carry the API secret key in the Authorization field',
+					},
+				});
 			}
 			const path = url.pathname.slice(prefix.length);
 			if (req.method === 'POST' && path === '/v1/video_generation') return create(req, res);

@@ -74,7 +74,9 @@ function readSpec(specPath: string): unknown {
 	try {
 		return JSON.parse(readFileSync(specPath, 'utf8'));
 	} catch (error) {
-		throw new Error(`cannot read Discord's OpenAPI spec at ${specPath} (set DISCORD_OPENAPI_PATH): ${String(error)}`);
+		throw new Error(`cannot read Discord's OpenAPI spec at ${specPath} (set DISCORD_OPENAPI_PATH): ${String(error)}`, {
+			cause: error,
+		});
 	}
 }
 
@@ -126,8 +128,7 @@ function createValidator(spec: unknown): OpenApiValidator {
 		const validate = compile(key, schema);
 		return validate(value) ? [] : readable(validate.errors ?? []);
 	};
-	const itemOf = (template: string): Json =>
-		paths.find((p) => p.template === template)?.item ?? {};
+	const itemOf = (template: string): Json => paths.find((p) => p.template === template)?.item ?? {};
 
 	return {
 		match(method, path) {
@@ -150,8 +151,8 @@ function createValidator(spec: unknown): OpenApiValidator {
 
 		checkParams(method, route) {
 			const item = itemOf(route.template);
-			const declared = [dig(item, 'parameters'), dig(item, method.toLowerCase(), 'parameters')].flatMap(
-				(list) => (Array.isArray(list) ? list : []),
+			const declared = [dig(item, 'parameters'), dig(item, method.toLowerCase(), 'parameters')].flatMap((list) =>
+				Array.isArray(list) ? list : [],
 			);
 			return declared.flatMap((param: unknown) => {
 				const name = dig(param, 'name');

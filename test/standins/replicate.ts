@@ -134,7 +134,8 @@ export async function startReplicateStandIn(options: ReplicateStandInOptions = {
 
 	const send = sendJson;
 	const sendFailure = (res: ServerResponse, status: number, failure: ScriptedFailure) => {
-		const headers: Record<string, string> = failure.retryAfter === undefined ? {} : { 'retry-after': failure.retryAfter };
+		const headers: Record<string, string> =
+			failure.retryAfter === undefined ? {} : { 'retry-after': failure.retryAfter };
 		send(res, status, failure.body ?? defaultBody(status), headers);
 	};
 	const invalid = (res: ServerResponse, field: string, description: string) =>
@@ -289,7 +290,8 @@ export async function startReplicateStandIn(options: ReplicateStandInOptions = {
 			}
 			const predictionPath = /^\/v1\/predictions\/([^/]+)(\/cancel)?$/.exec(url.pathname);
 			const id = decodeURIComponent(predictionPath?.[1] ?? '');
-			if (predictionPath !== null && req.method === 'GET' && predictionPath[2] === undefined) return poll(id, res, origin);
+			if (predictionPath !== null && req.method === 'GET' && predictionPath[2] === undefined)
+				return poll(id, res, origin);
 			if (predictionPath !== null && req.method === 'POST' && predictionPath[2] === '/cancel') {
 				return cancel(id, res, origin);
 			}

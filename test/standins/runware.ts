@@ -178,11 +178,13 @@ export async function startRunwareStandIn(options: RunwareStandInOptions = {}): 
 	/** Checks a videoInference task the way Runware documents its parameters for the MiniMax 01 models. */
 	function validate(task: Record<string, unknown>): Outcome | undefined {
 		const unknown = Object.keys(task).find((key) => !KNOWN_FIELDS.has(key));
-		if (unknown !== undefined) return refuse(400, 'unsupportedParameter', `Parameter '${unknown}' is not supported.`, unknown);
+		if (unknown !== undefined)
+			return refuse(400, 'unsupportedParameter', `Parameter '${unknown}' is not supported.`, unknown);
 		const model = task['model'];
 		if (typeof model !== 'string' || !MODELS.has(model)) return refuse(400, 'invalidModel', 'Invalid model.', 'model');
 		const inputs = task['inputs'];
-		if (inputs !== undefined && !isObject(inputs)) return refuse(400, 'invalidInputs', 'inputs must be an object.', 'inputs');
+		if (inputs !== undefined && !isObject(inputs))
+			return refuse(400, 'invalidInputs', 'inputs must be an object.', 'inputs');
 		const frames = inputs?.['frameImages'];
 		if (frames !== undefined) {
 			if (!Array.isArray(frames) || frames.length !== 1) {
@@ -191,18 +193,34 @@ export async function startRunwareStandIn(options: RunwareStandInOptions = {}): 
 			const frame: unknown = frames[0];
 			const image = isObject(frame) ? frame['image'] : frame;
 			if (isObject(frame) && frame['frame'] !== undefined && frame['frame'] !== 'first') {
-				return refuse(400, 'invalidFrameImageFrame', "Only the 'first' frame is supported.", 'inputs.frameImages.frame');
+				return refuse(
+					400,
+					'invalidFrameImageFrame',
+					"Only the 'first' frame is supported.",
+					'inputs.frameImages.frame',
+				);
 			}
 			const problem = imageProblem(image);
-			if (problem !== undefined) return refuse(400, 'invalidFrameImage', `Frame image ${problem}.`, 'inputs.frameImages');
+			if (problem !== undefined)
+				return refuse(400, 'invalidFrameImage', `Frame image ${problem}.`, 'inputs.frameImages');
 		}
 		const references = inputs?.['referenceImages'];
 		if (references !== undefined) {
 			if (!TAKES_REFERENCE.has(model)) {
-				return refuse(400, 'unsupportedReferenceImages', `${model} does not take referenceImages.`, 'inputs.referenceImages');
+				return refuse(
+					400,
+					'unsupportedReferenceImages',
+					`${model} does not take referenceImages.`,
+					'inputs.referenceImages',
+				);
 			}
 			if (!Array.isArray(references) || references.length !== 1) {
-				return refuse(400, 'invalidReferenceImages', 'referenceImages takes exactly 1 image.', 'inputs.referenceImages');
+				return refuse(
+					400,
+					'invalidReferenceImages',
+					'referenceImages takes exactly 1 image.',
+					'inputs.referenceImages',
+				);
 			}
 			const problem = imageProblem(references[0]);
 			if (problem !== undefined) {
@@ -270,7 +288,8 @@ export async function startRunwareStandIn(options: RunwareStandInOptions = {}): 
 		if (typeof uuid !== 'string' || !UUID_V4.test(uuid)) {
 			return refuse(400, 'invalidTaskUUID', 'taskUUID must be a UUID v4.', 'taskUUID');
 		}
-		if (tasks.has(uuid)) return refuse(400, 'duplicateTaskUUID', 'A task with this taskUUID already exists.', 'taskUUID');
+		if (tasks.has(uuid))
+			return refuse(400, 'duplicateTaskUUID', 'A task with this taskUUID already exists.', 'taskUUID');
 		tasks.set(uuid, {
 			uuid,
 			videoUUID: randomUUID(),
@@ -284,7 +303,8 @@ export async function startRunwareStandIn(options: RunwareStandInOptions = {}): 
 	}
 
 	function failScripted(scripted: ScriptedCreate): Outcome {
-		const headers = scripted.retryAfterSeconds === undefined ? {} : { 'retry-after': String(scripted.retryAfterSeconds) };
+		const headers =
+			scripted.retryAfterSeconds === undefined ? {} : { 'retry-after': String(scripted.retryAfterSeconds) };
 		if (scripted.error === undefined) return { raw: { status: scripted.status, text: 'Scripted failure' }, headers };
 		return { error: { status: scripted.status, ...scripted.error }, headers };
 	}
@@ -315,7 +335,9 @@ export async function startRunwareStandIn(options: RunwareStandInOptions = {}): 
 	async function handle(req: IncomingMessage, res: ServerResponse, origin: string) {
 		const body = await readJson(req);
 		if (!Array.isArray(body) || body.length === 0 || !body.every(isObject)) {
-			return send(res, 400, { errors: [{ code: 'invalidRequestBody', message: 'The body must be a JSON array of tasks.' }] });
+			return send(res, 400, {
+				errors: [{ code: 'invalidRequestBody', message: 'The body must be a JSON array of tasks.' }],
+			});
 		}
 		// Runware accepts the key as a Bearer header or as an authentication task first in the array.
 		const [first, ...rest] = body;
@@ -344,7 +366,9 @@ export async function startRunwareStandIn(options: RunwareStandInOptions = {}): 
 			if (malformNextPoll) {
 				malformNextPoll = false;
 				const uuid = taskList[0]?.['taskUUID'];
-				return send(res, 200, { data: [{ taskType: 'videoInference', taskUUID: uuid, status: 'exploded', videoURL: 42 }] });
+				return send(res, 200, {
+					data: [{ taskType: 'videoInference', taskUUID: uuid, status: 'exploded', videoURL: 42 }],
+				});
 			}
 		}
 

@@ -62,7 +62,8 @@ const graph = new Map(files.map((file) => [file, importsOf(file)]));
 describe('architecture', () => {
 	it('reads every import of the shipped code (the check has something to check)', () => {
 		expect(files.length).toBeGreaterThan(60);
-		for (const [file, imports] of graph) for (const target of imports) expect(graph.has(target), `${file} → ${target}`).toBe(true);
+		for (const [file, imports] of graph)
+			for (const target of imports) expect(graph.has(target), `${file} → ${target}`).toBe(true);
 		expect([...graph.values()].flat().length).toBeGreaterThan(150);
 	});
 

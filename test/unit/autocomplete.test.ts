@@ -25,7 +25,6 @@ import { pick, randomText, seeded, type Random } from '../helpers/random.js';
 const suggest = (typed: string, options: Partial<SuggestCameraOptions> = {}) =>
 	suggestCamera(typed, { texts: english, ...options });
 
-
 /** What a person might type: moves, synonyms, their beginnings and typos, junk, in a comma list. */
 function randomTyping(random: Random): string {
 	const words = [
@@ -173,9 +172,7 @@ describe('camera autocomplete: completing the last item', () => {
 	});
 
 	it('finds presets by name and adds them to the moves before', () => {
-		expect(suggest('vert')).toEqual([
-			{ name: 'Vertigo (dolly zoom): Push in, Zoom out', value: 'Push in, Zoom out' },
-		]);
+		expect(suggest('vert')).toEqual([{ name: 'Vertigo (dolly zoom): Push in, Zoom out', value: 'Push in, Zoom out' }]);
 		expect(values('orbit')).toEqual(['Truck left, Pan right', 'Truck right, Pan left']);
 		expect(suggest('Shake, orbit')).toEqual([
 			{ name: 'Shake + Orbit reveal: Truck left, Pan right', value: 'Shake, Truck left, Pan right' },

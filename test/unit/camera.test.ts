@@ -20,7 +20,6 @@ import {
 } from '../../src/video/camera.js';
 import { pick, randomText, seeded, type Random } from '../helpers/random.js';
 
-
 /** A move written many ways: cases, spacing, separators, full-width letters, accents. */
 function spellings(move: string): string[] {
 	const words = move.split(' ');

@@ -74,7 +74,13 @@ describe('configuration', () => {
 		expect(loadConfig({ DISCORD_TOKEN: 't' }, 'all').providers).toEqual(['preview']);
 		expect(loadConfig({ DISCORD_TOKEN: 't', FAL_KEY: 'k' }, 'all').providers).toEqual(['fal']);
 		const chain = loadConfig(
-			{ DISCORD_TOKEN: 't', VIDEO_PROVIDER: 'segmind', VIDEO_PROVIDERS: 'runware, segmind ,preview', SEGMIND_API_KEY: 'a', RUNWARE_API_KEY: 'b' },
+			{
+				DISCORD_TOKEN: 't',
+				VIDEO_PROVIDER: 'segmind',
+				VIDEO_PROVIDERS: 'runware, segmind ,preview',
+				SEGMIND_API_KEY: 'a',
+				RUNWARE_API_KEY: 'b',
+			},
 			'all',
 		);
 		expect(chain.providers).toEqual(['segmind', 'runware', 'preview']);

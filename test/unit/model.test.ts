@@ -55,10 +55,7 @@ describe('model choice from the capability table', () => {
 
 	it('knows Hailuo-02 cannot make 10 seconds at 1080P', () => {
 		const problem = refusal('minimax', { ...plain, duration: 10, resolution: '1080P' });
-		expect(suggested(problem)).toEqual([
-			'leave the duration out (Hailuo-02)',
-			'leave the resolution out (Hailuo-02)',
-		]);
+		expect(suggested(problem)).toEqual(['leave the duration out (Hailuo-02)', 'leave the resolution out (Hailuo-02)']);
 	});
 
 	it('names the models when the user asks for one the provider lacks', () => {
@@ -69,10 +66,7 @@ describe('model choice from the capability table', () => {
 	it('asks for a first frame where the director model needs one (Segmind)', () => {
 		expect(chooseModel('segmind', { ...plain, directed: true, firstFrame: true }).id).toBe('minimax-ai-director');
 		const problem = refusal('segmind', { ...plain, directed: true });
-		expect(suggested(problem)).toEqual([
-			'drop the camera moves (video-01)',
-			'add a first frame (video-01-director)',
-		]);
+		expect(suggested(problem)).toEqual(['drop the camera moves (video-01)', 'add a first frame (video-01-director)']);
 	});
 
 	it('gives every provider a model for a plain prompt, with sane defaults', () => {

@@ -5,7 +5,12 @@ describe('progress throttle', () => {
 	it('drops offers inside the interval and sends the next one after it', async () => {
 		let now = 10_000;
 		const sent: Array<[number, string]> = [];
-		const throttle = new ProgressThrottle(async (c) => void sent.push([now, c]), 3_000, () => now, 9_000);
+		const throttle = new ProgressThrottle(
+			async (c) => void sent.push([now, c]),
+			3_000,
+			() => now,
+			9_000,
+		);
 		await throttle.offer('a'); // 1 s after the last edit: dropped
 		now = 12_000;
 		await throttle.offer('b');

@@ -15,13 +15,21 @@ describe('README', () => {
 	it('states the failure policy exactly as src/failures.ts decides it, for every class', () => {
 		const rows = readme.slice(readme.indexOf('| failure class |'), readme.indexOf('A new class does not compile'));
 		const seen = new Set<string>();
-		for (const line of rows.split('\n').slice(2).filter((row) => row.startsWith('|'))) {
-			const [classes = '', retried, failsOver, alerted, refunded] = line.split('|').slice(1).map((cell) => cell.trim());
+		for (const line of rows
+			.split('\n')
+			.slice(2)
+			.filter((row) => row.startsWith('|'))) {
+			const [classes = '', retried, failsOver, alerted, refunded] = line
+				.split('|')
+				.slice(1)
+				.map((cell) => cell.trim());
 			for (const failure of [...classes.matchAll(/`([a-z-]+)`/g)].map((match) => match[1] as FailureClass)) {
 				const policy = FAILURE_POLICY[failure];
 				expect(policy, failure).toBeDefined();
 				seen.add(failure);
-				expect([retried, failsOver, refunded], failure).toEqual([policy.retry, policy.failOver, policy.refund].map((on) => (on ? 'yes' : 'no')));
+				expect([retried, failsOver, refunded], failure).toEqual(
+					[policy.retry, policy.failOver, policy.refund].map((on) => (on ? 'yes' : 'no')),
+				);
 				expect(alerted === 'no', failure).toBe(policy.alert === null);
 				if (policy.alert !== null) expect(alerted, failure).toContain(policy.alert.scope);
 			}

@@ -145,7 +145,10 @@ const CALLS: Calls<Sentences> = {
 	failedBecause: [[english.failures['outcome-unknown'], longProgress]],
 	modalTitle: [['remix'], ['extend']],
 	notYours: [['cancel'], ['delete']],
-	cancelled: [[progress, '812345678901234567'], [longProgress, '812345678901234567']],
+	cancelled: [
+		[progress, '812345678901234567'],
+		[longProgress, '812345678901234567'],
+	],
 	cancelling: [[progress], [longProgress]],
 	help: [
 		[{ quota: 3, provider: 'minimax' }],
@@ -337,7 +340,10 @@ describe('texts: buttons, modals and autocomplete', () => {
 	it('notes popular camera lists and describes models in the user’s language, within Discord’s 100 characters', () => {
 		const french = suggestCamera('', { popular: ['Shake'], texts: textsFor('fr') });
 		expect(french[0]).toEqual({ name: 'Shake (populaire ici)', value: 'Shake' });
-		expect(suggestCamera('', { popular: ['Shake'], texts: english })[0]).toEqual({ name: 'Shake (popular here)', value: 'Shake' });
+		expect(suggestCamera('', { popular: ['Shake'], texts: english })[0]).toEqual({
+			name: 'Shake (popular here)',
+			value: 'Shake',
+		});
 		expect(suggestModels('minimax', 'I2V-01-Director', textsFor('fr'))).toEqual([
 			{ name: 'I2V-01-Director (image de départ requise, mouvements de caméra, 6 s, 720P)', value: 'I2V-01-Director' },
 		]);
