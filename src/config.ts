@@ -38,6 +38,38 @@ const integer = (fallback: number, min: number, max: number) =>
 			.default(fallback),
 	);
 
+const optionalInteger = (min: number, max: number) =>
+	z.preprocess(
+		blankIsUnset,
+		z.coerce
+			.number({ error: 'must be a whole number' })
+			.int({ error: 'must be a whole number' })
+			.min(min, { error: `must be at least ${min}` })
+			.max(max, { error: `must be at most ${max}` })
+			.optional(),
+	);
+
+/** `0`, `1,3`, `0-3` or a mix (`0-2,5`): the shard ids one bot process runs. */
+const shardIds = z.preprocess(
+	blankIsUnset,
+	z
+		.string()
+		.regex(/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/, {
+			error: 'must be shard ids like 0, 1,3 or 0-3',
+		})
+		.transform((value, context) => {
+			const ids = new Set<number>();
+			for (const part of value.split(',')) {
+				const [from = 0, to = from] = part.split('-').map((n) => Number(n.trim()));
+				if (to < from)
+					context.addIssue({ code: 'custom', message: `has a range that runs backwards (${part.trim()})` });
+				for (let id = from; id <= to && id - from < 1_000; id++) ids.add(id);
+			}
+			return [...ids].sort((a, b) => a - b);
+		})
+		.optional(),
+);
+
 const snowflake = z.preprocess(
 	blankIsUnset,
 	z
@@ -102,6 +134,11 @@ const schema = z.object({
 		blankIsUnset,
 		z.enum(LOG_LEVELS, { error: `must be one of: ${LOG_LEVELS.join(', ')}` }).default('info'),
 	),
+	HTTP_PORT: optionalInteger(1, 65_535),
+	HTTP_HOST: z.preprocess(blankIsUnset, z.string().trim().default('0.0.0.0')),
+	DASHBOARD_PASSWORD: text(),
+	SHARD_COUNT: optionalInteger(1, 10_000),
+	SHARD_IDS: shardIds,
 });
 
 type Env = z.infer<typeof schema>;
@@ -127,6 +164,14 @@ export interface Config {
 	readonly workerConcurrency: number;
 	readonly jobLockMs: number;
 	readonly logLevel: (typeof LOG_LEVELS)[number];
+	/** The process's HTTP server (health, readiness, metrics, dashboard); no server without a port. */
+	readonly http: {
+		readonly port: number | undefined;
+		readonly host: string;
+		readonly dashboardPassword: string | undefined;
+	};
+	/** Shards across all bot processes, and the ones this process runs; unset: Discord's recommendation, all. */
+	readonly shards: { readonly count: number | undefined; readonly ids: readonly number[] | undefined };
 }
 
 /** Thrown when the environment is unusable; `problems` holds one plain sentence per variable. */
@@ -179,6 +224,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role): Config {
 		}
 	}
 
+	if (parsed.success) {
+		const { SHARD_COUNT: count, SHARD_IDS: ids } = parsed.data;
+		const beyond = count === undefined ? [] : (ids ?? []).filter((id) => id >= count);
+		if (beyond.length > 0)
+			problems.push(
+				`SHARD_IDS has ${beyond.join(', ')}, but shards are numbered 0 to ${(count ?? 1) - 1} (SHARD_COUNT)`,
+			);
+	}
+
 	if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 	const e: Env = parsed.data;
 	const values = e as unknown as Record<string, string | undefined>;
@@ -213,5 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role): Config {
 		workerConcurrency: e.WORKER_CONCURRENCY,
 		jobLockMs: e.JOB_LOCK_MS,
 		logLevel: e.LOG_LEVEL,
+		http: { port: e.HTTP_PORT, host: e.HTTP_HOST, dashboardPassword: e.DASHBOARD_PASSWORD },
+		shards: { count: e.SHARD_COUNT, ids: e.SHARD_IDS },
 	});
 }

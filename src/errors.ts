@@ -105,3 +105,20 @@ export class QueueUnavailableError extends Error {
 		super('the job queue is unavailable', options);
 	}
 }
+
+/**
+ * A process cannot start for a reason its operator can fix (Redis down, a refused token, a missing
+ * tool). Its message is one plain line that says what to do; it is printed without a stack.
+ */
+export class StartupError extends Error {
+	public override readonly name = 'StartupError';
+
+	public constructor(
+		message: string,
+		/** 78 (EX_CONFIG) for settings to change, 69 (EX_UNAVAILABLE) for a service or tool to bring up. */
+		public readonly exitCode: 69 | 78,
+		options?: ErrorOptions,
+	) {
+		super(message, options);
+	}
+}

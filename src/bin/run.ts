@@ -1,6 +1,8 @@
 import process from 'node:process';
 import type { Running } from '../running.js';
 import { ConfigError, loadConfig, type Config, type Role } from '../config.js';
+import { StartupError } from '../errors.js';
+import { serveHttp } from './http.js';
 import { createLogger, type Logger } from '../log.js';
 
 /**
@@ -31,7 +33,14 @@ export async function run(
 	let running: Running | void;
 	try {
 		running = await start(config, logger);
+		if (running !== undefined) await serveHttp(running, config.http, logger);
 	} catch (error) {
+		if (error instanceof StartupError) {
+			// The operator's words: one line, no stack.
+			process.stderr.write(`clapper: ${error.message}\n`);
+			logger.fatal({ reason: error.message }, 'could not start');
+			process.exit(error.exitCode);
+		}
 		logger.fatal({ err: error }, 'could not start');
 		process.exit(1);
 	}

@@ -40,6 +40,9 @@ export type Settle = (
 	outcome: Outcome,
 ) => Promise<{ readonly first: boolean; readonly outcome: Outcome }>;
 
+/** Opens a job that already ended for another run; resolves with how it had ended, if it had. */
+export type Reopen = (job: Settled) => Promise<Outcome | undefined>;
+
 const outcomeSchema: z.ZodType<Outcome> = z.discriminatedUnion('kind', [
 	z.object({ kind: z.literal('delivered'), costUsd: z.number().optional() }),
 	z.object({
@@ -92,5 +95,25 @@ export function createSettle(deps: SettleDeps): Settle {
 		const settled = stored?.success === true ? stored.data : outcome;
 		await apply(job, settled);
 		return { first: claim.first, outcome: settled };
+	};
+}
+
+/**
+ * A failed job runs again only when an operator retries it (from the queue dashboard): it is
+ * opened again as if just accepted, its unit taken again (whatever the limit: the operator
+ * decided) and its settlement forgotten, so this run ends through `settle` like any other.
+ */
+export function createReopen(deps: SettleDeps): Reopen {
+	const { quota, records } = deps;
+	return async (job) => {
+		const raw = await records.settlement(job.jobId);
+		if (raw === undefined) return undefined;
+		const parsed = outcomeSchema.safeParse(JSON.parse(raw));
+		const outcome = parsed.success ? parsed.data : undefined;
+		if (outcome?.kind !== 'failed') return outcome;
+		await quota.retake(job.userId, job.jobId);
+		await records.setState(job.jobId, 'running');
+		await records.clearSettlement(job.jobId);
+		return outcome;
 	};
 }

@@ -75,6 +75,17 @@ export class VideoJobs {
 		return index === -1 ? undefined : index + 1;
 	}
 
+	/** How many jobs are in each state, for the queue-depth metric. */
+	public async depth(): Promise<Record<'waiting' | 'postponed' | 'running' | 'failed', number>> {
+		const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed');
+		return {
+			waiting: (counts['waiting'] ?? 0) + (counts['prioritized'] ?? 0),
+			postponed: counts['delayed'] ?? 0,
+			running: counts['active'] ?? 0,
+			failed: counts['failed'] ?? 0,
+		};
+	}
+
 	/** Jobs waiting to start. */
 	public async waiting(): Promise<number> {
 		return this.queue.getWaitingCount();

@@ -85,6 +85,11 @@ export class JobRecords {
 		return { first: false, outcome: (await this.redis.get(key)) ?? outcome };
 	}
 
+	/** Forgets how the job ended, when an operator runs it again. */
+	public async clearSettlement(interactionId: string): Promise<void> {
+		await this.redis.del(`${this.prefix}:settled:${interactionId}`);
+	}
+
 	/** The settled outcome, as stored by `claimSettlement`. */
 	public async settlement(interactionId: string): Promise<string | undefined> {
 		return (await this.redis.get(`${this.prefix}:settled:${interactionId}`)) ?? undefined;

@@ -65,6 +65,15 @@ export class Quota {
 		};
 	}
 
+	/**
+	 * Takes a job's unit again whatever the limit, when an operator re-runs a job that ended and
+	 * gave its unit back (a retry from the dashboard). Safe to call more than once.
+	 */
+	public async retake(userId: string, jobId: string): Promise<void> {
+		const key = this.key(userId);
+		await this.redis.multi().zadd(key, this.now(), jobId).pexpire(key, QUOTA_WINDOW_MS).exec();
+	}
+
 	/** Gives the unit of a job back. Safe to call more than once. */
 	public async release(userId: string, jobId: string): Promise<boolean> {
 		return (await this.redis.zrem(this.key(userId), jobId)) === 1;

@@ -1,12 +1,17 @@
+import { Routes } from 'discord.js';
 import type { Config } from '../config.js';
 import { AdminAlerts } from '../discord/admin-alerts.js';
 import { Replies } from '../discord/replies.js';
+import { explainTokenRefusal } from '../discord/invite.js';
 import { createRest } from '../discord/rest.js';
-import { createSettle } from '../generation/settle.js';
+import { StartupError } from '../errors.js';
+import { FfmpegError, runFfmpeg } from '../media/ffmpeg.js';
+import { createReopen, createSettle } from '../generation/settle.js';
 import { startVideoWorker } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import { createProviders } from '../providers/index.js';
-import { connectRedis, untilReady } from '../redis.js';
+import { createMetrics, type Metrics } from '../metrics.js';
+import { connectRedis, redisAnswers, untilReady } from '../redis.js';
 import type { Running } from '../running.js';
 import { openStores } from '../store/index.js';
 import { createProcessor } from './processor.js';
@@ -15,12 +20,28 @@ import { createProcessor } from './processor.js';
  * Composition root of a worker: takes jobs from the queue, drives the providers, and answers on
  * Discord over REST only. Any number of them may run, on any hosts.
  */
-export async function startWorker(config: Config, logger: Logger): Promise<Running> {
+export async function startWorker(
+	config: Config,
+	logger: Logger,
+	metrics: Metrics = createMetrics(),
+): Promise<Running> {
 	const redis = connectRedis(config.redis.url, 'patient');
 	redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
-	await untilReady(redis);
+	await untilReady(redis, config.redis.url);
 
 	const rest = createRest(config.discord.apiUrl, config.discord.token);
+	// Checked now rather than at the first clip: the token, and ffmpeg (Extend and the free preview).
+	await rest.get(Routes.user('@me')).catch((error: unknown) => {
+		throw explainTokenRefusal(error);
+	});
+	await runFfmpeg({ args: ['-version'], timeoutMs: 10_000 }).catch((error: unknown) => {
+		if (!(error instanceof FfmpegError)) throw error;
+		throw new StartupError(
+			`ffmpeg cannot run (${error.message}); workers need it for Extend and the free preview: install it (Debian: apt-get install ffmpeg)`,
+			69,
+			{ cause: error },
+		);
+	});
 	rest.on('rateLimited', (info) =>
 		logger.info({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limit'),
 	);
@@ -31,6 +52,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 		providers: createProviders(config),
 		replies: new Replies(rest),
 		settle: createSettle(stores),
+		reopen: createReopen(stores),
 		alerts: new AdminAlerts(rest, stores.alerts, config.discord.adminChannelId, logger),
 		logger,
 		pollIntervalMs: config.pollIntervalMs,
@@ -49,6 +71,8 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 	logger.info({ providers: config.providers, concurrency: config.workerConcurrency }, 'worker ready');
 
 	return {
+		metrics,
+		ready: () => redisAnswers(redis),
 		close: async () => {
 			await worker.close();
 			redis.disconnect();

@@ -3,7 +3,7 @@ import type { AdminAlerts } from '../discord/admin-alerts.js';
 import { progressButtons, retryButtons } from '../discord/components.js';
 import type { Replies } from '../discord/replies.js';
 import { FAILURE_POLICY, type FailureClass } from '../failures.js';
-import { imageKeysOf, type Settle, type Settled } from '../generation/settle.js';
+import { imageKeysOf, type Reopen, type Settle, type Settled } from '../generation/settle.js';
 import { isHandOver, PermanentJobError, type VideoJob, type VideoJobData } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import { CATALOG } from '../providers/catalog.js';
@@ -24,6 +24,7 @@ export interface ProcessorDeps {
 	readonly replies: Replies;
 	readonly media: MediaStore;
 	readonly settle: Settle;
+	readonly reopen: Reopen;
 	readonly alerts: AdminAlerts;
 	readonly records: JobRecords;
 	readonly edits: MessageEdits;
@@ -130,6 +131,16 @@ export function createProcessor(deps: ProcessorDeps) {
 
 		try {
 			if (shutdown.aborted) return await job.handBack();
+			const ended = await deps.reopen(settledOf(job.data));
+			if (ended !== undefined && ended.kind !== 'failed') {
+				// It was delivered or cancelled, and a crash kept the queue from hearing: never again.
+				logger.warn({ outcome: ended.kind }, 'job already ended; not running it again');
+				return;
+			}
+			if (ended !== undefined) {
+				logger.info('a failed job was retried by an operator; running it again');
+				await job.save({ task: null, submittingAt: null, failedOver: [] });
+			}
 			await records.setState(job.data.interaction.id, 'running');
 			await prepareInputs(job, deps, shutdown, logger);
 			const video = await generator.generate(job, progress, shutdown, logger);

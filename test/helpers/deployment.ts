@@ -42,17 +42,27 @@ export function deploymentEnv(
 	};
 }
 
-export async function startDeployment(discord: DiscordStandIn, overrides: Record<string, string>): Promise<Deployment> {
+/** Variables for one process only (e.g. each its own HTTP_PORT). */
+export interface PerProcess {
+	readonly bot?: Record<string, string>;
+	readonly worker?: Record<string, string>;
+}
+
+export async function startDeployment(
+	discord: DiscordStandIn,
+	overrides: Record<string, string>,
+	perProcess: PerProcess = {},
+): Promise<Deployment> {
 	const redis = connect();
 	const prefix = uniquePrefix();
 	const env = deploymentEnv(discord, prefix, overrides);
 	const startBot = async () => {
-		const bot = startScript('start:bot', env);
+		const bot = startScript('start:bot', { ...env, ...perProcess.bot });
 		await bot.waitForOutput(/bot ready/);
 		return bot;
 	};
 	const startWorker = async () => {
-		const worker = startScript('start:worker', env);
+		const worker = startScript('start:worker', { ...env, ...perProcess.worker });
 		await worker.waitForOutput(/worker ready/);
 		return worker;
 	};

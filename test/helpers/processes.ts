@@ -30,9 +30,9 @@ export interface RunningScript {
 }
 
 /** Starts an npm script's command (`start:bot`, `start:worker`, `deploy`) with the given environment. */
-export function startScript(script: string, env: Record<string, string>): RunningScript {
-	const [command = 'node', ...args] = scriptCommand(script);
-	const child = spawn(command, args, {
+export function startScript(script: string, env: Record<string, string>, args: readonly string[] = []): RunningScript {
+	const [command = 'node', ...scriptArgs] = scriptCommand(script);
+	const child = spawn(command, [...scriptArgs, ...args], {
 		cwd: root,
 		env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,8 +64,9 @@ export function startScript(script: string, env: Record<string, string>): Runnin
 export async function runScript(
 	script: string,
 	env: Record<string, string>,
+	args: readonly string[] = [],
 ): Promise<{ code: number | null; output: string }> {
-	const running = startScript(script, env);
+	const running = startScript(script, env, args);
 	const code = await running.exited();
 	return { code, output: running.output() };
 }

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { AdminAlerts } from '../../src/discord/admin-alerts.js';
 import { Replies } from '../../src/discord/replies.js';
 import { createRest } from '../../src/discord/rest.js';
-import { createSettle } from '../../src/generation/settle.js';
+import { createReopen, createSettle } from '../../src/generation/settle.js';
 import { HandedBackError, PostponedError, type VideoJob, type VideoJobData } from '../../src/jobs/index.js';
 import { createLogger } from '../../src/log.js';
 import type { ProviderName, VideoProvider } from '../../src/providers/types.js';
@@ -69,6 +69,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		providers: new Map(options.providers.map((provider) => [provider.name, provider])),
 		replies: new Replies(rest),
 		settle: createSettle(stores),
+		reopen: createReopen(stores),
 		alerts: new AdminAlerts(rest, stores.alerts, discord.channelId, logger),
 		logger,
 		pollIntervalMs: 30,

@@ -83,6 +83,32 @@ describe('processor: generate → deliver → settle, with real Redis and stand-
 		expect(clipOn(job)).toBeDefined();
 	});
 
+	it('never runs a delivered job again (a crash kept the queue from hearing it ended)', async () => {
+		const user = nextUser();
+		const job = await harness.job({ userId: user });
+		await harness.run(job);
+		const uploads = discord.requests.filter((r) => r.files.length > 0).length;
+		const creates = minimax.creates.length;
+		expect(await harness.run(job)).toBeUndefined();
+		expect(discord.requests.filter((r) => r.files.length > 0).length).toBe(uploads);
+		expect(minimax.creates.length).toBe(creates);
+		expect(await harness.used(user)).toBe(1);
+	});
+
+	it('runs a failed job again when an operator retries it: the unit is taken again and the clip delivered', async () => {
+		const user = nextUser();
+		const job = await harness.job({ userId: user, provider: 'minimax', model: 'T2V-01' });
+		minimax.failNextTask(0);
+		expect(await harness.run(job)).toBeInstanceOf(PermanentJobError);
+		expect(await harness.used(user)).toBe(0);
+		expect(job.data.task).not.toBeNull();
+		// The dashboard's Retry moves the failed job back to the queue; a worker picks it up.
+		expect(await harness.run(job)).toBeUndefined();
+		expect(clipOn(job)).toBeDefined();
+		expect(await harness.used(user)).toBe(1);
+		expect((await harness.stores.records.get(job.data.interaction.id))?.state).toBe('done');
+	});
+
 	it('hands the job back untouched when the worker is shutting down', async () => {
 		const user = nextUser();
 		const job = await harness.job({ userId: user });

@@ -356,7 +356,8 @@ function knownApplication(state: StandInState, params: Record<string, string>): 
 
 function knownGuild(state: StandInState, params: Record<string, string>): string {
 	knownApplication(state, params);
-	if (params.guild_id !== state.world.guildId) throw new DiscordHttpError(404, 10004, 'Unknown Guild');
+	// Discord answers Missing Access for a server the application was not added to.
+	if (params.guild_id !== state.world.guildId) throw new DiscordHttpError(403, 50001, 'Missing Access');
 	return params.guild_id;
 }
 

@@ -1,0 +1,253 @@
+import { dirname } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BOT_PERMISSIONS } from '../../src/discord/invite.js';
+import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
+import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
+import { clipOf, deploymentEnv, failureOf, nextUser, startDeployment, type Deployment } from '../helpers/deployment.js';
+import { runScript, startScript } from '../helpers/processes.js';
+import { uniquePrefix } from '../helpers/redis.js';
+import { freePort, startRedisServer, type RedisServer } from '../helpers/servers.js';
+
+/**
+ * What an operator meets: plain one-line start-up failures, and the HTTP server every process
+ * runs (health, readiness, metrics, the password-protected queue dashboard).
+ */
+
+let discord: DiscordStandIn;
+
+beforeAll(async () => {
+	discord = await startDiscordStandIn();
+});
+afterAll(async () => {
+	const violations = discord.violations;
+	await discord.close();
+	expect(violations).toEqual([]);
+});
+
+const noStack = (output: string) => expect(output).not.toMatch(/\n\s+at /);
+
+describe('the first day: start-up failures in plain words', () => {
+	it('a bot that cannot reach Redis says to start it or set REDIS_URL, and exits 69', async () => {
+		const port = await freePort();
+		const env = deploymentEnv(discord, uniquePrefix(), { REDIS_URL: `redis://127.0.0.1:${port}` });
+		const { code, output } = await runScript('start:bot', env);
+		expect(code).toBe(69);
+		expect(output).toContain(
+			`clapper: Redis at redis://127.0.0.1:${port} is unreachable (ECONNREFUSED): start Redis or set REDIS_URL`,
+		);
+		noStack(output);
+	});
+
+	it('a worker and a bot whose token Discord refuses say where to get one, and exit 78', async () => {
+		for (const script of ['start:worker', 'start:bot']) {
+			const env = deploymentEnv(discord, uniquePrefix(), { DISCORD_TOKEN: 'not-the-bot-token' });
+			const { code, output } = await runScript(script, env);
+			expect(code, output).toBe(78);
+			expect(output).toContain('clapper: Discord refused DISCORD_TOKEN: copy the bot token from the developer portal');
+			expect(output).not.toContain('not-the-bot-token');
+			noStack(output);
+		}
+	});
+
+	it('a deploy to a server the app is not in gives the invite link with the permissions the bot needs', async () => {
+		const env = deploymentEnv(discord, uniquePrefix(), { DISCORD_GUILD_ID: '1573597093061328999' });
+		const { code, output } = await runScript('deploy', env);
+		expect(code).toBe(78);
+		const link = /https:\/\/discord\.com\/oauth2\/authorize\?\S+/.exec(output)?.[0] ?? '';
+		const query = new URL(link).searchParams;
+		expect(query.get('client_id')).toBe(discord.applicationId);
+		expect(query.get('scope')).toBe('bot applications.commands');
+		// View Channel, Send Messages, Attach Files and Read Message History.
+		expect(query.get('permissions')).toBe(String(BOT_PERMISSIONS));
+		expect(BOT_PERMISSIONS).toBe(1024n + 2048n + 32768n + 65536n);
+		noStack(output);
+	});
+
+	it('says in words what a deploy registered, and warns when guild and global commands would both show', async () => {
+		const global = await runScript('deploy', { ...deploymentEnv(discord, uniquePrefix(), {}), DISCORD_GUILD_ID: '' });
+		expect(global.code, global.output).toBe(0);
+		expect(global.output).toMatch(/Registered \d+ commands globally for \S+: \/video, \/quota, \/help/);
+		const guild = await runScript('deploy', deploymentEnv(discord, uniquePrefix(), {}));
+		expect(guild.code, guild.output).toBe(0);
+		expect(guild.output).toContain(`commands in the server ${discord.guildId}`);
+		expect(guild.output).toMatch(/Warning: this application also has \d+ global commands/);
+		const removed = await runScript('deploy', deploymentEnv(discord, uniquePrefix(), {}), ['--remove-global']);
+		expect(removed.code, removed.output).toBe(0);
+		expect(discord.commands.global).toEqual([]);
+		const again = await runScript('deploy', deploymentEnv(discord, uniquePrefix(), {}));
+		expect(again.output).not.toContain('Warning');
+	});
+
+	it('a worker without ffmpeg says so at start, not at the first clip, and exits 69', async () => {
+		// Only the directory of node itself: no ffmpeg on the way.
+		const env = { ...deploymentEnv(discord, uniquePrefix(), {}), PATH: dirname(process.execPath) };
+		const { code, output } = await runScript('start:worker', env);
+		expect(code).toBe(69);
+		expect(output).toMatch(
+			/clapper: ffmpeg cannot run \(.*\); workers need it for Extend and the free preview: install it/,
+		);
+		noStack(output);
+	});
+
+	it('an HTTP port already taken is named, with what to do', async () => {
+		const port = await freePort();
+		const holder = startScript('start:worker', {
+			...deploymentEnv(discord, uniquePrefix(), {}),
+			HTTP_PORT: String(port),
+			HTTP_HOST: '127.0.0.1',
+		});
+		try {
+			await holder.waitForOutput(/http server listening/);
+			const env = { ...deploymentEnv(discord, uniquePrefix(), {}), HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' };
+			const { code, output } = await runScript('start:worker', env);
+			expect(code).toBe(78);
+			expect(output).toContain(`clapper: the HTTP server could not start: port ${port} is already in use`);
+		} finally {
+			holder.signal('SIGTERM');
+			await holder.exited();
+		}
+	});
+});
+
+describe('the HTTP server of each process', () => {
+	const PASSWORD = 'correct horse battery staple';
+	let redis: RedisServer;
+	let minimax: MinimaxStandIn;
+	let deployment: Deployment;
+	let botPort: number;
+	let workerPort: number;
+
+	const get = (port: number, path: string, init: RequestInit = {}) => fetch(`http://127.0.0.1:${port}${path}`, init);
+	const basic = (user: string, password: string) => ({
+		authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+	});
+
+	beforeAll(async () => {
+		redis = await startRedisServer();
+		minimax = await startMinimaxStandIn({ generationMs: 300 });
+		[botPort, workerPort] = [await freePort(), await freePort()];
+		deployment = await startDeployment(
+			discord,
+			{
+				REDIS_URL: redis.url,
+				VIDEO_PROVIDER: 'minimax',
+				MINIMAX_API_KEY: minimax.apiKey,
+				MINIMAX_BASE_URL: minimax.baseUrl,
+				DASHBOARD_PASSWORD: PASSWORD,
+				HTTP_HOST: '127.0.0.1',
+			},
+			{ bot: { HTTP_PORT: String(botPort) }, worker: { HTTP_PORT: String(workerPort) } },
+		);
+	}, 60_000);
+	afterAll(async () => {
+		await deployment?.stop();
+		await minimax?.close();
+		await redis?.remove();
+	});
+
+	it('answers /healthz and /readyz on the bot and the worker', async () => {
+		for (const port of [botPort, workerPort]) {
+			const health = await get(port, '/healthz');
+			expect([health.status, await health.text()]).toEqual([200, 'ok\n']);
+			expect((await get(port, '/readyz')).status).toBe(200);
+		}
+	});
+
+	it('serves Prometheus metrics with the process metrics on each process', async () => {
+		for (const port of [botPort, workerPort]) {
+			const metrics = await get(port, '/metrics');
+			expect(metrics.status).toBe(200);
+			expect(metrics.headers.get('content-type')).toContain('text/plain');
+			const text = await metrics.text();
+			expect(text).toContain('process_cpu_user_seconds_total');
+			expect(text).toContain('# TYPE clapper_jobs_total counter');
+		}
+	});
+
+	it('guards the dashboard and its API with Basic auth as admin, on the bot only', async () => {
+		for (const path of ['/admin/queues', '/admin/queues/api/queues']) {
+			const none = await get(botPort, path);
+			expect(none.status).toBe(401);
+			expect(none.headers.get('www-authenticate')).toMatch(/^Basic /);
+			expect((await get(botPort, path, { headers: basic('admin', 'wrong') })).status).toBe(401);
+			expect((await get(botPort, path, { headers: basic('root', PASSWORD) })).status).toBe(401);
+			expect((await get(botPort, path, { headers: basic('admin', PASSWORD) })).status).toBe(200);
+		}
+		expect((await get(workerPort, '/admin/queues', { headers: basic('admin', PASSWORD) })).status).toBe(404);
+	});
+
+	it('reports not ready within 3 s while Redis is down, stays healthy, and recovers', async () => {
+		await redis.stop();
+		try {
+			for (const port of [botPort, workerPort]) {
+				const started = Date.now();
+				const ready = await get(port, '/readyz', { signal: AbortSignal.timeout(5_000) });
+				expect(ready.status).toBe(503);
+				expect(Date.now() - started).toBeLessThan(3_000);
+				expect((await get(port, '/healthz')).status).toBe(200);
+			}
+		} finally {
+			await redis.start();
+		}
+		await discord.waitFor(
+			async () => (await get(botPort, '/readyz')).status === 200 || undefined,
+			15_000,
+			'ready again',
+		);
+	});
+
+	it('runs a failed job again from the dashboard in a real browser, and its clip reaches the user', async () => {
+		const { chromium } = await import('playwright-core');
+		const user = nextUser();
+		minimax.failNextTask(0);
+		const handle = discord.slashCommand({
+			name: 'video',
+			options: [{ name: 'prompt', type: 3, value: 'a heron lifts off a pond' }],
+			userId: user,
+		});
+		expect(await failureOf(discord, deployment, handle.token)).toContain('could not make this clip');
+
+		const browser = await chromium.launch({
+			executablePath: '/usr/bin/chromium',
+			args: [
+				'--headless',
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+				'--no-first-run',
+			],
+		});
+		try {
+			const context = await browser.newContext({ httpCredentials: { username: 'admin', password: PASSWORD } });
+			const page = await context.newPage();
+			await page.goto(`http://127.0.0.1:${botPort}/admin/queues/queue/video?status=failed`);
+			// The failed job's card, by its id, and its own Retry button (not "Retry all").
+			const card = page.getByText(`video-${handle.id}`, { exact: true }).locator('xpath=ancestor::*[.//button][1]');
+			await card.waitFor({ timeout: 15_000 });
+			// The job's action buttons are icons that name themselves in a tooltip when hovered.
+			const tooltip = page.getByText('Retry', { exact: true });
+			let clicked = false;
+			for (const button of await card.locator('button:not([role="tab"])').all()) {
+				await button.hover();
+				const named = await tooltip.waitFor({ state: 'visible', timeout: 2_000 }).then(
+					() => true,
+					() => false,
+				);
+				if (named) {
+					await button.click();
+					clicked = true;
+					break;
+				}
+			}
+			expect(clicked).toBe(true);
+			const confirm = page.getByRole('button', { name: 'Confirm', exact: true });
+			if (await confirm.isVisible({ timeout: 2_000 }).catch(() => false)) await confirm.click();
+			const clip = await clipOf(discord, deployment, handle.token, 30_000);
+			expect(clip.attachments.some((file) => file.data.equals(minimax.video))).toBe(true);
+		} finally {
+			await browser.close();
+		}
+	}, 90_000);
+});
