@@ -19,16 +19,23 @@ RUN npm run build
 
 FROM node:${NODE_VERSION}-trixie-slim AS runtime
 # tini reaps children and forwards SIGTERM, so a stopping container hands its jobs back;
-# ffmpeg and a font render the free preview provider's animatics.
+# ffmpeg (with ffprobe) takes Extend's frames, fits clips to Discord and, with a font, renders the
+# free preview provider's animatics.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini ffmpeg fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--enable-source-maps
+    NODE_OPTIONS=--enable-source-maps \
+    HTTP_PORT=8080
+EXPOSE 8080
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 USER node
+# Alive means the process answers HTTP; readiness (/readyz) is for load balancers and orchestrators
+# that should wait for Redis and Discord, not restart the container over them.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HTTP_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/src/bin/all.js"]
