@@ -122,3 +122,15 @@ export class StartupError extends Error {
 		super(message, options);
 	}
 }
+
+/** No worker has beaten lately: a job would wait with the user's quota reserved, so none is taken. */
+export class NoWorkerError extends Error {
+	public override readonly name = 'NoWorkerError';
+
+	public constructor(
+		/** Whether an admin channel was told (the words say so only then). */
+		public readonly adminsTold: boolean,
+	) {
+		super('no worker is alive');
+	}
+}

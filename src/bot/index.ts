@@ -7,6 +7,7 @@ import { VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import type { Running } from '../running.js';
 import { Replies } from '../discord/replies.js';
+import { AdminAlerts } from '../discord/admin-alerts.js';
 import { explainTokenRefusal } from '../discord/invite.js';
 import { createRest, restOptions } from '../discord/rest.js';
 import { createDashboard } from '../jobs/index.js';
@@ -49,7 +50,6 @@ export async function startBot(config: Config, logger: Logger, metrics: Metrics 
 	const jobs = new VideoJobs(redis, config.redis.prefix);
 	jobs.onError((error) => logger.error({ err: error }, 'queue error'));
 	const stores = openStores(redis, config.redis.prefix, config);
-	const context = { ...stores, config, jobs, settle: createSettle(stores), logger };
 	metrics.readQueueDepthFrom(() => jobs.depth());
 
 	const client = new Client({
@@ -61,6 +61,8 @@ export async function startBot(config: Config, logger: Logger, metrics: Metrics 
 		// Prompts are quoted back into the channel: they must never ping anyone.
 		allowedMentions: { parse: [] as AllowedMentionsTypes[], repliedUser: false },
 	});
+	const admins = new AdminAlerts(client.rest, stores.alerts, config.discord.adminChannelId, logger);
+	const context = { ...stores, config, jobs, settle: createSettle(stores), admins, logger };
 	const handle = createInteractionHandler(commands, context);
 	client.on(Events.InteractionCreate, (interaction) => {
 		handle(interaction).catch((error: unknown) => logger.error({ err: error }, 'interaction handler crashed'));

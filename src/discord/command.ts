@@ -11,6 +11,8 @@ import type { JobRecords } from '../store/job-records.js';
 import type { MediaStore } from '../store/media.js';
 import type { PopularStore } from '../store/popular.js';
 import type { Quota } from '../store/quota.js';
+import type { WorkerBeats } from '../store/workers.js';
+import type { AdminAlerts } from './admin-alerts.js';
 
 /** What every command may use; built once by the bot's composition root. */
 export interface CommandContext {
@@ -21,6 +23,9 @@ export interface CommandContext {
 	readonly records: JobRecords;
 	readonly settle: Settle;
 	readonly popular: PopularStore;
+	readonly workers: WorkerBeats;
+	/** Problems only the bot's operators can fix, told once in ADMIN_CHANNEL_ID. */
+	readonly admins: AdminAlerts;
 	readonly logger: Logger;
 }
 

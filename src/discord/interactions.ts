@@ -1,12 +1,15 @@
 import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
-import { InvalidRequestError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
+import { InvalidRequestError, NoWorkerError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
 import { textsFor } from '../texts/index.js';
 import { handleButton, handleModal } from './buttons.js';
 import type { Command, CommandContext } from './command.js';
 
 /** Errors the user caused or can wait out; anything else is our fault and logged as such. */
 const isExpected = (error: unknown) =>
-	error instanceof InvalidRequestError || error instanceof QuotaExceededError || error instanceof QueueUnavailableError;
+	error instanceof InvalidRequestError ||
+	error instanceof QuotaExceededError ||
+	error instanceof QueueUnavailableError ||
+	error instanceof NoWorkerError;
 
 /**
  * The one place interactions arrive: routes to `commands/`, and turns any error into a polite

@@ -1,5 +1,5 @@
 import type { ButtonInteraction, ChatInputCommandInteraction, ModalSubmitInteraction } from 'discord.js';
-import { InvalidRequestError } from '../errors.js';
+import { InvalidRequestError, NoWorkerError } from '../errors.js';
 import { textsFor } from '../texts/index.js';
 import { enqueueVideo, type Checked } from '../generation/intake.js';
 import type { ImageRef } from '../video/request.js';
@@ -19,6 +19,24 @@ async function thumbnail(context: CommandContext, frame: ImageRef | undefined) {
 	return { files: [{ attachment: data, name }], embeds: [{ thumbnail: { url: `attachment://${name}` } }] };
 }
 
+/**
+ * A job with no worker alive would wait silently with the user's unit reserved: refuse at once,
+ * and tell the admins (once every few hours). A Redis that cannot answer is the intake's to report.
+ */
+async function needAWorker(context: CommandContext): Promise<void> {
+	const alive = await context.workers.alive().catch(() => undefined);
+	if (alive === undefined || alive.count > 0) return;
+	const since =
+		alive.lastBeatAt === null
+			? 'has ever run here'
+			: `has been alive since ${new Date(alive.lastBeatAt).toISOString()}`;
+	await context.admins.once(
+		'no-worker',
+		`No worker ${since}: /video is refused until one runs (npm run start:worker, or the worker service).`,
+	);
+	throw new NoWorkerError(context.config.discord.adminChannelId !== undefined);
+}
+
 export type StartingInteraction = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
 
 /**
@@ -32,6 +50,7 @@ export async function startVideo(
 ): Promise<void> {
 	if (!interaction.inGuild() || interaction.channelId === null)
 		throw new InvalidRequestError({ kind: 'not-in-server' });
+	await needAWorker(context);
 	if (!interaction.deferred && !interaction.replied) await interaction.deferReply();
 	// The one who starts a clip is its author: the job carries this locale to the worker.
 	const texts = textsFor(interaction.locale);

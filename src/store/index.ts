@@ -7,6 +7,7 @@ import { MessageEdits } from './message-edits.js';
 import { PopularStore } from './popular.js';
 import { ShownPositions } from './positions.js';
 import { Quota } from './quota.js';
+import { WorkerBeats } from './workers.js';
 
 /**
  * Everything the project keeps in Redis besides BullMQ's own keys, one module per key family, all
@@ -21,6 +22,7 @@ export interface Stores {
 	readonly alerts: AlertLog;
 	readonly shown: ShownPositions;
 	readonly edits: MessageEdits;
+	readonly workers: WorkerBeats;
 }
 
 export function openStores(redis: Redis, prefix: string, settings: { readonly userDailyQuota: number }): Stores {
@@ -33,5 +35,6 @@ export function openStores(redis: Redis, prefix: string, settings: { readonly us
 		alerts: new AlertLog(redis, prefix),
 		shown: new ShownPositions(redis, prefix),
 		edits: new MessageEdits(redis, prefix),
+		workers: new WorkerBeats(redis, prefix),
 	};
 }

@@ -233,6 +233,8 @@ export const en = {
 	queueUnavailable:
 		'The video queue is unavailable right now, so nothing was queued or charged. Please try again in a minute.',
 	unexpected: 'Something went wrong on my side and nothing was charged. Please try again in a moment.',
+	noWorker: (adminsTold: boolean): string =>
+		`No video worker is running right now, so your video was not queued and none of your quota was used.${adminsTold ? ' The bot’s admins have been told.' : ''} Please try again later.`,
 	queued,
 	submitted,
 	generating,

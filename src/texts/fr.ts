@@ -235,6 +235,8 @@ export const fr: Sentences = {
 	queueUnavailable:
 		'La file d’attente des vidéos est indisponible pour le moment : rien n’a été mis en file ni facturé. Merci de réessayer dans une minute.',
 	unexpected: 'Un problème est survenu de mon côté et rien n’a été facturé. Merci de réessayer dans un instant.',
+	noWorker: (adminsTold: boolean): string =>
+		`Aucun worker vidéo ne tourne en ce moment : votre vidéo n’a pas été mise en file et votre quota n’a pas été utilisé.${adminsTold ? ' Les administrateurs du bot ont été prévenus.' : ''} Merci de réessayer plus tard.`,
 	queued,
 	submitted,
 	generating,

@@ -1,5 +1,5 @@
 import { Locale, type LocalizationMap } from 'discord.js';
-import { InvalidRequestError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
+import { InvalidRequestError, NoWorkerError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
 import type { FailureClass } from '../failures.js';
 import { en, type Sentences } from './en.js';
 import { fr } from './fr.js';
@@ -36,6 +36,7 @@ function complete(language: Language, sentences: Sentences): Texts {
 			if (error instanceof InvalidRequestError) return sentences.requestProblem(error.problem);
 			if (error instanceof QuotaExceededError) return sentences.quotaExceeded(error);
 			if (error instanceof QueueUnavailableError) return sentences.queueUnavailable;
+			if (error instanceof NoWorkerError) return sentences.noWorker(error.adminsTold);
 			return sentences.unexpected;
 		},
 		failed(failure, progress) {

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import process from 'node:process';
 import { Routes } from 'discord.js';
 import type { Config } from '../config.js';
 import { AdminAlerts } from '../discord/admin-alerts.js';
@@ -68,13 +71,27 @@ export async function startWorker(
 		process: processor.process,
 		onAbandoned: processor.abandon,
 	});
-	logger.info({ providers: config.providers, concurrency: config.workerConcurrency }, 'worker ready');
+	// Beats while it runs, so the bot knows a worker will take new jobs.
+	const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+	let lastBeat: Promise<void> = Promise.resolve();
+	const beat = () =>
+		(lastBeat = stores.workers
+			.beat(workerId)
+			.catch((error: unknown) => logger.warn({ err: error }, 'heartbeat failed')));
+	await beat();
+	const beating = setInterval(() => void beat(), 5_000);
+	beating.unref();
+	logger.info({ providers: config.providers, concurrency: config.workerConcurrency, workerId }, 'worker ready');
 
 	return {
 		metrics,
 		ready: () => redisAnswers(redis),
 		close: async () => {
+			clearInterval(beating);
 			await worker.close();
+			// A beat still on its way must not land after the leave.
+			await lastBeat;
+			await stores.workers.leave(workerId).catch(() => undefined);
 			redis.disconnect();
 		},
 	};

@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_PERMISSIONS } from '../../src/discord/invite.js';
+import { Quota } from '../../src/store/quota.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
 import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
 import { clipOf, deploymentEnv, failureOf, nextUser, startDeployment, type Deployment } from '../helpers/deployment.js';
@@ -135,6 +136,7 @@ describe('the HTTP server of each process', () => {
 				MINIMAX_BASE_URL: minimax.baseUrl,
 				DASHBOARD_PASSWORD: PASSWORD,
 				HTTP_HOST: '127.0.0.1',
+				ADMIN_CHANNEL_ID: discord.channelId,
 			},
 			{ bot: { HTTP_PORT: String(botPort) }, worker: { HTTP_PORT: String(workerPort) } },
 		);
@@ -194,6 +196,33 @@ describe('the HTTP server of each process', () => {
 			15_000,
 			'ready again',
 		);
+	});
+
+	it('refuses /video at once when no worker is alive, spends nothing, and tells the admins', async () => {
+		deployment.worker.signal('SIGTERM');
+		await deployment.worker.exited();
+		try {
+			const user = nextUser();
+			const before = discord.channelMessages().length;
+			const handle = discord.slashCommand({
+				name: 'video',
+				options: [{ name: 'prompt', type: 3, value: 'a lantern on a jetty' }],
+				userId: user,
+			});
+			const answer = await discord.waitFor(() => discord.callbacks(handle.id)[0], 5_000, 'the answer');
+			const body = answer.body as { type: number; data: { content: string; flags: number } };
+			expect(body.data.content).toContain('No video worker is running right now');
+			expect(body.data.content).toContain('The bot’s admins have been told.');
+			expect(body.data.flags & 64).toBe(64);
+			expect(await new Quota(deployment.redis, deployment.prefix, 3).status(user)).toMatchObject({ used: 0 });
+			const alerts = discord
+				.channelMessages()
+				.slice(before)
+				.filter((m) => m.content.startsWith('⚠️ No worker'));
+			expect(alerts).toHaveLength(1);
+		} finally {
+			await deployment.restartWorker();
+		}
 	});
 
 	it('runs a failed job again from the dashboard in a real browser, and its clip reaches the user', async () => {

@@ -116,6 +116,7 @@ const CALLS: Calls<Sentences> = {
 	requestProblem: Object.values(PROBLEMS).flatMap((samples) => samples.map((problem) => [problem] as [RequestProblem])),
 	asked: Object.values(ASKED).map((item) => [item] as [Asked]),
 	suggestion: Object.values(CHANGES).map((change): [Suggestion] => [{ change, model: 'Hailuo-02' }]),
+	noWorker: [[true], [false]],
 	quotaExceeded: [
 		[{ limit: 0, nextFreeAt: null }],
 		[{ limit: 1, nextFreeAt: now + 3_600_000 }],
