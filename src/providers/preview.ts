@@ -29,7 +29,7 @@ const IDLE_ZOOM = 1.1;
 /** Shake amplitude, a fraction of the picture (about 5 output pixels). */
 const SHAKE = 0.006;
 
-const FONT_FILE = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+export const FONT_FILE = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
 
 /**
  * What one shot does to the view over the picture. `dx`/`dy` are how far the view's centre travels

@@ -280,3 +280,77 @@ describe('the HTTP server of each process', () => {
 		}
 	}, 90_000);
 });
+
+describe('npm run doctor', () => {
+	let minimax: MinimaxStandIn;
+	let redis: RedisServer;
+
+	beforeAll(async () => {
+		minimax = await startMinimaxStandIn();
+		redis = await startRedisServer(['--appendonly', 'yes']);
+	});
+	afterAll(async () => {
+		await minimax.close();
+		await redis.remove();
+	});
+
+	it('passes every check of a healthy deployment and exits 0', async () => {
+		const overrides = {
+			REDIS_URL: redis.url,
+			VIDEO_PROVIDER: 'minimax',
+			MINIMAX_API_KEY: minimax.apiKey,
+			MINIMAX_BASE_URL: minimax.baseUrl,
+		};
+		expect((await runScript('deploy', deploymentEnv(discord, uniquePrefix(), overrides))).code).toBe(0);
+		const deployment = await startDeployment(discord, overrides);
+		try {
+			const creates = minimax.creates.length;
+			const { code, output } = await runScript('doctor', { ...deployment.env });
+			expect(output).not.toContain('✘');
+			expect(code, output).toBe(0);
+			for (const line of [
+				'✔ configuration: providers minimax',
+				`✔ Redis at ${redis.url} answers`,
+				'✔ Redis keeps the queue on disk (AOF)',
+				'✔ Redis never evicts keys (maxmemory-policy noeviction)',
+				'✔ Discord accepts the token',
+				'✔ the commands are registered in the server',
+				'✔ MiniMax accepts its key (checked for free)',
+				'✔ ffmpeg version',
+				'✔ ffprobe version',
+				'✔ 1 worker is alive',
+			]) {
+				expect(output).toContain(line);
+			}
+			expect(minimax.creates.length).toBe(creates);
+		} finally {
+			await deployment.stop();
+		}
+	});
+
+	it('names each problem with what to do, and exits 1', async () => {
+		// The tests' own Redis keeps nothing on disk; no worker runs; the key is wrong.
+		const env = deploymentEnv(discord, uniquePrefix(), {
+			VIDEO_PROVIDER: 'minimax',
+			MINIMAX_API_KEY: 'wrong-key',
+			MINIMAX_BASE_URL: minimax.baseUrl,
+		});
+		const { code, output } = await runScript('doctor', env);
+		expect(code).toBe(1);
+		expect(output).toContain('✘ Redis keeps nothing on disk, so a restart loses every job: set appendonly yes (AOF)');
+		expect(output).toContain('✘ MiniMax refuses its key: check MINIMAX_API_KEY');
+		expect(output).toContain('✘ no worker is alive (none has run yet): start one with npm run start:worker');
+		expect(output).not.toContain('wrong-key');
+	});
+
+	it('lists configuration problems and stops there', async () => {
+		const { code, output } = await runScript('doctor', {
+			...deploymentEnv(discord, uniquePrefix(), {}),
+			DISCORD_TOKEN: '',
+			POLL_INTERVAL_MS: 'often',
+		});
+		expect(code).toBe(1);
+		expect(output).toContain('✘ configuration: DISCORD_TOKEN is required');
+		expect(output).toContain('✘ configuration: POLL_INTERVAL_MS must be a whole number');
+	});
+});
