@@ -44,7 +44,7 @@ async function redisChecks(config: Config): Promise<{ checks: Check[]; redis?: R
 	const aof = field('aof_enabled') === '1';
 	const save = await redis
 		.config('GET', 'save')
-		.then((reply) => String((reply)[1] ?? ''))
+		.then((reply) => String(reply[1] ?? ''))
 		.catch(() => undefined);
 	if (aof) checks.push(pass('Redis keeps the queue on disk (AOF)'));
 	else if (save !== undefined && save !== '')
