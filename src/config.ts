@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CATALOG } from './providers/catalog.js';
 import { PROVIDER_NAMES, type ProviderName, type ProviderSettings } from './providers/types.js';
+import type { RedisSettings } from './redis.js';
 
 /** Which process is starting; each needs a different part of the configuration. */
 export type Role = 'bot' | 'worker' | 'all' | 'deploy';
@@ -22,9 +23,12 @@ const httpUrl = (fallback: string) =>
 			.transform((url) => url.replace(/\/+$/, '')),
 	);
 
-const redisUrl = z.preprocess(
-	blankIsUnset,
-	z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
+/** One redis:// URL, or (for a cluster's seed nodes or a set of sentinels) several, comma-separated. */
+const redisUrls = z.preprocess(
+	(value) => (typeof value === 'string' && value.trim() !== '' ? value.split(',').map((url) => url.trim()) : undefined),
+	z
+		.array(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL (or several, comma-separated)' }))
+		.default(['redis://127.0.0.1:6379']),
 );
 
 const integer = (fallback: number, min: number, max: number) =>
@@ -109,12 +113,17 @@ const schema = z.object({
 	DISCORD_API_URL: httpUrl('https://discord.com/api'),
 	DISCORD_GUILD_ID: snowflake,
 	ADMIN_CHANNEL_ID: snowflake,
-	REDIS_URL: redisUrl,
+	REDIS_URL: redisUrls,
+	REDIS_MODE: z.preprocess(
+		blankIsUnset,
+		z.enum(['single', 'cluster', 'sentinel'], { error: 'must be single, cluster or sentinel' }).default('single'),
+	),
+	REDIS_SENTINEL_NAME: text(),
 	REDIS_PREFIX: z.preprocess(
 		blankIsUnset,
 		z
 			.string()
-			.regex(/^[A-Za-z0-9:_-]{1,64}$/, { error: 'may hold only letters, digits, ":", "_" and "-" (1 to 64)' })
+			.regex(/^[A-Za-z0-9:_{}-]{1,64}$/, { error: 'may hold only letters, digits, ":", "_", "-" and braces (1 to 64)' })
 			.default('clapper'),
 	),
 	VIDEO_PROVIDER: z.preprocess(blankIsUnset, providerName.optional()),
@@ -151,7 +160,7 @@ export interface Config {
 		/** Where credit, key and lost-task problems are reported, once each. */
 		readonly adminChannelId: string | undefined;
 	};
-	readonly redis: { readonly url: string; readonly prefix: string };
+	readonly redis: RedisSettings & { readonly prefix: string };
 	/** The providers jobs may use, in failover order; the first is the default. */
 	readonly providers: readonly ProviderName[];
 	readonly provider: ProviderName;
@@ -225,6 +234,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role): Config {
 	}
 
 	if (parsed.success) {
+		const { REDIS_MODE: mode, REDIS_URL: urls, REDIS_PREFIX: prefix, REDIS_SENTINEL_NAME: sentinel } = parsed.data;
+		if (mode === 'single' && urls.length > 1)
+			problems.push('REDIS_URL lists several servers: set REDIS_MODE to cluster or sentinel');
+		// Multi-key scripts (quota, settlement, BullMQ's own) need every key in one cluster slot.
+		if (mode === 'cluster' && !/\{[^{}]+\}/.test(prefix)) {
+			problems.push('REDIS_PREFIX must hold a hash tag on Redis Cluster, e.g. {clapper}, so related keys share a slot');
+		}
+		if (mode === 'sentinel' && sentinel === undefined)
+			problems.push('REDIS_SENTINEL_NAME is required with REDIS_MODE=sentinel (the master set name)');
 		const { SHARD_COUNT: count, SHARD_IDS: ids } = parsed.data;
 		const beyond = count === undefined ? [] : (ids ?? []).filter((id) => id >= count);
 		if (beyond.length > 0)
@@ -248,7 +266,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role): Config {
 			guildId: e.DISCORD_GUILD_ID,
 			adminChannelId: e.ADMIN_CHANNEL_ID,
 		},
-		redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+		redis: {
+			url: e.REDIS_URL.join(','),
+			urls: e.REDIS_URL,
+			mode: e.REDIS_MODE,
+			sentinelName: e.REDIS_SENTINEL_NAME,
+			prefix: e.REDIS_PREFIX,
+		},
 		providers,
 		provider: providers[0] ?? 'preview',
 		remote: {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import process from 'node:process';
 import { Routes, type RESTGetAPICurrentUserResult, type RESTGetCurrentApplicationResult } from 'discord.js';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 import { commands } from '../../commands/index.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createRest } from '../discord/rest.js';
@@ -28,9 +28,9 @@ const pass = (line: string): Check => ({ ok: true, line });
 const fail = (line: string): Check => ({ ok: false, line });
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-async function redisChecks(config: Config): Promise<{ checks: Check[]; redis?: Redis }> {
+async function redisChecks(config: Config): Promise<{ checks: Check[]; redis?: RedisConnection }> {
 	const where = redisAddress(config.redis.url);
-	const redis = connectRedis(config.redis.url, 'fail-fast');
+	const redis = connectRedis(config.redis, 'fail-fast');
 	redis.on('error', () => undefined);
 	try {
 		await untilReady(redis, config.redis.url);
@@ -147,7 +147,7 @@ async function toolChecks(): Promise<Check[]> {
 	return checks;
 }
 
-async function workerCheck(redis: Redis, config: Config): Promise<Check> {
+async function workerCheck(redis: RedisConnection, config: Config): Promise<Check> {
 	const { count, lastBeatAt } = await new WorkerBeats(redis, config.redis.prefix).alive();
 	if (count > 0) return pass(`${count} worker${count === 1 ? ' is' : 's are'} alive`);
 	const last = lastBeatAt === null ? 'none has run yet' : `the last beat was at ${new Date(lastBeatAt).toISOString()}`;

@@ -43,7 +43,7 @@ async function shardPlan(config: Config): Promise<{ shards: number[] | 'auto'; s
 }
 
 export async function startBot(config: Config, logger: Logger, metrics: Metrics = createMetrics()): Promise<Running> {
-	const redis = connectRedis(config.redis.url, 'fail-fast');
+	const redis = connectRedis(config.redis, 'fail-fast');
 	redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 	await untilReady(redis, config.redis.url);
 

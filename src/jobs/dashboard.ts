@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Queue } from 'bullmq';
 import type { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 import type { VideoJobData } from './payload.js';
 import { VIDEO_QUEUE } from './queue.js';
 
@@ -16,7 +16,7 @@ export interface Dashboard {
  * Bull Board over the video queue, mounted at `basePath` by the process's HTTP server (which
  * guards it with a password). It lives here because it is BullMQ's view of the queue.
  */
-export function createDashboard(connection: Redis, prefix: string, basePath: string): Dashboard {
+export function createDashboard(connection: RedisConnection, prefix: string, basePath: string): Dashboard {
 	const queue = new Queue<VideoJobData>(VIDEO_QUEUE, { connection, prefix });
 	const serverAdapter = new ExpressAdapter().setBasePath(basePath);
 	createBullBoard({

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 import { videoJobSchema, type VideoJobData } from './payload.js';
 
 export const VIDEO_QUEUE = 'video';
@@ -29,7 +29,7 @@ export interface Waiting {
 export class VideoJobs {
 	private readonly queue: Queue<VideoJobData>;
 
-	public constructor(connection: Redis, prefix: string) {
+	public constructor(connection: RedisConnection, prefix: string) {
 		this.queue = new Queue<VideoJobData>(VIDEO_QUEUE, {
 			connection,
 			prefix,

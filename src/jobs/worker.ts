@@ -1,5 +1,5 @@
 import { DelayedError, Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
 import { videoJobSchema, type VideoJobData } from './payload.js';
@@ -42,7 +42,7 @@ export const isHandOver = (error: unknown): boolean =>
 	error instanceof HandedBackError || error instanceof PostponedError;
 
 export interface VideoWorkerOptions {
-	readonly connection: Redis;
+	readonly connection: RedisConnection;
 	readonly prefix: string;
 	readonly concurrency: number;
 	readonly lockMs: number;

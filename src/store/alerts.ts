@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 
 /** Which admin alerts were sent recently (key family `alert:`), shared by every worker. */
 export class AlertLog {
 	public constructor(
-		private readonly redis: Redis,
+		private readonly redis: RedisConnection,
 		private readonly prefix: string,
 	) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 
 const SAMPLES = 50;
 const MIN_SAMPLES = 3;
@@ -9,7 +9,7 @@ const MIN_SAMPLES = 3;
  */
 export class EtaBook {
 	public constructor(
-		private readonly redis: Redis,
+		private readonly redis: RedisConnection,
 		private readonly prefix: string,
 	) {}
 

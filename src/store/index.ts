@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 import { AlertLog } from './alerts.js';
 import { EtaBook } from './eta.js';
 import { JobRecords } from './job-records.js';
@@ -25,7 +25,11 @@ export interface Stores {
 	readonly workers: WorkerBeats;
 }
 
-export function openStores(redis: Redis, prefix: string, settings: { readonly userDailyQuota: number }): Stores {
+export function openStores(
+	redis: RedisConnection,
+	prefix: string,
+	settings: { readonly userDailyQuota: number },
+): Stores {
 	return {
 		records: new JobRecords(redis, prefix),
 		media: new MediaStore(redis, prefix),

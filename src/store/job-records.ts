@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 import { z } from 'zod';
 import { videoRequestSchema } from '../video/request.js';
 
@@ -31,7 +31,7 @@ export type JobRecordState = JobRecord['state'];
  */
 export class JobRecords {
 	public constructor(
-		private readonly redis: Redis,
+		private readonly redis: RedisConnection,
 		private readonly prefix: string,
 	) {}
 

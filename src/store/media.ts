@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 
 /** Images outlive Discord's signed links only if we keep them, for as long as a job may wait. */
 const MEDIA_TTL_SECONDS = 3 * 24 * 3_600;
@@ -12,7 +12,7 @@ const RELEASED_TTL_SECONDS = 24 * 3_600;
  */
 export class MediaStore {
 	public constructor(
-		private readonly redis: Redis,
+		private readonly redis: RedisConnection,
 		private readonly prefix: string,
 	) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 
 /**
  * When a job's message was last edited by a process other than its worker (key family
@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
  */
 export class MessageEdits {
 	public constructor(
-		private readonly redis: Redis,
+		private readonly redis: RedisConnection,
 		private readonly prefix: string,
 	) {}
 

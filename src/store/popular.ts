@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 import { PopularCombos } from '../video/autocomplete.js';
 
 /** How many uses of one combination are replayed into memory when a guild is first asked about. */
@@ -15,7 +15,7 @@ export class PopularStore {
 	private readonly loaded = new Set<string>();
 
 	public constructor(
-		private readonly redis: Redis,
+		private readonly redis: RedisConnection,
 		private readonly prefix: string,
 	) {}
 

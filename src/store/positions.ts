@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 
 /**
  * The queue positions last shown on queued messages (key `queue:shown`) and the lock that lets
@@ -8,7 +8,7 @@ export class ShownPositions {
 	private readonly shown: string;
 
 	public constructor(
-		private readonly redis: Redis,
+		private readonly redis: RedisConnection,
 		private readonly prefix: string,
 	) {
 		this.shown = `${prefix}:queue:shown`;

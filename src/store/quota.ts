@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 
 export const QUOTA_WINDOW_MS = 24 * 3_600_000;
 
@@ -35,7 +35,7 @@ export interface QuotaStatus {
 /** Generations per user over a rolling 24 h, counted in Redis so every bot and worker agrees. */
 export class Quota {
 	public constructor(
-		private readonly redis: Redis,
+		private readonly redis: RedisConnection,
 		private readonly prefix: string,
 		private readonly limit: number,
 		private readonly now: () => number = Date.now,

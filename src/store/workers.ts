@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.js';
 
 /** A worker that has not beaten for this long is taken for dead. */
 export const WORKER_SILENCE_MS = 30_000;
@@ -12,7 +12,7 @@ export class WorkerBeats {
 	private readonly key: string;
 
 	public constructor(
-		private readonly redis: Redis,
+		private readonly redis: RedisConnection,
 		prefix: string,
 		private readonly now: () => number = Date.now,
 	) {

@@ -28,7 +28,7 @@ export async function startWorker(
 	logger: Logger,
 	metrics: Metrics = createMetrics(),
 ): Promise<Running> {
-	const redis = connectRedis(config.redis.url, 'patient');
+	const redis = connectRedis(config.redis, 'patient');
 	redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 	await untilReady(redis, config.redis.url);
 

@@ -18,7 +18,15 @@ describe('configuration', () => {
 		const config = loadConfig(minimal, 'all');
 		expect(config.discord.apiUrl).toBe('https://discord.com/api');
 		expect(config.discord.guildId).toBeUndefined();
-		expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'clapper' });
+		expect(config.redis).toEqual({
+			url: 'redis://127.0.0.1:6379',
+			urls: ['redis://127.0.0.1:6379'],
+			mode: 'single',
+			sentinelName: undefined,
+			prefix: 'clapper',
+		});
+		expect(config.http).toEqual({ port: undefined, host: '0.0.0.0', dashboardPassword: undefined });
+		expect(config.shards).toEqual({ count: undefined, ids: undefined });
 		expect(config.remote.minimax.baseUrl).toBe('https://api.minimax.io');
 		expect(config.remote.fal.baseUrl).toBe('https://queue.fal.run');
 		expect(config.providers).toEqual(['minimax']);
@@ -100,6 +108,62 @@ describe('configuration', () => {
 	it('refuses an unknown provider and names the known ones', () => {
 		expect(problemsOf({ ...minimal, VIDEO_PROVIDER: 'sora' })).toEqual([
 			'VIDEO_PROVIDER must be one of: minimax, segmind, runware, atlascloud, replicate, fal, preview',
+		]);
+	});
+});
+
+describe('configuration for operations', () => {
+	it('reads shard ids as lists and ranges, and refuses ids beyond the shard count', () => {
+		expect(loadConfig({ ...minimal, SHARD_IDS: '0' }, 'bot').shards).toEqual({ count: undefined, ids: [0] });
+		expect(loadConfig({ ...minimal, SHARD_IDS: '1, 3', SHARD_COUNT: '4' }, 'bot').shards).toEqual({
+			count: 4,
+			ids: [1, 3],
+		});
+		expect(loadConfig({ ...minimal, SHARD_IDS: '0-2,5,1', SHARD_COUNT: '6' }, 'bot').shards.ids).toEqual([0, 1, 2, 5]);
+		expect(problemsOf({ ...minimal, SHARD_IDS: '1,3', SHARD_COUNT: '2' }, 'bot')).toEqual([
+			'SHARD_IDS has 3, but shards are numbered 0 to 1 (SHARD_COUNT)',
+		]);
+		expect(problemsOf({ ...minimal, SHARD_IDS: 'first' }, 'bot')).toEqual([
+			'SHARD_IDS must be shard ids like 0, 1,3 or 0-3',
+		]);
+		expect(problemsOf({ ...minimal, SHARD_IDS: '3-1' }, 'bot')).toEqual([
+			'SHARD_IDS has a range that runs backwards (3-1)',
+		]);
+		expect(problemsOf({ ...minimal, SHARD_COUNT: '0' }, 'bot')).toEqual(['SHARD_COUNT must be at least 1']);
+	});
+
+	it('reads the HTTP server settings and refuses a port that is not one', () => {
+		const config = loadConfig({ ...minimal, HTTP_PORT: '8080', DASHBOARD_PASSWORD: 'pw' }, 'bot');
+		expect(config.http).toEqual({ port: 8080, host: '0.0.0.0', dashboardPassword: 'pw' });
+		expect(problemsOf({ ...minimal, HTTP_PORT: '70000' }, 'bot')).toEqual(['HTTP_PORT must be at most 65535']);
+	});
+
+	it('reaches a cluster through seed nodes with a hash-tagged prefix, and sentinels by their master name', () => {
+		const cluster = loadConfig(
+			{
+				...minimal,
+				REDIS_MODE: 'cluster',
+				REDIS_URL: 'redis://10.0.0.1:7000, redis://10.0.0.2:7000',
+				REDIS_PREFIX: '{clapper}',
+			},
+			'bot',
+		);
+		expect(cluster.redis).toMatchObject({
+			mode: 'cluster',
+			urls: ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7000'],
+			prefix: '{clapper}',
+		});
+		expect(problemsOf({ ...minimal, REDIS_MODE: 'cluster', REDIS_URL: 'redis://10.0.0.1:7000' }, 'bot')).toEqual([
+			'REDIS_PREFIX must hold a hash tag on Redis Cluster, e.g. {clapper}, so related keys share a slot',
+		]);
+		expect(problemsOf({ ...minimal, REDIS_URL: 'redis://a:1,redis://b:2' }, 'bot')).toEqual([
+			'REDIS_URL lists several servers: set REDIS_MODE to cluster or sentinel',
+		]);
+		expect(problemsOf({ ...minimal, REDIS_MODE: 'sentinel', REDIS_URL: 'redis://s1:26379' }, 'bot')).toEqual([
+			'REDIS_SENTINEL_NAME is required with REDIS_MODE=sentinel (the master set name)',
+		]);
+		expect(problemsOf({ ...minimal, REDIS_MODE: 'sharded' }, 'bot')).toEqual([
+			'REDIS_MODE must be single, cluster or sentinel',
 		]);
 	});
 });
