@@ -29,6 +29,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 	const processor = createProcessor({
 		...stores,
 		providers: createProviders(config),
+		models: config.models,
 		replies: new Replies(rest),
 		settle: createSettle(stores),
 		alerts: new AdminAlerts(rest, stores.alerts, config.discord.adminChannelId, logger),
