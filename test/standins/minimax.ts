@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
+import { createMinimaxV2StandIn, type MinimaxV2StandIn } from './minimax-v2.js';
 
 /**
  * A loopback stand-in for MiniMax's video API, speaking the protocol in docs/providers.md:
  * create → query (Preparing/Queueing/Processing/Success/Fail) → files/retrieve → download. It
  * checks what the real service checks (key, model, prompt length, image data URLs) and answers
- * errors the way MiniMax does, in `base_resp` with HTTP 200.
+ * errors the way MiniMax does, in `base_resp` with HTTP 200. The v2 API (H3) is served beside it,
+ * under the same base URL (`minimax-v2.ts`).
  */
 
 const MODELS = new Set([
@@ -43,6 +45,8 @@ export interface MinimaxStandInOptions {
 	/** How long a task takes from create to `Success`. */
 	readonly generationMs?: number;
 	readonly video?: Buffer;
+	/** The clip the v2 API (H3) serves; by default the same as v1's. */
+	readonly v2Video?: Buffer;
 }
 
 export interface MinimaxStandIn {
@@ -53,6 +57,8 @@ export interface MinimaxStandIn {
 	readonly video: Buffer;
 	readonly creates: CreateCall[];
 	readonly counts: { query: number; retrieve: number; download: number };
+	/** The v2 API (MiniMax-H3, H3-Max) under the same base URL. */
+	readonly v2: MinimaxV2StandIn;
 	generationMs: number;
 	/** The next create call answers with this `base_resp` code instead of creating a task. */
 	failNextCreate(code: number, message?: string): void;
@@ -87,6 +93,7 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 	let taskCounter = 106_916_112_212_000;
 
 	const state: { generationMs: number } = { generationMs: options.generationMs ?? 1_500 };
+	const v2 = createMinimaxV2StandIn({ apiKey, video: options.v2Video ?? video, generationMs: state.generationMs });
 
 	const send = sendJson;
 	const reject = (res: ServerResponse, code: number, message: string) =>
@@ -218,6 +225,11 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 				sendVideo(res, video);
 				return;
 			}
+			if (req.method === 'GET' && v2.handleDownload(url, res)) return;
+			if (url.pathname.startsWith(`${prefix}/v2/`)) {
+				await v2.handleApi(req, res, url.pathname.slice(prefix.length), origin);
+				return;
+			}
 			if (!url.pathname.startsWith(`${prefix}/v1/`)) return send(res, 404, { error: 'not found' });
 			if (req.headers.authorization !== `Bearer ${apiKey}`) {
 				return send(res, 200, {
@@ -243,11 +255,13 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 		video,
 		creates,
 		counts,
+		v2,
 		get generationMs() {
 			return state.generationMs;
 		},
 		set generationMs(ms: number) {
 			state.generationMs = ms;
+			v2.generationMs = ms;
 		},
 		failNextCreate(code, message = 'error') {
 			nextCreateFailure = { code, message };
