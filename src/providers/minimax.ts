@@ -15,7 +15,8 @@ const createResponse = z.object({ task_id: z.string().optional(), base_resp: bas
 
 const queryResponse = z.object({
 	task_id: z.string().optional(),
-	status: z.enum(['Preparing', 'Queueing', 'Processing', 'Success', 'Fail']).optional(),
+	// `Fail` is documented; MiniMax's own CLI checks `Failed`, so both end the task.
+	status: z.enum(['Preparing', 'Queueing', 'Processing', 'Success', 'Fail', 'Failed']).optional(),
 	// Documented as int64, returned as a string; accept both so a large id is never rounded.
 	file_id: z.union([z.string(), z.number().int()]).optional(),
 	base_resp: baseResp,
@@ -129,7 +130,7 @@ export class MinimaxProvider implements VideoProvider {
 		if (taskId.startsWith(V2_TASK)) return this.v2.poll(taskId.slice(V2_TASK.length), signal);
 		const query = `/v1/query/video_generation?task_id=${encodeURIComponent(taskId)}`;
 		const reply = await this.call('GET', query, queryResponse, undefined, signal);
-		if (reply.status === 'Fail') {
+		if (reply.status === 'Fail' || reply.status === 'Failed') {
 			const code = reply.base_resp.status_code;
 			const error =
 				code !== 0

@@ -36,6 +36,8 @@ interface Task {
 	readonly fileId: string;
 	/** Set to make this task end in `Fail` with this code (0 for no reason). */
 	failWith?: number;
+	/** How the status spells the failure: `Fail` (documented) or `Failed` (what MiniMax's CLI checks). */
+	failSpelling?: 'Fail' | 'Failed';
 }
 
 export interface MinimaxStandInOptions {
@@ -63,7 +65,7 @@ export interface MinimaxStandIn {
 	/** The next create call answers with this `base_resp` code instead of creating a task. */
 	failNextCreate(code: number, message?: string): void;
 	/** The next task created ends in `Fail` with this code once generated. */
-	failNextTask(code: number): void;
+	failNextTask(code: number, spelling?: 'Fail' | 'Failed'): void;
 	/** The next query answers HTTP `status` (e.g. 502), once. */
 	failNextQuery(status: number): void;
 	/** The next query answers with a body that breaks the protocol, once. */
@@ -87,7 +89,7 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 	const creates: CreateCall[] = [];
 	const counts = { query: 0, retrieve: 0, download: 0 };
 	let nextCreateFailure: { code: number; message: string } | undefined;
-	let nextTaskFailure: number | undefined;
+	let nextTaskFailure: { code: number; spelling: 'Fail' | 'Failed' } | undefined;
 	let nextQueryStatus: number | undefined;
 	let malformNextQuery = false;
 	let taskCounter = 106_916_112_212_000;
@@ -107,7 +109,7 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 		const age = Date.now() - task.createdAt;
 		if (age < state.generationMs / 3) return 'Queueing';
 		if (age < state.generationMs) return 'Processing';
-		return task.failWith === undefined ? 'Success' : 'Fail';
+		return task.failWith === undefined ? 'Success' : (task.failSpelling ?? 'Fail');
 	};
 
 	async function create(req: IncomingMessage, res: ServerResponse) {
@@ -148,7 +150,8 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 		const id = String(taskCounter++);
 		const task: Task = { id, createdAt: Date.now(), fileId: String(205_000_000_000 + taskCounter) };
 		if (nextTaskFailure !== undefined) {
-			task.failWith = nextTaskFailure;
+			task.failWith = nextTaskFailure.code;
+			task.failSpelling = nextTaskFailure.spelling;
 			nextTaskFailure = undefined;
 		}
 		tasks.set(id, task);
@@ -184,7 +187,7 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 				base_resp: ok,
 			});
 		}
-		if (status === 'Fail') {
+		if (status === 'Fail' || status === 'Failed') {
 			const code = task.failWith ?? 0;
 			return send(res, 200, {
 				task_id: task.id,
@@ -266,8 +269,8 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 		failNextCreate(code, message = 'error') {
 			nextCreateFailure = { code, message };
 		},
-		failNextTask(code) {
-			nextTaskFailure = code;
+		failNextTask(code, spelling = 'Fail') {
+			nextTaskFailure = { code, spelling };
 		},
 		failNextQuery(status) {
 			nextQueryStatus = status;
