@@ -41,7 +41,7 @@ function asked(item: Asked): string {
 		case 'resolution':
 			return item.resolution;
 		case 'ratio':
-			return `a ${item.ratio} shape`;
+			return `a ${item.ratio} ratio`;
 		case 'image-type':
 			return `a ${item.type} image`;
 	}
@@ -55,7 +55,7 @@ const CHANGES: Readonly<Record<Exclude<Change, 'other-duration'>, string>> = {
 	'drop-first-frame': 'drop the first frame',
 	'add-first-frame': 'add a first frame',
 	'drop-resolution': 'leave the resolution out',
-	'drop-ratio': 'leave the shape out',
+	'drop-ratio': 'leave the ratio out',
 	'png-or-jpeg': 'send PNG or JPEG images',
 };
 

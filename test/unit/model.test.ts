@@ -105,9 +105,9 @@ describe('model choice from the capability table', () => {
 	it('takes a shape only for text-to-video and references, where a model offers it', () => {
 		expect(chooseModel('minimax', { ...plain, ratio: '21:9' }).id).toBe('MiniMax-H3');
 		const framed = refusal('minimax', { ...plain, firstFrame: true, ratio: '9:16' });
-		expect(suggested(framed)).toEqual(['drop the first frame (H3)', 'leave the shape out (Hailuo-2.3)']);
+		expect(suggested(framed)).toEqual(['drop the first frame (H3)', 'leave the ratio out (Hailuo-2.3)']);
 		const legacyHost = refusal('fal', { ...plain, ratio: '9:16' });
-		expect(suggested(legacyHost)).toEqual(['leave the shape out (video-01)']);
+		expect(suggested(legacyHost)).toEqual(['leave the ratio out (video-01)']);
 	});
 
 	it('knows Hailuo cannot make 10 seconds at 1080P', () => {
