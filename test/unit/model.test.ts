@@ -183,7 +183,23 @@ describe('the operator’s allow-lists (<PROVIDER>_MODELS)', () => {
 		);
 	});
 
-	it('refuses what no listed model does (spending kept down: no 1080P, no 10 s), with what would work', () => {
+	it('keeps spending down as the README says: no 1080P, no 10 s, no H3 with the 01 family listed', () => {
+		const thrifty: ModelLists = { minimax: ['T2V-01-Director', 'I2V-01-Director', 'S2V-01'] };
+		for (const need of [
+			{ ...plain, resolution: '1080P' },
+			{ ...plain, duration: 10 },
+			{ ...plain, duration: 12 },
+			{ ...plain, ratio: '9:16' },
+		]) {
+			expect(modelsFor('minimax', need, thrifty), JSON.stringify(need)).toEqual([]);
+		}
+		expect(requestProblem(refusal('minimax', { ...plain, duration: 10 }, thrifty))).toBe(
+			'MiniMax has no model that makes a clip with 10 seconds. What would work: 6 s on T2V-01-Director.',
+		);
+		expect(chooseModel('minimax', { ...plain, directed: true, firstFrame: true }, thrifty).id).toBe('I2V-01-Director');
+	});
+
+	it('refuses what no listed model does, with what would work', () => {
 		const cheap: ModelLists = { minimax: ['MiniMax-Hailuo-2.3-Fast', 'S2V-01'] };
 		const problem = refusal('minimax', { ...plain, duration: 10 }, cheap);
 		expect(suggested(problem)).toEqual(['6 s on S2V-01', 'add a first frame (Hailuo-2.3-Fast)']);
