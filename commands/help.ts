@@ -1,5 +1,6 @@
 import { ApplicationCommandType, ApplicationIntegrationType, InteractionContextType, MessageFlags } from 'discord.js';
 import type { Command } from '../src/discord/command.js';
+import { offeredModels } from '../src/providers/plan.js';
 import { described, textsFor } from '../src/texts/index.js';
 
 export default {
@@ -14,7 +15,11 @@ export default {
 	async execute(interaction, context) {
 		const texts = textsFor(interaction.locale);
 		await interaction.reply({
-			content: texts.help({ quota: context.config.userDailyQuota, provider: context.config.provider }),
+			content: texts.help({
+				quota: context.config.userDailyQuota,
+				provider: context.config.provider,
+				models: offeredModels(context.config.provider, context.config.models).map((model) => model.label),
+			}),
 			flags: MessageFlags.Ephemeral,
 		});
 	},

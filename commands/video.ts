@@ -12,9 +12,9 @@ import { InvalidRequestError } from '../src/errors.js';
 import { suggestCamera } from '../src/video/autocomplete.js';
 import type { AttachmentInfo } from '../src/video/images.js';
 import { attachment, checkVideoOptions } from '../src/generation/intake.js';
-import { MAX_PROMPT_LENGTH } from '../src/video/request.js';
+import { MAX_DURATION, MAX_PROMPT_LENGTH, MIN_DURATION, RATIOS, type Ratio } from '../src/video/request.js';
 import { suggestModels } from '../src/providers/describe.js';
-import { described, named, textsFor } from '../src/texts/index.js';
+import { described, textsFor } from '../src/texts/index.js';
 
 const attachmentInfo = (option: string, attachment: Attachment | null): AttachmentInfo | undefined =>
 	attachment === null
@@ -28,6 +28,9 @@ const attachmentInfo = (option: string, attachment: Attachment | null): Attachme
 				height: attachment.height,
 			};
 
+/** A choice option: Discord sends only the listed values, so anything else is read as not given. */
+const ratioOf = (value: string | null): Ratio | undefined => RATIOS.find((ratio) => ratio === value);
+
 function readOptions(interaction: ChatInputCommandInteraction) {
 	const { options } = interaction;
 	return {
@@ -37,6 +40,7 @@ function readOptions(interaction: ChatInputCommandInteraction) {
 		model: options.getString('model') ?? undefined,
 		duration: options.getInteger('duration') ?? undefined,
 		resolution: options.getString('resolution') ?? undefined,
+		ratio: ratioOf(options.getString('ratio')),
 		firstFrame: attachment(attachmentInfo('first_frame', options.getAttachment('first_frame'))),
 		lastFrame: attachment(attachmentInfo('last_frame', options.getAttachment('last_frame'))),
 		subject: attachment(attachmentInfo('subject', options.getAttachment('subject'))),
@@ -91,13 +95,20 @@ export default {
 				type: ApplicationCommandOptionType.Integer,
 				name: 'duration',
 				...described((texts) => texts.commands.video.options.duration),
-				choices: [6, 10].map((value) => ({ ...named((texts) => texts.commands.video.seconds(value)), value })),
+				min_value: MIN_DURATION,
+				max_value: MAX_DURATION,
 			},
 			{
 				type: ApplicationCommandOptionType.String,
 				name: 'resolution',
 				...described((texts) => texts.commands.video.options.resolution),
-				choices: ['512P', '720P', '768P', '1080P'].map((value) => ({ name: value, value })),
+				choices: ['480P', '512P', '720P', '768P', '1080P', '2K'].map((value) => ({ name: value, value })),
+			},
+			{
+				type: ApplicationCommandOptionType.String,
+				name: 'ratio',
+				...described((texts) => texts.commands.video.options.ratio),
+				choices: RATIOS.map((value) => ({ name: value, value })),
 			},
 			{
 				type: ApplicationCommandOptionType.Boolean,
@@ -110,7 +121,7 @@ export default {
 	async execute(interaction, context) {
 		if (!interaction.inGuild()) throw new InvalidRequestError({ kind: 'not-in-server' });
 		// Checks without I/O first: bad input is refused privately before anything is spent.
-		const checked = checkVideoOptions(context.config.provider, readOptions(interaction));
+		const checked = checkVideoOptions(context.config.provider, readOptions(interaction), context.config.models);
 		await startVideo(interaction, context, checked);
 		await context.popular.record(interaction.guildId, checked.camera).catch(() => undefined);
 	},
@@ -123,7 +134,7 @@ export default {
 			return interaction.respond(suggestCamera(focused.value, { popular, texts }));
 		}
 		if (focused.name === 'model') {
-			return interaction.respond(suggestModels(context.config.provider, focused.value, texts));
+			return interaction.respond(suggestModels(context.config.provider, focused.value, texts, context.config.models));
 		}
 		return interaction.respond([]);
 	},

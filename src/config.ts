@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CATALOG } from './providers/catalog.js';
-import { PROVIDER_NAMES, type ProviderName, type ProviderSettings } from './providers/types.js';
+import { findModel } from './providers/plan.js';
+import { PROVIDER_NAMES, type ModelLists, type ProviderName, type ProviderSettings } from './providers/types.js';
 import type { RedisSettings } from './redis.js';
 
 /** Which process is starting; each needs a different part of the configuration. */
@@ -108,6 +109,63 @@ const providerVariables = Object.fromEntries(
 	}),
 ) as Record<string, ReturnType<typeof text> | ReturnType<typeof httpUrl>>;
 
+/** `MINIMAX_MODELS`, `FAL_MODELS`, …: the operator's ordered allow-list of a provider's models. */
+export const modelsEnv = (provider: ProviderName): string => `${provider.toUpperCase()}_MODELS`;
+
+/** `PRICE_PER_SECOND_MINIMAX_MINIMAX_H3`: the model id upper-cased, every other character `_`. */
+export const pricePerSecondEnv = (provider: ProviderName, modelId: string): string =>
+	`PRICE_PER_SECOND_${provider.toUpperCase()}_${modelId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+
+/** The models billed per second (they have a list price per second in the catalog). */
+const PER_SECOND = REMOTE.flatMap((provider) =>
+	CATALOG[provider].models
+		.filter((model) => model.pricePerSecond !== undefined)
+		.map((model) => ({ provider, id: model.id, env: pricePerSecondEnv(provider, model.id) })),
+);
+
+const pricePerSecond = z.preprocess(
+	blankIsUnset,
+	z.coerce
+		.number({ error: 'must be a price in US dollars per second, e.g. 0.08' })
+		.min(0, { error: 'must be a price in US dollars per second, e.g. 0.08' })
+		.max(100, { error: 'must be at most 100 (US dollars per second)' })
+		.optional(),
+);
+
+const priceVariables = Object.fromEntries(PER_SECOND.map(({ env }) => [env, pricePerSecond])) as Record<
+	string,
+	typeof pricePerSecond
+>;
+
+/**
+ * Reads the `<PROVIDER>_MODELS` allow-lists: comma-separated model ids or the labels the bot shows,
+ * in any case, in the operator's order. An unknown name is a problem, named by its position (never
+ * its value: a secret pasted there must not reach the logs).
+ */
+export function parseModelLists(env: NodeJS.ProcessEnv): { lists: ModelLists; problems: string[] } {
+	const lists: Partial<Record<ProviderName, readonly string[]>> = {};
+	const problems: string[] = [];
+	for (const provider of REMOTE) {
+		const name = modelsEnv(provider);
+		const raw = blankIsUnset(env[name]);
+		if (typeof raw !== 'string') continue;
+		const ids: string[] = [];
+		raw
+			.split(',')
+			.map((item) => item.trim())
+			.filter((item) => item !== '')
+			.forEach((item, index) => {
+				const model = findModel(provider, item);
+				if (model === undefined) {
+					const known = CATALOG[provider].models.map((m) => m.label).join(', ');
+					problems.push(`${name} item ${index + 1} is not one of ${CATALOG[provider].label}'s models: ${known}`);
+				} else if (!ids.includes(model.id)) ids.push(model.id);
+			});
+		if (ids.length > 0) lists[provider] = ids;
+	}
+	return { lists, problems };
+}
+
 const schema = z.object({
 	DISCORD_TOKEN: text(),
 	DISCORD_API_URL: httpUrl('https://discord.com/api'),
@@ -129,6 +187,7 @@ const schema = z.object({
 	VIDEO_PROVIDER: z.preprocess(blankIsUnset, providerName.optional()),
 	VIDEO_PROVIDERS: providerList,
 	...providerVariables,
+	...priceVariables,
 	SEGMIND_MODE: z.preprocess(
 		blankIsUnset,
 		z.enum(['async', 'blocking'], { error: 'must be async or blocking' }).default('async'),
@@ -166,6 +225,10 @@ export interface Config {
 	readonly provider: ProviderName;
 	readonly remote: Readonly<Record<Exclude<ProviderName, 'preview'>, ProviderSettings>>;
 	readonly segmindMode: 'async' | 'blocking';
+	/** The operator's allow-list per provider (`<PROVIDER>_MODELS`), in order; absent: the whole catalog. */
+	readonly models: ModelLists;
+	/** Configured prices per second by provider and model id (`PRICE_PER_SECOND_<PROVIDER>_<MODEL>`). */
+	readonly pricesPerSecond: Readonly<Partial<Record<ProviderName, Readonly<Record<string, number>>>>>;
 	readonly pollIntervalMs: number;
 	readonly progressIntervalMs: number;
 	readonly generationTimeoutMs: number;
@@ -217,6 +280,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role): Config {
 		? []
 		: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`);
 
+	const modelLists = parseModelLists(env);
+	problems.push(...modelLists.problems);
+
 	// Presence is judged on the raw environment, so one bad value does not hide or invent others.
 	const present = (name: string) => blankIsUnset(env[name]) !== undefined;
 	if (!present('DISCORD_TOKEN'))
@@ -259,6 +325,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role): Config {
 		baseUrl: values[CATALOG[name].baseUrlEnv as string] as string,
 	});
 	const providers = providerChain(env, e.VIDEO_PROVIDER, e.VIDEO_PROVIDERS);
+	const pricesPerSecond: Partial<Record<ProviderName, Record<string, number>>> = {};
+	for (const { provider, id, env: name } of PER_SECOND) {
+		const price = (e as unknown as Record<string, number | undefined>)[name];
+		if (price !== undefined) pricesPerSecond[provider] = { ...pricesPerSecond[provider], [id]: price };
+	}
 	return Object.freeze({
 		discord: {
 			token: e.DISCORD_TOKEN ?? '',
@@ -284,6 +355,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role): Config {
 			fal: settings('fal'),
 		},
 		segmindMode: e.SEGMIND_MODE,
+		models: modelLists.lists,
+		pricesPerSecond,
 		pollIntervalMs: e.POLL_INTERVAL_MS,
 		progressIntervalMs: e.PROGRESS_INTERVAL_MS,
 		generationTimeoutMs: e.GENERATION_TIMEOUT_MS,

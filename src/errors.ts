@@ -12,6 +12,8 @@ export type Asked =
 	| { readonly kind: 'subject' }
 	| { readonly kind: 'duration'; readonly seconds: number }
 	| { readonly kind: 'resolution'; readonly resolution: string }
+	/** A clip shape, e.g. `9:16`. */
+	| { readonly kind: 'ratio'; readonly ratio: string }
 	/** An attached image of this type, e.g. `WEBP`. */
 	| { readonly kind: 'image-type'; readonly type: string };
 
@@ -23,15 +25,21 @@ export type Change =
 	| 'drop-last-frame'
 	| 'drop-first-frame'
 	| 'add-first-frame'
-	| 'drop-duration'
 	| 'drop-resolution'
-	| 'png-or-jpeg';
+	| 'drop-ratio'
+	| 'png-or-jpeg'
+	/** Another length, the ones `durations` says this model makes. */
+	| 'other-duration';
 
-/** A change and the model it would use. */
-export interface Suggestion {
-	readonly change: Change;
-	readonly model: string;
-}
+/** Lengths a model makes: fixed choices in seconds, or any whole number from `min` to `max`. */
+export type DurationOffer =
+	| { readonly kind: 'choices'; readonly seconds: readonly number[] }
+	| { readonly kind: 'range'; readonly min: number; readonly max: number };
+
+/** A change and the model it would use; another length comes with the lengths that model makes. */
+export type Suggestion =
+	| { readonly change: Exclude<Change, 'other-duration'>; readonly model: string }
+	| { readonly change: 'other-duration'; readonly model: string; readonly durations: DurationOffer };
 
 export type RequestProblem =
 	| { readonly kind: 'prompt-empty' }
@@ -46,7 +54,7 @@ export type RequestProblem =
 			readonly provider: string;
 			readonly asked: readonly Asked[];
 			readonly suggestions: readonly Suggestion[];
-			/** The provider's models, when the user named one it does not have. */
+			/** The models offered (the allow-list, or the provider's catalog), when the user named another. */
 			readonly models?: readonly string[];
 	  }
 	| { readonly kind: 'image-not-image'; readonly option: string }

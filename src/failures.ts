@@ -17,6 +17,9 @@ export type ProviderFailure =
 	| 'network' // no answer at all
 	| 'malformed' // an answer that does not match the documented protocol
 	| 'generation-failed' // the task ended in failure without a reason
+	| 'task-cancelled' // the provider reports the task cancelled, not by us (MiniMax v2 `cancelled`)
+	| 'task-expired' // the task expired at the provider before it finished (MiniMax v2 `expired`)
+	| 'link-expired' // the finished clip's download link was refused, and asking again gave no working one
 	| 'timed-out' // the task did not finish in the allowed time
 	| 'outcome-unknown' // a create call was interrupted: the task may or may not exist
 	| 'too-large'; // the clip is over the upload limit and there is no link to give instead
@@ -76,6 +79,11 @@ export const FAILURE_POLICY: { readonly [F in FailureClass]: FailurePolicy } = {
 	'network': passing,
 	'malformed': final,
 	'generation-failed': final,
+	'task-cancelled': final,
+	'task-expired': final,
+	// The clip exists and is paid for: the job's next attempt asks the same task for a fresh link
+	// again (never a second task). A refused download is never the key's fault.
+	'link-expired': { retry: true, failOver: false, alert: null, refund: true },
 	'timed-out': final,
 	// The task may exist and be billed: never sent again, never handed on, and the admins are told.
 	'outcome-unknown': {

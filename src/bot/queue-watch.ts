@@ -2,6 +2,7 @@ import { progressButtons } from '../discord/components.js';
 import type { Replies } from '../discord/replies.js';
 import type { VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
+import { promptSent } from '../providers/plan.js';
 import type { MessageEdits } from '../store/message-edits.js';
 import type { ShownPositions } from '../store/positions.js';
 import { textsFor } from '../texts/index.js';
@@ -32,7 +33,7 @@ export function watchQueue(options: QueueWatchOptions): { stop(): void } {
 		for (const { data, position } of waiting) {
 			const id = data.interaction.id;
 			if ((await shown.get(id)) === position) continue;
-			const progress = { prompt: data.request.prompt, model: data.model };
+			const progress = { prompt: promptSent(data.provider, data.model, data.request.prompt), model: data.model };
 			const target = { ...data.interaction, messageId: data.interaction.messageId };
 			const texts = textsFor(data.interaction.locale);
 			await replies.edit(target, texts.queued(progress, position), progressButtons(id, texts));

@@ -4,6 +4,7 @@ import type { JobRecord as Clip } from '../store/job-records.js';
 import { textsFor, type Texts } from '../texts/index.js';
 import { formatBracket } from '../video/camera.js';
 import { checkVideoOptions, type ImageSource, type VideoOptions } from '../generation/intake.js';
+import { promptSent } from '../providers/plan.js';
 import type { CommandContext } from './command.js';
 import { editModal, parseCustomId, retryButtons, type ButtonAction } from './components.js';
 import { startVideo } from './start-video.js';
@@ -38,6 +39,7 @@ function sameSettings(clip: Clip): VideoOptions {
 		model: request.model,
 		duration: request.duration,
 		resolution: request.resolution,
+		ratio: request.ratio,
 		firstFrame: firstFrameOf(request),
 		lastFrame: stored(request.lastFrame),
 		subject: stored(request.subject),
@@ -61,7 +63,7 @@ async function privately(interaction: ButtonInteraction | ModalSubmitInteraction
 
 async function cancel(interaction: ButtonInteraction, context: CommandContext, clip: Clip): Promise<void> {
 	const outcome = await context.jobs.cancel(clip.interactionId);
-	const progress = { prompt: clip.request.prompt, model: clip.model };
+	const progress = { prompt: promptSent(context.config.provider, clip.model, clip.request.prompt), model: clip.model };
 	const authors = textsFor(clip.locale);
 	if (outcome === 'finished') return privately(interaction, (texts) => texts.alreadyFinished);
 	if (outcome === 'running') {
@@ -98,7 +100,11 @@ export async function handleButton(interaction: ButtonInteraction, context: Comm
 			await interaction.deleteReply();
 			return;
 		case 'retry':
-			return startVideo(interaction, context, checkVideoOptions(context.config.provider, sameSettings(clip)));
+			return startVideo(
+				interaction,
+				context,
+				checkVideoOptions(context.config.provider, sameSettings(clip), context.config.models),
+			);
 		case 'remix':
 		case 'extend':
 			await interaction.showModal(
@@ -127,7 +133,7 @@ export async function handleModal(interaction: ModalSubmitInteraction, context: 
 		camera: interaction.fields.getTextInputValue('camera'),
 	};
 	if (parsed.action === 'remix')
-		return startVideo(interaction, context, checkVideoOptions(context.config.provider, edited));
+		return startVideo(interaction, context, checkVideoOptions(context.config.provider, edited, context.config.models));
 
 	// The next shot starts on this clip's last frame, which the worker takes when the job starts.
 	const firstFrame: ImageSource = {
@@ -135,5 +141,5 @@ export async function handleModal(interaction: ModalSubmitInteraction, context: 
 		clip: { interactionId: clip.interactionId, channelId: clip.channelId, messageId: clip.messageId },
 	};
 	const options: VideoOptions = { ...edited, firstFrame, lastFrame: undefined, subject: undefined };
-	await startVideo(interaction, context, checkVideoOptions(context.config.provider, options));
+	await startVideo(interaction, context, checkVideoOptions(context.config.provider, options, context.config.models));
 }

@@ -2,6 +2,7 @@ import type { ButtonInteraction, ChatInputCommandInteraction, ModalSubmitInterac
 import { InvalidRequestError, NoWorkerError } from '../errors.js';
 import { textsFor } from '../texts/index.js';
 import { enqueueVideo, type Checked } from '../generation/intake.js';
+import { promptSent } from '../providers/plan.js';
 import type { ImageRef } from '../video/request.js';
 import type { CommandContext } from './command.js';
 import { progressButtons } from './components.js';
@@ -55,7 +56,7 @@ export async function startVideo(
 	// The one who starts a clip is its author: the job carries this locale to the worker.
 	const texts = textsFor(interaction.locale);
 	await enqueueVideo(
-		{ ...context, provider: context.config.provider },
+		{ ...context, provider: context.config.provider, models: context.config.models },
 		checked,
 		{
 			id: interaction.id,
@@ -70,7 +71,7 @@ export async function startVideo(
 		},
 		async (request, model, position) => {
 			const reply = await interaction.editReply({
-				content: texts.queued({ prompt: request.prompt, model }, position),
+				content: texts.queued({ prompt: promptSent(context.config.provider, model, request.prompt), model }, position),
 				components: progressButtons(interaction.id, texts),
 				...(await thumbnail(context, request.firstFrame)),
 			});

@@ -2,7 +2,7 @@ import { InvalidRequestError, QueueUnavailableError, QuotaExceededError } from '
 import type { VideoJobData, VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import { chooseModel, needOf } from '../providers/plan.js';
-import type { ProviderName } from '../providers/types.js';
+import type { ModelLists, ProviderName } from '../providers/types.js';
 import type { JobRecords } from '../store/job-records.js';
 import type { MediaStore } from '../store/media.js';
 import type { Quota } from '../store/quota.js';
@@ -13,6 +13,7 @@ import {
 	IMAGE_TYPES,
 	type ClipFrame,
 	type ImageRef,
+	type Ratio,
 	type VideoRequest,
 } from '../video/request.js';
 import type { Settle } from './settle.js';
@@ -46,6 +47,7 @@ export interface VideoOptions {
 	readonly model?: string | undefined;
 	readonly duration?: number | undefined;
 	readonly resolution?: string | undefined;
+	readonly ratio?: Ratio | undefined;
 	readonly firstFrame?: ImageSource | undefined;
 	readonly lastFrame?: ImageSource | undefined;
 	readonly subject?: ImageSource | undefined;
@@ -63,7 +65,7 @@ export interface Checked {
  * Everything that can be checked without I/O, so bad input is refused before the reply is
  * deferred, privately, with nothing spent. Throws `InvalidRequestError`.
  */
-export function checkVideoOptions(provider: ProviderName, options: VideoOptions): Checked {
+export function checkVideoOptions(provider: ProviderName, options: VideoOptions, lists?: ModelLists): Checked {
 	const composed = composePrompt({ prompt: options.prompt, camera: options.camera });
 	for (const image of [options.firstFrame, options.lastFrame, options.subject]) {
 		if (image?.kind === 'attachment') checkAttachmentInfo(image.info);
@@ -72,12 +74,13 @@ export function checkVideoOptions(provider: ProviderName, options: VideoOptions)
 		directed: composed.directed,
 		duration: options.duration,
 		resolution: options.resolution,
+		ratio: options.ratio,
 		model: options.model,
 		firstFrame: declared(options.firstFrame),
 		lastFrame: declared(options.lastFrame),
 		subject: declared(options.subject),
 	});
-	return { options, ...composed, model: chooseModel(provider, need).id };
+	return { options, ...composed, model: chooseModel(provider, need, lists).id };
 }
 
 /** The interaction a job answers, as the intake needs it. */
@@ -97,6 +100,8 @@ export interface InteractionFacts {
 export interface IntakeDeps {
 	/** The provider jobs start on; requests are planned against its models. */
 	readonly provider: ProviderName;
+	/** The operator's allow-lists: the planner picks only from them. */
+	readonly models?: ModelLists | undefined;
 	readonly quota: Quota;
 	readonly media: MediaStore;
 	readonly records: JobRecords;
@@ -164,13 +169,14 @@ export async function enqueueVideo(
 			...(options.model === undefined ? {} : { model: options.model }),
 			...(options.duration === undefined ? {} : { duration: options.duration }),
 			...(options.resolution === undefined ? {} : { resolution: options.resolution.toUpperCase() }),
+			...(options.ratio === undefined ? {} : { ratio: options.ratio }),
 			...(firstFrame === undefined ? {} : { firstFrame }),
 			...(options.firstFrame?.kind === 'clip-frame' ? { extendsFrom: options.firstFrame.clip } : {}),
 			...(lastFrame === undefined ? {} : { lastFrame }),
 			...(subject === undefined ? {} : { subject }),
 		};
 		// The images' real types are known now; a model that refuses one is caught before enqueueing.
-		const model = chooseModel(deps.provider, needOf(request)).id;
+		const model = chooseModel(deps.provider, needOf(request), deps.models).id;
 		const position = await jobs.positionForNew().catch((error: unknown) => {
 			throw new QueueUnavailableError({ cause: error });
 		});

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { MAX_IMAGE_BYTES, sniffImageType } from '../video/images.js';
 import { MAX_PROMPT_LENGTH } from '../video/request.js';
-import { CATALOG } from './catalog.js';
+import { allowsDuration, CATALOG, durationsText } from './catalog.js';
 import { CREDIT_WORDS, failureForStatus, SAFETY_WORDS } from './error-table.js';
 import { ProviderError, type ProviderFailure } from './errors.js';
 import { requestJson, withRetries, type RetryPolicy } from './http.js';
@@ -142,8 +142,8 @@ export class AtlasCloudProvider implements VideoProvider {
 		if (input.lastFrame !== undefined || input.subject !== undefined) {
 			throw rejected(`${model.id} takes no last frame or subject reference`);
 		}
-		if (request.duration !== undefined && !model.durations.includes(request.duration)) {
-			throw rejected(`${model.id} makes ${model.durations.join('/')} s clips only`);
+		if (request.duration !== undefined && !allowsDuration(model, request.duration)) {
+			throw rejected(`${model.id} makes ${durationsText(model, '/')} s clips only`);
 		}
 		if (request.resolution !== undefined && !model.resolutions.includes(request.resolution.toUpperCase())) {
 			throw rejected(`${model.id} makes ${model.resolutions.join('/')} clips only`);

@@ -1,10 +1,29 @@
+import { RATIOS, type Ratio } from '../video/request.js';
 import type { ProviderName } from './types.js';
+
+export { RATIOS, type Ratio } from '../video/request.js';
 
 /**
  * What every provider and model can do, in one table: the bot refuses a request no model can
  * serve before anything is spent, the worker picks the model from it, and the README prints it
- * (`npm run catalog`). Sources: docs/providers.md and the seed documents.
+ * (`npm run catalog`). Sources: docs/providers.md, MiniMax's model list and the seed documents.
  */
+
+/** The lengths a model makes: a few fixed choices, or any whole number of seconds in a range. */
+export type Durations =
+	| { readonly kind: 'choices'; readonly seconds: readonly number[] }
+	| { readonly kind: 'range'; readonly min: number; readonly max: number; readonly default: number };
+
+/** Fixed lengths in seconds; the first is the default. */
+export const choices = (...seconds: number[]): Durations => ({ kind: 'choices', seconds });
+
+/** Any whole number of seconds from `min` to `max`. */
+export const range = (min: number, max: number, fallback: number): Durations => ({
+	kind: 'range',
+	min,
+	max,
+	default: fallback,
+});
 
 export interface ModelCapabilities {
 	/** The provider's own id for the model (or endpoint). */
@@ -14,18 +33,40 @@ export interface ModelCapabilities {
 	readonly firstFrame: 'none' | 'optional' | 'required';
 	readonly lastFrame: boolean;
 	readonly subject: boolean;
-	/** Follows [camera] brackets (the Director models, Hailuo-02 and later, and the preview). */
+	/**
+	 * A subject image may come with a first or last frame. MiniMax's v2 API never mixes frames and
+	 * references in one request; unset means it may.
+	 */
+	readonly subjectWithFrames?: boolean;
+	/** Follows camera direction (the Director models, Hailuo-02 and later, H3, and the preview). */
 	readonly camera: boolean;
-	/** Seconds; the first is the default. */
-	readonly durations: readonly number[];
+	/**
+	 * How camera moves reach the model: the documented `[Pan left]` brackets (unset), or plain-English
+	 * sentences in their place (H3 reads direction as prose).
+	 */
+	readonly cameraStyle?: 'prose';
+	readonly durations: Durations;
 	/** The first is the default. */
 	readonly resolutions: readonly string[];
 	/** Combinations the model refuses. */
 	readonly excluded?: readonly { readonly duration: number; readonly resolution: string }[];
+	/**
+	 * Shapes the model takes for text-to-video and references (a frame sets its own shape); unset
+	 * when the model has no such choice.
+	 */
+	readonly ratios?: readonly Ratio[];
 	/** The provider's default for the prompt optimizer; null when the model has no such switch. */
 	readonly promptOptimizer: boolean | null;
 	/** Input image types the model takes, when narrower than PNG, JPEG and WebP. */
 	readonly imageTypes?: readonly string[];
+	/** Which of the provider's APIs serves it, when it has more than one (MiniMax: v1 or v2). */
+	readonly api?: 'v2';
+	/**
+	 * Billed per second of video: the list price in US dollars per second, by resolution. The
+	 * provider reports seconds × price as the clip's cost (`PRICE_PER_SECOND_<PROVIDER>_<MODEL>`
+	 * overrides it).
+	 */
+	readonly pricePerSecond?: Readonly<Record<string, number>>;
 }
 
 export interface ProviderCapabilities {
@@ -39,7 +80,42 @@ export interface ProviderCapabilities {
 	readonly models: readonly ModelCapabilities[];
 }
 
-const legacy = { durations: [6], resolutions: ['720P'], lastFrame: false } as const;
+/** The length a model makes when none is asked for. */
+export const defaultDuration = (model: ModelCapabilities): number =>
+	model.durations.kind === 'range' ? model.durations.default : (model.durations.seconds[0] ?? 6);
+
+/** Whether a model makes clips of this many seconds. */
+export function allowsDuration(model: ModelCapabilities, seconds: number): boolean {
+	const { durations } = model;
+	return durations.kind === 'range'
+		? Number.isInteger(seconds) && seconds >= durations.min && seconds <= durations.max
+		: durations.seconds.includes(seconds);
+}
+
+/** `6, 10` or `4–15`, for tables and logs. */
+export const durationsText = (model: ModelCapabilities, separator = ', '): string =>
+	model.durations.kind === 'range'
+		? `${model.durations.min}–${model.durations.max}`
+		: model.durations.seconds.join(separator);
+
+const legacy = { durations: choices(6), resolutions: ['720P'], lastFrame: false } as const;
+
+/**
+ * MiniMax-H3 and H3-Max, on MiniMax's v2 API. Sources: MiniMax's model list
+ * (platform.minimax.io/docs/faq/models: H3 "768P / 2K … 4 to 15 seconds", H3-Max "480P / 768P,
+ * 5 to 15 seconds", no references for H3-Max); the v2 create schema (ratio: adaptive, 21:9, 16:9,
+ * 4:3, 1:1, 3:4, 9:16; frames and references never mixed).
+ */
+const v2 = {
+	api: 'v2',
+	firstFrame: 'optional',
+	lastFrame: true,
+	camera: true,
+	cameraStyle: 'prose',
+	ratios: RATIOS,
+	promptOptimizer: null,
+	subjectWithFrames: false,
+} as const;
 
 export const CATALOG: Readonly<Record<ProviderName, ProviderCapabilities>> = {
 	minimax: {
@@ -48,15 +124,76 @@ export const CATALOG: Readonly<Record<ProviderName, ProviderCapabilities>> = {
 		keyEnv: 'MINIMAX_API_KEY',
 		baseUrlEnv: 'MINIMAX_BASE_URL',
 		defaultBaseUrl: 'https://api.minimax.io',
+		// Today's models first: MiniMax's v1 guide lists only Hailuo-2.3, 2.3-Fast and 02, so the 01
+		// family comes last and is picked only by name (S2V-01 still takes subject images, as
+		// MiniMax's own CLI routes them).
 		models: [
 			{
-				id: 'T2V-01',
-				label: 'T2V-01',
-				firstFrame: 'none',
+				id: 'MiniMax-Hailuo-2.3',
+				label: 'Hailuo-2.3',
+				firstFrame: 'optional',
+				lastFrame: false,
 				subject: false,
+				camera: true,
+				durations: choices(6, 10),
+				resolutions: ['768P', '1080P'],
+				excluded: [{ duration: 10, resolution: '1080P' }],
+				promptOptimizer: true,
+			},
+			// Image-to-video only: MiniMax's CLI refuses text-to-video with it.
+			{
+				id: 'MiniMax-Hailuo-2.3-Fast',
+				label: 'Hailuo-2.3-Fast',
+				firstFrame: 'required',
+				lastFrame: false,
+				subject: false,
+				camera: true,
+				durations: choices(6, 10),
+				resolutions: ['768P', '1080P'],
+				excluded: [{ duration: 10, resolution: '1080P' }],
+				promptOptimizer: true,
+			},
+			{
+				id: 'MiniMax-Hailuo-02',
+				label: 'Hailuo-02',
+				firstFrame: 'optional',
+				lastFrame: true,
+				subject: false,
+				camera: true,
+				durations: choices(6, 10),
+				resolutions: ['768P', '512P', '1080P'],
+				excluded: [{ duration: 10, resolution: '1080P' }],
+				promptOptimizer: true,
+			},
+			{
+				id: 'S2V-01',
+				label: 'S2V-01',
+				firstFrame: 'none',
+				subject: true,
 				camera: false,
 				promptOptimizer: true,
 				...legacy,
+			},
+			{
+				id: 'MiniMax-H3',
+				label: 'H3',
+				subject: true,
+				durations: range(4, 15, 6),
+				resolutions: ['768P', '2K'],
+				// List prices on MiniMax's pay-as-you-go page as quoted on 2026-10-24 (second-hand, via
+				// docs.laozhang.ai; Vercel's gateway also shows $0.08/s). Re-check before relying on them.
+				pricePerSecond: { '768P': 0.08, '2K': 0.13 },
+				...v2,
+			},
+			{
+				id: 'MiniMax-H3-Max',
+				label: 'H3-Max',
+				subject: false,
+				durations: range(5, 15, 6),
+				resolutions: ['768P', '480P'],
+				// MiniMax's own H3-Max price was not found; these are fal's H3-Max figures. Re-check.
+				pricePerSecond: { '480P': 0.05, '768P': 0.08 },
+				...v2,
 			},
 			{
 				id: 'T2V-01-Director',
@@ -68,9 +205,9 @@ export const CATALOG: Readonly<Record<ProviderName, ProviderCapabilities>> = {
 				...legacy,
 			},
 			{
-				id: 'I2V-01',
-				label: 'I2V-01',
-				firstFrame: 'required',
+				id: 'T2V-01',
+				label: 'T2V-01',
+				firstFrame: 'none',
 				subject: false,
 				camera: false,
 				promptOptimizer: true,
@@ -86,8 +223,8 @@ export const CATALOG: Readonly<Record<ProviderName, ProviderCapabilities>> = {
 				...legacy,
 			},
 			{
-				id: 'I2V-01-live',
-				label: 'I2V-01-live',
+				id: 'I2V-01',
+				label: 'I2V-01',
 				firstFrame: 'required',
 				subject: false,
 				camera: false,
@@ -95,49 +232,13 @@ export const CATALOG: Readonly<Record<ProviderName, ProviderCapabilities>> = {
 				...legacy,
 			},
 			{
-				id: 'S2V-01',
-				label: 'S2V-01',
-				firstFrame: 'none',
-				subject: true,
+				id: 'I2V-01-live',
+				label: 'I2V-01-live',
+				firstFrame: 'required',
+				subject: false,
 				camera: false,
 				promptOptimizer: true,
 				...legacy,
-			},
-			{
-				id: 'MiniMax-Hailuo-02',
-				label: 'Hailuo-02',
-				firstFrame: 'optional',
-				lastFrame: true,
-				subject: false,
-				camera: true,
-				durations: [6, 10],
-				resolutions: ['768P', '512P', '1080P'],
-				excluded: [{ duration: 10, resolution: '1080P' }],
-				promptOptimizer: true,
-			},
-			{
-				id: 'MiniMax-Hailuo-2.3',
-				label: 'Hailuo-2.3',
-				firstFrame: 'optional',
-				lastFrame: false,
-				subject: false,
-				camera: true,
-				durations: [6, 10],
-				resolutions: ['768P', '1080P'],
-				excluded: [{ duration: 10, resolution: '1080P' }],
-				promptOptimizer: true,
-			},
-			{
-				id: 'MiniMax-Hailuo-2.3-Fast',
-				label: 'Hailuo-2.3-Fast',
-				firstFrame: 'optional',
-				lastFrame: false,
-				subject: false,
-				camera: true,
-				durations: [6, 10],
-				resolutions: ['768P', '1080P'],
-				excluded: [{ duration: 10, resolution: '1080P' }],
-				promptOptimizer: true,
 			},
 		],
 	},
@@ -310,7 +411,7 @@ export const CATALOG: Readonly<Record<ProviderName, ProviderCapabilities>> = {
 				lastFrame: false,
 				subject: false,
 				camera: true,
-				durations: [6],
+				durations: choices(6),
 				resolutions: ['360P'],
 				promptOptimizer: null,
 			},

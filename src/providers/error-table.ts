@@ -16,6 +16,18 @@ export function failureForStatus(status: number): ProviderFailure {
 	return 'rejected'; // 400, 404, 406, 410, 422 and the rest of 4xx
 }
 
+/**
+ * A download of a finished clip refused with one of these: the link expired or was withdrawn.
+ * Downloads never carry our key, so this is never an authentication problem; where the provider's
+ * task query hands out fresh links, the worker asks for one (MiniMax: "time-limited … query again
+ * for a refreshed URL").
+ */
+export const EXPIRED_LINK_STATUSES: ReadonlySet<number> = new Set([401, 403, 404, 410]);
+
+/** A failed download's class: an expired link, or what the status means for any other call. */
+export const failureForDownload = (status: number): ProviderFailure =>
+	EXPIRED_LINK_STATUSES.has(status) ? 'link-expired' : failureForStatus(status);
+
 /** MiniMax reports most errors in `base_resp.status_code` with HTTP 200. */
 export const MINIMAX_CODES: Readonly<Record<number, ProviderFailure>> = {
 	1000: 'unavailable', // unknown error
@@ -34,6 +46,15 @@ export const MINIMAX_CODES: Readonly<Record<number, ProviderFailure>> = {
 	2045: 'rate-limited', // rate growth limit
 	2049: 'auth', // invalid API key
 };
+
+/**
+ * MiniMax's v2 API answers errors with an HTTP status and `{type: "error", error: {type, message,
+ * http_code}}`, the code in brackets at the end of the message ("insufficient balance (1008)").
+ */
+export const MINIMAX_CODE_IN_MESSAGE = /\((\d{3,5})\)\s*$/;
+
+/** MiniMax 2013 for a key whose plan cannot use H3 (Token Plan or Credit keys): a key problem. */
+export const MINIMAX_PLAN_WORDS = /token\s*plan|credit.*not support|not support.*h3/i;
 
 /** Runware's `errors[].code` strings; unknown `invalid*` codes are the request's fault. */
 export const RUNWARE_CODES: Readonly<Record<string, ProviderFailure>> = {

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { httpRequest } from '../http.js';
 import { type z } from 'zod';
 import { DownloadError, fetchCapped, withoutQuery, type Download } from '../media/download.js';
-import { failureForStatus } from './error-table.js';
+import { failureForDownload, failureForStatus } from './error-table.js';
 import { ProviderError, retryAfterMs } from './errors.js';
 
 export interface JsonRequest {
@@ -135,7 +135,8 @@ export async function withRetries<T>(policy: RetryPolicy, attempt: () => Promise
 
 /**
  * Downloads a provider's result into memory, capped at `maxBytes`; a host that refuses or does
- * not answer is this provider's failure.
+ * not answer is this provider's failure. A link refused with 401/403/404/410 is `link-expired`
+ * (the caller may ask the task for a fresh one), never a key problem.
  */
 export async function downloadCapped(
 	provider: string,
@@ -150,6 +151,6 @@ export async function downloadCapped(
 		if (!(error instanceof DownloadError)) throw error;
 		const { status } = error;
 		if (status === undefined) throw new ProviderError(provider, 'network', error.message, { cause: error });
-		throw new ProviderError(provider, failureForStatus(status), error.message, { status, cause: error });
+		throw new ProviderError(provider, failureForDownload(status), error.message, { status, cause: error });
 	}
 }

@@ -20,7 +20,7 @@ function keyOf(config: ProvidersConfig, name: Exclude<ProviderName, 'preview'>):
 function createProvider(config: ProvidersConfig, name: ProviderName): VideoProvider {
 	switch (name) {
 		case 'minimax':
-			return new MinimaxProvider(keyOf(config, name));
+			return new MinimaxProvider({ ...keyOf(config, name), pricesPerSecond: config.pricesPerSecond?.minimax });
 		case 'segmind':
 			return new SegmindProvider({ ...keyOf(config, name), mode: config.segmindMode });
 		case 'runware':

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { MINIMAX_CODES } from './error-table.js';
 import { ProviderError } from './errors.js';
 import { requestJson, withRetries } from './http.js';
+import { MinimaxV2Client } from './minimax-v2.js';
+import { modelById } from './plan.js';
 import type { ProviderImage, Submission, SubmitInput, TaskStatus, VideoProvider } from './types.js';
 
 const PROVIDER = 'minimax';
@@ -13,7 +15,8 @@ const createResponse = z.object({ task_id: z.string().optional(), base_resp: bas
 
 const queryResponse = z.object({
 	task_id: z.string().optional(),
-	status: z.enum(['Preparing', 'Queueing', 'Processing', 'Success', 'Fail']).optional(),
+	// `Fail` is documented; MiniMax's own CLI checks `Failed`, so both end the task.
+	status: z.enum(['Preparing', 'Queueing', 'Processing', 'Success', 'Fail', 'Failed']).optional(),
 	// Documented as int64, returned as a string; accept both so a large id is never rounded.
 	file_id: z.union([z.string(), z.number().int()]).optional(),
 	base_resp: baseResp,
@@ -51,12 +54,27 @@ export interface MinimaxOptions {
 	/** API base; a gateway that mounts the API under a prefix works as `https://host/prefix`. */
 	readonly baseUrl: string;
 	readonly dispatcher?: Dispatcher | undefined;
+	/** Prices per second by model id, for the models billed per second (H3), over the catalog's. */
+	readonly pricesPerSecond?: Readonly<Record<string, number>> | undefined;
 }
 
+/**
+ * Task ids of the v2 API carry this mark in the job, so a resumed job queries the API that made
+ * it. v1 ids stay bare, as jobs stored before v2 existed have them.
+ */
+const V2_TASK = 'v2:';
+
+/**
+ * MiniMax's own API: Hailuo and the 01 family on v1 (create → query → file retrieve), H3 on v2
+ * (`minimax-v2.ts`), chosen by the model's `api` in the catalog.
+ */
 export class MinimaxProvider implements VideoProvider {
 	public readonly name = PROVIDER;
+	private readonly v2: MinimaxV2Client;
 
-	public constructor(private readonly options: MinimaxOptions) {}
+	public constructor(private readonly options: MinimaxOptions) {
+		this.v2 = new MinimaxV2Client(options);
+	}
 
 	private call<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, body?: unknown, signal?: AbortSignal) {
 		return requestJson(
@@ -77,6 +95,9 @@ export class MinimaxProvider implements VideoProvider {
 	}
 
 	public async submit(input: SubmitInput, signal?: AbortSignal): Promise<Submission> {
+		if (modelById(PROVIDER, input.model)?.api === 'v2') {
+			return { kind: 'task', taskId: `${V2_TASK}${await this.v2.submit(input, signal)}` };
+		}
 		const { request } = input;
 		const body = {
 			model: input.model,
@@ -104,10 +125,12 @@ export class MinimaxProvider implements VideoProvider {
 		return { kind: 'task', taskId: created.task_id };
 	}
 
+	/** The task's state; asked again, a finished task gives a fresh link (v1 re-reads the file, v2 re-queries). */
 	public async poll(taskId: string, signal?: AbortSignal): Promise<TaskStatus> {
+		if (taskId.startsWith(V2_TASK)) return this.v2.poll(taskId.slice(V2_TASK.length), signal);
 		const query = `/v1/query/video_generation?task_id=${encodeURIComponent(taskId)}`;
 		const reply = await this.call('GET', query, queryResponse, undefined, signal);
-		if (reply.status === 'Fail') {
+		if (reply.status === 'Fail' || reply.status === 'Failed') {
 			const code = reply.base_resp.status_code;
 			const error =
 				code !== 0

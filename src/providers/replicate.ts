@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
-import { CATALOG } from './catalog.js';
+import { allowsDuration, CATALOG } from './catalog.js';
 import { failureForStatus, SAFETY_WORDS } from './error-table.js';
 import { ProviderError } from './errors.js';
 import { requestJson, withRetries } from './http.js';
@@ -138,7 +138,7 @@ export class ReplicateProvider implements VideoProvider {
 		if (input.lastFrame !== undefined) throw refuse('takes no last frame');
 		if (input.subject !== undefined && !model.subject) throw refuse('takes no subject reference');
 		if (input.firstFrame === undefined && model.firstFrame === 'required') throw refuse('needs a first frame');
-		if (request.duration !== undefined && !model.durations.includes(request.duration)) throw refuse('fixed duration');
+		if (request.duration !== undefined && !allowsDuration(model, request.duration)) throw refuse('fixed duration');
 		if (request.resolution !== undefined && !model.resolutions.includes(request.resolution.toUpperCase())) {
 			throw refuse('fixed resolution');
 		}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
-import { CATALOG } from './catalog.js';
+import { allowsDuration, CATALOG } from './catalog.js';
 import { CREDIT_WORDS, failureForStatus, RUNWARE_CODES, SAFETY_WORDS } from './error-table.js';
 import { ProviderError, type ProviderFailure } from './errors.js';
 import { requestJson, withRetries, type RetryPolicy } from './http.js';
@@ -251,7 +251,7 @@ function checkInput(input: SubmitInput): void {
 	const model = CATALOG.runware.models.find((candidate) => candidate.id === input.model);
 	if (model === undefined) throw refuse(`unknown model ${input.model}`);
 	const { request } = input;
-	if (request.duration !== undefined && !model.durations.includes(request.duration)) {
+	if (request.duration !== undefined && !allowsDuration(model, request.duration)) {
 		throw refuse(`${model.id} makes ${OUTPUT.duration} s clips only`);
 	}
 	if (request.resolution !== undefined && !model.resolutions.includes(request.resolution.toUpperCase())) {

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { httpRequest } from '../http.js';
 import { z } from 'zod';
-import { CATALOG } from './catalog.js';
+import { allowsDuration, CATALOG, durationsText } from './catalog.js';
 import { CREDIT_WORDS, failureForStatus, RESET_HEADERS, SAFETY_WORDS } from './error-table.js';
 import { ProviderError, retryAfterMs, type ProviderFailure } from './errors.js';
 import { downloadCapped, neverSent, withRetries } from './http.js';
@@ -305,8 +305,8 @@ function requestBody(input: SubmitInput): Record<string, unknown> {
 	if (input.subject !== undefined && !model.subject) throw refuse(`${model.id} takes no subject reference`);
 	if (input.lastFrame !== undefined && !model.lastFrame) throw refuse(`${model.id} takes no last frame`);
 	// Both models make one fixed 6 s 720p clip and have no fields for either.
-	if (video.duration !== undefined && !model.durations.includes(video.duration)) {
-		throw refuse(`${model.id} makes ${model.durations.join('/')} s clips only`);
+	if (video.duration !== undefined && !allowsDuration(model, video.duration)) {
+		throw refuse(`${model.id} makes ${durationsText(model, '/')} s clips only`);
 	}
 	if (video.resolution !== undefined && !model.resolutions.includes(video.resolution.toUpperCase())) {
 		throw refuse(`${model.id} makes ${model.resolutions.join('/')} clips only`);

@@ -4,6 +4,12 @@ import type { ProviderError } from './errors.js';
 export const PROVIDER_NAMES = ['minimax', 'segmind', 'runware', 'atlascloud', 'replicate', 'fal', 'preview'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
+/**
+ * The operator's ordered allow-list of model ids per provider (`<PROVIDER>_MODELS`): the planner,
+ * the `model` autocomplete and `/help` offer only these, in this order. Unset: the whole catalog.
+ */
+export type ModelLists = Readonly<Partial<Record<ProviderName, readonly string[]>>>;
+
 /** A remote provider's key and API base, from the configuration. */
 export interface ProviderSettings {
 	readonly apiKey: string | undefined;
@@ -16,6 +22,8 @@ export interface ProvidersConfig {
 	readonly providers: readonly ProviderName[];
 	readonly remote: Readonly<Record<Exclude<ProviderName, 'preview'>, ProviderSettings>>;
 	readonly segmindMode: 'async' | 'blocking';
+	/** Prices per second of video in US dollars by provider and model id, overriding the catalog's. */
+	readonly pricesPerSecond?: Readonly<Partial<Record<ProviderName, Readonly<Record<string, number>>>>>;
 }
 
 export interface ProviderImage {

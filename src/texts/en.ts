@@ -1,7 +1,8 @@
-import type { Asked, Change, RequestProblem, Suggestion } from '../errors.js';
-import type { ModelCapabilities } from '../providers/catalog.js';
+import type { Asked, Change, DurationOffer, RequestProblem, Suggestion } from '../errors.js';
+import { durationsText, type ModelCapabilities } from '../providers/catalog.js';
 import type { FailureClass } from '../failures.js';
 import { CAMERA_MOVES } from '../video/camera.js';
+import { MIN_DURATION } from '../video/request.js';
 import {
 	clock,
 	listing,
@@ -39,24 +40,36 @@ function asked(item: Asked): string {
 			return `${item.seconds} seconds`;
 		case 'resolution':
 			return item.resolution;
+		case 'ratio':
+			return `a ${item.ratio} ratio`;
 		case 'image-type':
 			return `a ${item.type} image`;
 	}
 }
 
-const CHANGES: Readonly<Record<Change, string>> = {
+const CHANGES: Readonly<Record<Exclude<Change, 'other-duration'>, string>> = {
 	'pick-model': 'let me pick the model',
 	'drop-camera': 'drop the camera moves',
 	'drop-subject': 'drop the subject image',
 	'drop-last-frame': 'drop the last frame',
 	'drop-first-frame': 'drop the first frame',
 	'add-first-frame': 'add a first frame',
-	'drop-duration': 'leave the duration out',
 	'drop-resolution': 'leave the resolution out',
+	'drop-ratio': 'leave the ratio out',
 	'png-or-jpeg': 'send PNG or JPEG images',
 };
 
-const suggestion = (item: Suggestion): string => `${CHANGES[item.change]} (${item.model})`;
+/** "6 or 10 s", "up to 15 s" (a range from the option's least), "5 to 15 s". */
+function lengths(offer: DurationOffer): string {
+	if (offer.kind === 'range')
+		return offer.min <= MIN_DURATION ? `up to ${offer.max} s` : `${offer.min} to ${offer.max} s`;
+	return `${listing(offer.seconds.map(String), 'or')} s`;
+}
+
+const suggestion = (item: Suggestion): string =>
+	item.change === 'other-duration'
+		? `${lengths(item.durations)} on ${item.model}`
+		: `${CHANGES[item.change]} (${item.model})`;
 
 function requestProblem(problem: RequestProblem): string {
 	switch (problem.kind) {
@@ -86,7 +99,7 @@ function requestProblem(problem: RequestProblem): string {
 				problem.suggestions.length > 0
 					? ` What would work: ${listing(problem.suggestions.map(suggestion), 'or')}.`
 					: problem.models !== undefined
-						? ` Its models are: ${problem.models.join(', ')}.`
+						? ` The models offered here are: ${problem.models.join(', ')}.`
 						: '';
 			return `${problem.provider} has no model that makes a clip${what}.${fixes}`;
 		}
@@ -168,6 +181,10 @@ const failures: Readonly<Record<FailureClass, string>> = {
 	'network': 'The video service could not be reached.',
 	'malformed': 'The video service gave an answer I could not understand.',
 	'generation-failed': 'The video service could not make this clip.',
+	'task-cancelled': 'The video service cancelled this clip before it was finished.',
+	'task-expired': 'The video service let this clip expire before making it.',
+	'link-expired':
+		'The clip was made, but its download link had expired and the video service did not give a working one in time.',
 	'timed-out': 'The video service took too long to make this clip.',
 	'too-large': 'The clip came out larger than this server’s upload limit.',
 	'outcome-unknown':
@@ -184,8 +201,8 @@ function failedBecause(reason: string, progress: Progress): string {
 
 const buttonLabels = { cancel: 'Cancel', retry: 'Retry', extend: 'Extend', remix: 'Remix', delete: 'Delete' };
 
-/** The `/help` page: what the bot does, the camera language, and quotas. Under 2000 characters. */
-function help(settings: { quota: number; provider: string }): string {
+/** The `/help` page: what the bot does, the camera language, the models offered, and quotas. Under 2000 characters. */
+function help(settings: { quota: number; provider: string; models: readonly string[] }): string {
 	return [
 		'**🎬 clapper** makes short AI video clips you direct. `/video prompt:…` queues one; the finished MP4 is posted on the reply.',
 		'',
@@ -197,6 +214,8 @@ function help(settings: { quota: number; provider: string }): string {
 		'• Opposite moves in one bracket (Pan left with Pan right, Static shot with anything) are refused.',
 		'',
 		'**Images:** `first_frame` starts the clip on your image; `last_frame` ends it there (Hailuo-02); `subject` features a character. PNG, JPEG or WebP, up to 20 MB, short side over 300 px, between 2:5 and 5:2.',
+		'',
+		`**Models:** ${settings.models.join(', ')}. Without \`model:\`, the first of these that can do everything you asked is used. \`duration:\` (4–15 s), \`resolution:\` and \`ratio:\` (16:9, 9:16 for phones, 1:1…) work where a model offers them; models that read camera moves as prose get them as sentences.`,
 		'',
 		'**Buttons:** Cancel while it runs; under a clip, Retry (same settings), Extend (the next shot starts on its last frame), Remix (edit prompt and camera), Delete.',
 		'',
@@ -216,7 +235,7 @@ function modelTraits(model: ModelCapabilities): string {
 		model.lastFrame ? 'last frame' : undefined,
 		model.subject ? 'subject' : undefined,
 		model.camera ? 'camera moves' : undefined,
-		`${model.durations.join('/')} s`,
+		`${durationsText(model, '/')} s`,
 		model.resolutions.join('/'),
 	].filter((part) => part !== undefined);
 	return parts.join(', ');
@@ -274,11 +293,11 @@ export const en = {
 				last_frame: 'An image the clip ends on (models that take one, e.g. Hailuo-02)',
 				subject: 'A character reference image to feature in the clip',
 				model: 'A specific model; by default the bot picks one that fits your options',
-				duration: 'Length in seconds (6 unless the model offers more)',
+				duration: 'Length in seconds, 4 to 15, where the model offers it (Hailuo: 6 or 10; H3: 4 to 15)',
 				resolution: 'Output resolution, where the model offers a choice',
+				ratio: 'Shape of a clip without a first frame, e.g. 9:16 for phones (models that offer it, e.g. H3)',
 				prompt_optimizer: 'Let the model rewrite the prompt for quality (the provider’s default when unset)',
 			},
-			seconds: (seconds: number): string => `${seconds} seconds`,
 		},
 		quota: { description: 'How many videos you have left, and when the next one frees up' },
 		help: { description: 'What the bot does, a camera-move cheat sheet, and how quotas work' },

@@ -1,7 +1,8 @@
-import type { Asked, Change, RequestProblem, Suggestion } from '../errors.js';
-import type { ModelCapabilities } from '../providers/catalog.js';
+import type { Asked, Change, DurationOffer, RequestProblem, Suggestion } from '../errors.js';
+import { durationsText, type ModelCapabilities } from '../providers/catalog.js';
 import type { FailureClass } from '../failures.js';
 import { CAMERA_MOVES } from '../video/camera.js';
+import { MIN_DURATION } from '../video/request.js';
 import type { Sentences } from './en.js';
 import {
 	clock,
@@ -42,24 +43,36 @@ function asked(item: Asked): string {
 			return `${item.seconds} secondes`;
 		case 'resolution':
 			return item.resolution;
+		case 'ratio':
+			return `le format ${item.ratio}`;
 		case 'image-type':
 			return `une image ${item.type}`;
 	}
 }
 
-const CHANGES: Readonly<Record<Change, string>> = {
+const CHANGES: Readonly<Record<Exclude<Change, 'other-duration'>, string>> = {
 	'pick-model': 'me laisser choisir le modèle',
 	'drop-camera': 'retirer les mouvements de caméra',
 	'drop-subject': 'retirer l’image de sujet',
 	'drop-last-frame': 'retirer l’image de fin',
 	'drop-first-frame': 'retirer l’image de départ',
 	'add-first-frame': 'ajouter une image de départ',
-	'drop-duration': 'ne pas préciser la durée',
 	'drop-resolution': 'ne pas préciser la résolution',
+	'drop-ratio': 'ne pas préciser le format',
 	'png-or-jpeg': 'envoyer des images PNG ou JPEG',
 };
 
-const suggestion = (item: Suggestion): string => `${CHANGES[item.change]} (${item.model})`;
+/** « 6 ou 10 s », « jusqu’à 15 s » (une plage qui part du minimum de l’option), « de 5 à 15 s ». */
+function lengths(offer: DurationOffer): string {
+	if (offer.kind === 'range')
+		return offer.min <= MIN_DURATION ? `jusqu’à ${offer.max} s` : `de ${offer.min} à ${offer.max} s`;
+	return `${listing(offer.seconds.map(String), 'ou')} s`;
+}
+
+const suggestion = (item: Suggestion): string =>
+	item.change === 'other-duration'
+		? `${lengths(item.durations)} avec ${item.model}`
+		: `${CHANGES[item.change]} (${item.model})`;
 
 function requestProblem(problem: RequestProblem): string {
 	switch (problem.kind) {
@@ -89,7 +102,7 @@ function requestProblem(problem: RequestProblem): string {
 				problem.suggestions.length > 0
 					? ` Ce qui fonctionnerait : ${listing(problem.suggestions.map(suggestion), 'ou')}.`
 					: problem.models !== undefined
-						? ` Ses modèles sont : ${problem.models.join(', ')}.`
+						? ` Les modèles proposés ici sont : ${problem.models.join(', ')}.`
 						: '';
 			return `${problem.provider} n’a aucun modèle capable de réaliser un clip${what}.${fixes}`;
 		}
@@ -175,6 +188,10 @@ const failures: Readonly<Record<FailureClass, string>> = {
 	'network': 'Le service vidéo est injoignable.',
 	'malformed': 'Le service vidéo a donné une réponse que je n’ai pas pu comprendre.',
 	'generation-failed': 'Le service vidéo n’a pas pu réaliser ce clip.',
+	'task-cancelled': 'Le service vidéo a annulé ce clip avant de le terminer.',
+	'task-expired': 'Le service vidéo a laissé expirer ce clip avant de le réaliser.',
+	'link-expired':
+		'Le clip a été réalisé, mais son lien de téléchargement avait expiré et le service vidéo n’en a pas fourni un valide à temps.',
 	'timed-out': 'Le service vidéo a mis trop de temps à réaliser ce clip.',
 	'too-large': 'Le clip obtenu dépasse la limite d’envoi de ce serveur.',
 	'outcome-unknown':
@@ -188,7 +205,7 @@ function failedBecause(reason: string, progress: Progress): string {
 	return `❌ ${reason} Votre quota vous a été rendu.\n${quote(progress.prompt)}`;
 }
 
-function help(settings: { quota: number; provider: string }): string {
+function help(settings: { quota: number; provider: string; models: readonly string[] }): string {
 	return [
 		'**🎬 clapper** crée de courts clips vidéo par IA dont vous êtes le réalisateur. `/video prompt:…` en lance un ; le MP4 terminé est publié en réponse.',
 		'',
@@ -200,6 +217,8 @@ function help(settings: { quota: number; provider: string }): string {
 		'• Des mouvements opposés dans un même crochet (Pan left avec Pan right, Static shot avec tout autre) sont refusés.',
 		'',
 		'**Images :** `first_frame` fait démarrer le clip sur votre image ; `last_frame` le fait se terminer sur une autre (Hailuo-02) ; `subject` met en scène un personnage. PNG, JPEG ou WebP, jusqu’à 20 Mo, petit côté de plus de 300 px, format entre 2:5 et 5:2.',
+		'',
+		`**Modèles :** ${settings.models.join(', ')}. Sans \`model:\`, le premier d’entre eux capable de tout ce que vous demandez est utilisé. \`duration:\` (4 à 15 s), \`resolution:\` et \`ratio:\` (16:9, 9:16 pour les téléphones, 1:1…) s’appliquent quand un modèle les propose ; les modèles qui lisent la caméra en prose la reçoivent sous forme de phrases.`,
 		'',
 		'**Boutons :** Annuler pendant la génération ; sous un clip, Réessayer (mêmes réglages), Prolonger (le plan suivant part de sa dernière image), Remixer (modifier le prompt et la caméra), Supprimer.',
 		'',
@@ -218,7 +237,7 @@ function modelTraits(model: ModelCapabilities): string {
 		model.lastFrame ? 'image de fin' : undefined,
 		model.subject ? 'sujet' : undefined,
 		model.camera ? 'mouvements de caméra' : undefined,
-		`${model.durations.join('/')} s`,
+		`${durationsText(model, '/')} s`,
 		model.resolutions.join('/'),
 	].filter((part) => part !== undefined);
 	return parts.join(', ');
@@ -270,11 +289,11 @@ export const fr: Sentences = {
 				last_frame: 'Une image sur laquelle le clip se termine (modèles compatibles, ex. Hailuo-02)',
 				subject: 'Une image de référence d’un personnage à faire figurer dans le clip',
 				model: 'Un modèle précis ; par défaut, le bot en choisit un adapté à vos options',
-				duration: 'Durée en secondes (6, sauf si le modèle propose davantage)',
+				duration: 'Durée en secondes, de 4 à 15, selon le modèle (Hailuo : 6 ou 10 ; H3 : de 4 à 15)',
 				resolution: 'Résolution de sortie, quand le modèle propose un choix',
+				ratio: 'Format d’un clip sans image de départ, ex. 9:16 pour les téléphones (modèles compatibles, ex. H3)',
 				prompt_optimizer: 'Laisser le modèle réécrire le prompt pour la qualité (sinon, réglage du fournisseur)',
 			},
-			seconds: (seconds) => `${seconds} secondes`,
 		},
 		quota: { description: 'Combien de vidéos il vous reste, et quand la prochaine sera disponible' },
 		help: {

@@ -13,6 +13,14 @@ export const MAX_PROMPT_LENGTH = 2000;
 
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
 
+/** The lengths `/video duration` admits, in seconds; each model makes some of them (see the catalog). */
+export const MIN_DURATION = 4;
+export const MAX_DURATION = 15;
+
+/** The clip shapes `/video ratio` offers (MiniMax's v2 ratios, without `adaptive`). */
+export const RATIOS = ['16:9', '9:16', '1:1', '4:3', '3:4', '21:9'] as const;
+export type Ratio = (typeof RATIOS)[number];
+
 /** An image the bot copied when the command arrived (Discord's attachment links expire). */
 export const imageRefSchema = z.object({
 	key: z.string().min(1),
@@ -48,6 +56,8 @@ export const videoRequestSchema = z.object({
 	/** Seconds and resolution, only when the user asked for them (models have defaults). */
 	duration: z.number().int().positive().optional(),
 	resolution: z.string().optional(),
+	/** The clip's shape, only when the user asked for one. */
+	ratio: z.enum(RATIOS).optional(),
 	firstFrame: imageRefSchema.optional(),
 	/** Extend: the first frame is still to be taken from this clip (then `firstFrame` is set). */
 	extendsFrom: clipFrameSchema.optional(),

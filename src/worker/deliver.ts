@@ -2,8 +2,10 @@ import { resultButtons, retryButtons } from '../discord/components.js';
 import type { Replies, ReplyTarget } from '../discord/replies.js';
 import type { VideoJobData } from '../jobs/index.js';
 import type { Logger } from '../log.js';
+import type { Download } from '../media/download.js';
 import { ProviderError } from '../providers/errors.js';
 import { downloadCapped } from '../providers/http.js';
+import { promptSent } from '../providers/plan.js';
 import { textsFor, type Texts } from '../texts/index.js';
 import type { GeneratedVideo } from './generate.js';
 import type { ProgressThrottle } from './progress.js';
@@ -21,6 +23,9 @@ export const replyTargetOf = (data: VideoJobData): ReplyTarget => ({
 /** The job author's language: every message of the job is in it, from "queued" to the clip. */
 export const textsOf = (data: VideoJobData): Texts => textsFor(data.interaction.locale);
 
+/** A refused download link is replaced by a fresh one from the same task at most this often per attempt. */
+export const MAX_LINK_REFRESHES = 3;
+
 export interface DeliverDeps {
 	readonly replies: Replies;
 	readonly now: () => number;
@@ -29,10 +34,34 @@ export interface DeliverDeps {
 /**
  * Brings a made clip to the channel: downloads it (capped at the interaction's upload limit),
  * attaches it to the reply with the result buttons, or posts the provider's link when it is too
- * large to attach.
+ * large to attach. A link refused as expired (401/403/404/410) is asked of the same task again, a
+ * few times at most: never a second task, and never taken for a key problem. The bytes go to
+ * Discord as they came, sound and all.
  */
 export function createDelivery(deps: DeliverDeps) {
 	const { replies, now } = deps;
+
+	async function download(
+		provider: string,
+		video: Extract<GeneratedVideo, { kind: 'url' }>,
+		limit: number,
+		logger: Logger,
+	): Promise<{ download: Download; url: string }> {
+		let url = video.url;
+		for (let refreshes = 0; ; refreshes++) {
+			try {
+				return { download: await downloadCapped(provider, url, limit), url };
+			} catch (error) {
+				const expired = error instanceof ProviderError && error.failure === 'link-expired';
+				if (!expired || video.refresh === undefined || refreshes >= MAX_LINK_REFRESHES) throw error;
+				logger.warn(
+					{ status: error.details.status, refresh: refreshes + 1 },
+					'clip link refused; asking the task again',
+				);
+				url = await video.refresh();
+			}
+		}
+	}
 
 	return async function deliver(
 		data: VideoJobData,
@@ -40,14 +69,14 @@ export function createDelivery(deps: DeliverDeps) {
 		throttle: ProgressThrottle,
 		logger: Logger,
 	): Promise<void> {
-		const progress = { prompt: data.request.prompt, model: data.model };
+		const progress = { prompt: promptSent(data.provider, data.model, data.request.prompt), model: data.model };
 		const reply = replyTargetOf(data);
 		const limit = data.interaction.attachmentSizeLimit;
 		const texts = textsOf(data);
 		await throttle.show(texts.uploading(progress));
 		const provider = data.provider;
-		const download = video.kind === 'bytes' ? undefined : await downloadCapped(provider, video.url, limit);
-		const bytes = video.kind === 'bytes' ? video.data : download?.ok ? download.data : undefined;
+		const fetched = video.kind === 'bytes' ? undefined : await download(provider, video, limit, logger);
+		const bytes = video.kind === 'bytes' ? video.data : fetched?.download.ok ? fetched.download.data : undefined;
 		const elapsed = now() - data.enqueuedAt;
 		const id = data.interaction.id;
 		if (bytes !== undefined && bytes.length <= limit) {
@@ -55,8 +84,8 @@ export function createDelivery(deps: DeliverDeps) {
 			const content = texts.done(progress, elapsed, data.interaction.userId);
 			await throttle.edit(() => replies.deliver(reply, content, file, resultButtons(id, texts)));
 			logger.info({ bytes: bytes.length, elapsedMs: elapsed }, 'clip delivered');
-		} else if (video.kind === 'url') {
-			const content = texts.tooLargeToUpload(progress, video.url, limit);
+		} else if (fetched !== undefined) {
+			const content = texts.tooLargeToUpload(progress, fetched.url, limit);
 			await throttle.edit(() => replies.deliver(reply, content, undefined, retryButtons(id, texts)));
 			logger.warn({ limit }, 'clip over the upload limit; sent a link');
 		} else {

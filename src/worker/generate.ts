@@ -5,16 +5,25 @@ import type { VideoJob, VideoJobData } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import { CATALOG } from '../providers/catalog.js';
 import { ProviderError } from '../providers/errors.js';
-import type { ProviderImage, ProviderName, VideoProvider } from '../providers/types.js';
+import type { ModelLists, ProviderImage, ProviderName, VideoProvider } from '../providers/types.js';
 import type { EtaBook } from '../store/eta.js';
 import type { JobRecords } from '../store/job-records.js';
 import type { MediaStore } from '../store/media.js';
-import { modelsFor, needOf } from '../providers/plan.js';
+import { modelsFor, needOf, promptSent } from '../providers/plan.js';
 import type { ImageRef } from '../video/request.js';
 
-/** The clip a provider made: a link to download, or the bytes themselves (blocking and local providers). */
+/**
+ * The clip a provider made: a link to download, or the bytes themselves (blocking and local
+ * providers). A link comes with `refresh`, which asks the same task again for a fresh link (links
+ * expire); it never creates anything.
+ */
 export type GeneratedVideo =
-	| { readonly kind: 'url'; readonly url: string; readonly costUsd?: number | undefined }
+	| {
+			readonly kind: 'url';
+			readonly url: string;
+			readonly costUsd?: number | undefined;
+			readonly refresh?: (() => Promise<string>) | undefined;
+	  }
 	| { readonly kind: 'bytes'; readonly data: Buffer; readonly costUsd?: number | undefined };
 
 /** The user (or an admin) cancelled the job; `byUserId` clicked the button. */
@@ -37,6 +46,8 @@ export interface GenerationProgress {
 export interface GenerateDeps {
 	/** The providers of the chain, in failover order. */
 	readonly providers: ReadonlyMap<ProviderName, VideoProvider>;
+	/** The operator's allow-lists: failover picks only listed models. */
+	readonly models?: ModelLists | undefined;
 	readonly media: MediaStore;
 	readonly records: JobRecords;
 	readonly eta: EtaBook;
@@ -88,7 +99,8 @@ export function createGenerator(deps: GenerateDeps) {
 		const { request } = job.data;
 		const input = {
 			model: job.data.model,
-			request,
+			// Camera brackets as the model reads them: prose for H3 (what every message quotes).
+			request: { ...request, prompt: promptSent(provider.name, job.data.model, request.prompt) },
 			firstFrame: await loadImage(provider.name, request.firstFrame),
 			lastFrame: await loadImage(provider.name, request.lastFrame),
 			subject: await loadImage(provider.name, request.subject),
@@ -143,7 +155,12 @@ export function createGenerator(deps: GenerateDeps) {
 				if (status.costUsd !== undefined)
 					logger.info({ taskId, costUsd: status.costUsd }, 'provider reported the cost');
 				await deps.eta.record(provider.name, job.data.model, now() - submittedAt).catch(() => undefined);
-				return { kind: 'url', url: status.videoUrl, costUsd: status.costUsd };
+				return {
+					kind: 'url',
+					url: status.videoUrl,
+					costUsd: status.costUsd,
+					refresh: () => freshLink(provider, taskId, shutdown),
+				};
 			}
 			if (status?.state === 'failed') throw status.error;
 			if (status?.state === 'pending') await progress.generating(elapsed, status.phase, eta);
@@ -151,12 +168,20 @@ export function createGenerator(deps: GenerateDeps) {
 		}
 	}
 
+	/** Queries a finished task again for a new link to its clip (the old one was refused). */
+	async function freshLink(provider: VideoProvider, taskId: string, signal: AbortSignal): Promise<string> {
+		const status = await provider.poll(taskId, signal);
+		if (status.state === 'succeeded') return status.videoUrl;
+		if (status.state === 'failed') throw status.error;
+		throw new ProviderError(provider.name, 'link-expired', 'the finished task reads as unfinished; no fresh link');
+	}
+
 	/** The next provider of the chain, not yet tried, that can serve this request. */
 	function nextProvider(data: VideoJobData): { name: ProviderName; model: string } | undefined {
 		const tried = new Set([data.provider, ...data.failedOver.map((entry) => entry.provider)]);
 		for (const name of deps.providers.keys()) {
 			if (tried.has(name)) continue;
-			const [model] = modelsFor(name, needOf(data.request));
+			const [model] = modelsFor(name, needOf(data.request), deps.models);
 			if (model !== undefined) return { name, model: model.id };
 		}
 		return undefined;

@@ -53,6 +53,7 @@ export async function startWorker(
 	const processor = createProcessor({
 		...stores,
 		providers: createProviders(config),
+		models: config.models,
 		replies: new Replies(rest),
 		settle: createSettle(stores),
 		reopen: createReopen(stores),

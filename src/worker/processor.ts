@@ -8,7 +8,8 @@ import { isHandOver, PermanentJobError, type VideoJob, type VideoJobData } from 
 import type { Logger } from '../log.js';
 import { CATALOG } from '../providers/catalog.js';
 import { ProviderError } from '../providers/errors.js';
-import type { ProviderName, VideoProvider } from '../providers/types.js';
+import { promptSent } from '../providers/plan.js';
+import type { ModelLists, ProviderName, VideoProvider } from '../providers/types.js';
 import type { EtaBook } from '../store/eta.js';
 import type { JobRecords } from '../store/job-records.js';
 import type { MediaStore } from '../store/media.js';
@@ -21,6 +22,8 @@ import { ProgressThrottle } from './progress.js';
 export interface ProcessorDeps {
 	/** The providers of the chain, in failover order. */
 	readonly providers: ReadonlyMap<ProviderName, VideoProvider>;
+	/** The operator's allow-lists (`<PROVIDER>_MODELS`); failover stays within them. */
+	readonly models?: ModelLists | undefined;
 	readonly replies: Replies;
 	readonly media: MediaStore;
 	readonly settle: Settle;
@@ -43,6 +46,12 @@ export function classify(error: unknown): FailureClass {
 	if (error instanceof DiscordAPIError && error.status >= 400 && error.status < 500) return 'undeliverable';
 	return 'internal';
 }
+
+/** What a job's messages show: the prompt exactly as its model receives it, and the model. */
+const shownOf = (data: VideoJobData) => ({
+	prompt: promptSent(data.provider, data.model, data.request.prompt),
+	model: data.model,
+});
 
 const settledOf = (data: VideoJobData): Settled => ({
 	jobId: data.interaction.id,
@@ -79,7 +88,7 @@ export function createProcessor(deps: ProcessorDeps) {
 			);
 		}
 		const texts = textsOf(data);
-		const content = texts.failed(failure, { prompt: data.request.prompt, model: data.model });
+		const content = texts.failed(failure, shownOf(data));
 		const tell = () => replies.edit(replyTargetOf(data), content, retryButtons(data.interaction.id, texts));
 		await (throttle === undefined ? tell() : throttle.edit(tell)).catch((cause: unknown) => {
 			logger.warn({ err: cause }, 'could not tell the user about a failed job');
@@ -96,7 +105,7 @@ export function createProcessor(deps: ProcessorDeps) {
 		await generator.cancelAtProvider(data, logger);
 		await settle(settledOf(data), { kind: 'cancelled', by: byUserId });
 		const texts = textsOf(data);
-		const content = texts.cancelled({ prompt: data.request.prompt, model: data.model }, byUserId);
+		const content = texts.cancelled(shownOf(data), byUserId);
 		await throttle
 			.edit(() => replies.edit(replyTargetOf(data), content, retryButtons(data.interaction.id, texts)))
 			.catch((error: unknown) => logger.warn({ err: error }, 'could not show the cancellation'));
@@ -123,7 +132,7 @@ export function createProcessor(deps: ProcessorDeps) {
 		// keep the interval from those edits too.
 		const editedElsewhere = Math.max(job.data.enqueuedAt, await edits.lastEdited(job.data.interaction.id));
 		const throttle = new ProgressThrottle(editProgress, deps.progressIntervalMs, now, editedElsewhere);
-		const shown = () => ({ prompt: job.data.request.prompt, model: job.data.model });
+		const shown = () => shownOf(job.data);
 		const progress: GenerationProgress = {
 			submitted: (signal) => throttle.show(texts.submitted(shown()), signal),
 			generating: (elapsed, phase, eta) => throttle.offer(texts.generating(shown(), elapsed, phase, eta)),

@@ -171,7 +171,7 @@ describe('buttons under a clip', () => {
 		const clip = await clipOf(discord, deployment, retry.token);
 		expect(clip.content).toContain('> [Pan left] a lighthouse beam sweeping fog');
 		expect(minimax.creates.at(-1)?.body).toMatchObject({
-			model: 'T2V-01-Director',
+			model: 'MiniMax-Hailuo-2.3',
 			prompt: '[Pan left] a lighthouse beam sweeping fog',
 		});
 		expect(await quotaUsed(clicker)).toBe(1);
@@ -207,8 +207,9 @@ describe('buttons under a clip', () => {
 			userId: nextUser(),
 		});
 		const clip = await clipOf(discord, deployment, submit.token);
-		expect(clip.content).toContain('I2V-01-Director');
-		const body = minimax.creates.at(-1)?.body as { first_frame_image?: string; prompt?: string };
+		expect(clip.content).toContain('MiniMax-Hailuo-2.3');
+		const body = minimax.creates.at(-1)?.body as { first_frame_image?: string; prompt?: string; model?: string };
+		expect(body.model).toBe('MiniMax-Hailuo-2.3');
 		expect(body.prompt).toBe('[Push in] we walk into the garden');
 		expect(body.first_frame_image).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
 	});

@@ -176,7 +176,8 @@ describe('failover', () => {
 			const handle = video(nextUser(), `a paper plane over rooftops, take ${round}`);
 			const message = await clipOf(discord, deployment, handle.token);
 			expect(message.attachments[0]?.data.equals(backup.video)).toBe(true);
-			expect(message.content).toContain('T2V-01');
+			// MiniMax's first model for a plain prompt.
+			expect(message.content).toContain('**MiniMax-Hailuo-2.3**');
 		}
 		expect(primary.creates.length - before.primary).toBe(2); // each refused, nothing made
 		expect(backup.creates.length - before.backup).toBe(2);

@@ -126,13 +126,13 @@ describe('end to end: /video in, MP4 out', () => {
 		expect(message.attachments).toHaveLength(1);
 		expect(message.attachments[0]?.filename).toBe('clip.mp4');
 		expect(message.attachments[0]?.data.equals(minimax.video)).toBe(true);
-		expect(message.content).toContain('I2V-01-Director');
+		expect(message.content).toContain('MiniMax-Hailuo-2.3');
 		expect(message.content).toContain('> [Pan left, Zoom in] a paper boat on a rainy street');
 
-		// One paid create call, with the Director model, the composed prompt and the exact frame.
+		// One paid create call, with Hailuo-2.3 (MiniMax's default for a frame and moves), the composed prompt and the exact frame.
 		expect(minimax.creates).toHaveLength(1);
 		expect(minimax.creates[0]?.body).toEqual({
-			model: 'I2V-01-Director',
+			model: 'MiniMax-Hailuo-2.3',
 			prompt: '[Pan left, Zoom in] a paper boat on a rainy street',
 			first_frame_image: `data:image/png;base64,${frame.toString('base64')}`,
 		});
@@ -144,10 +144,10 @@ describe('end to end: /video in, MP4 out', () => {
 		expect(edits[0]?.files[0]?.data.equals(frame)).toBe(true);
 		expect(edits[0]?.body).toMatchObject({ embeds: [{ thumbnail: { url: 'attachment://first_frame.png' } }] });
 		expect(stages[0]).toMatch(/Queued\. Next in line/);
-		expect(stages.some((c) => c.startsWith('🎬 Submitted to **I2V-01-Director**'))).toBe(true);
+		expect(stages.some((c) => c.startsWith('🎬 Submitted to **MiniMax-Hailuo-2.3**'))).toBe(true);
 		expect(
 			stages.some((c) =>
-				/(Generating|Waiting in the provider’s queue) on \*\*I2V-01-Director\*\*… \d+s elapsed/.test(c),
+				/(Generating|Waiting in the provider’s queue) on \*\*MiniMax-Hailuo-2.3\*\*… \d+s elapsed/.test(c),
 			),
 		).toBe(true);
 		expect(stages.some((c) => c.startsWith('📤 Uploading'))).toBe(true);

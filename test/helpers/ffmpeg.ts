@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -233,4 +233,71 @@ export function estimateScale(a: Gray, b: Gray, min = 0.7, max = 1.5): number {
 		if (cost < best.cost) best = { scale, cost };
 	}
 	return best.scale;
+}
+
+/**
+ * A short H.264 clip with a stereo AAC track (a different tone in each ear), like the clips
+ * MiniMax-H3 makes with their sound.
+ */
+export function clipWithStereoSound(seconds = 1, width = 320, height = 180): Promise<Buffer> {
+	return withFile(Buffer.alloc(0), 'clip.mp4', async (path) => {
+		await run('ffmpeg', [
+			'-hide_banner',
+			'-loglevel',
+			'error',
+			'-y',
+			'-f',
+			'lavfi',
+			'-i',
+			`testsrc=s=${width}x${height}:r=24:d=${seconds}`,
+			'-f',
+			'lavfi',
+			'-i',
+			`aevalsrc=sin(440*2*PI*t)|sin(660*2*PI*t):s=48000:d=${seconds}`,
+			'-c:v',
+			'libx264',
+			'-pix_fmt',
+			'yuv420p',
+			'-c:a',
+			'aac',
+			'-ac',
+			'2',
+			'-shortest',
+			'-movflags',
+			'+faststart',
+			path,
+		]);
+		return readFile(path);
+	});
+}
+
+export interface AudioProbe {
+	readonly codec: string;
+	readonly channels: number;
+	readonly sampleRate: number;
+}
+
+/** The clip's audio streams, as ffprobe reads them (empty when it has no sound). */
+export function probeAudio(mp4: Buffer): Promise<AudioProbe[]> {
+	return withFile(mp4, 'clip.mp4', async (path) => {
+		const out = await run('ffprobe', [
+			'-v',
+			'error',
+			'-select_streams',
+			'a',
+			'-show_entries',
+			'stream=codec_name,channels,sample_rate',
+			'-of',
+			'json',
+			path,
+		]);
+		const json = JSON.parse(out.toString()) as {
+			streams?: { codec_name: string; channels: number; sample_rate: string }[];
+		};
+		return (json.streams ?? []).map((stream) => ({
+			codec: stream.codec_name,
+			channels: stream.channels,
+			sampleRate: Number(stream.sample_rate),
+		}));
+	});
 }

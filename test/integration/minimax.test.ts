@@ -78,6 +78,13 @@ describe('MiniMax provider against its stand-in', () => {
 		expect(done.state === 'failed' && done.error.failure).toBe('safety-output');
 	});
 
+	it('ends a task spelled `Failed` (what MiniMax’s CLI checks) as it ends one spelled `Fail`', async () => {
+		standIn.failNextTask(0, 'Failed');
+		const taskId = await submitTask(provider, { model: 'MiniMax-Hailuo-2.3', request });
+		const done = await untilDone(provider, taskId);
+		expect(done.state === 'failed' && done.error.failure).toBe('generation-failed');
+	});
+
 	it('turns a malformed answer and a 5xx into typed errors, never a crash', async () => {
 		const taskId = await submitTask(provider, { model: 'T2V-01', request });
 		standIn.malformNextQuery();

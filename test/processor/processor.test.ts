@@ -163,6 +163,72 @@ describe('processor: generate → deliver → settle, with real Redis and stand-
 		});
 	});
 
+	describe('MiniMax-H3 on the v2 API', () => {
+		const h3 = { provider: 'minimax' as const, model: 'MiniMax-H3' };
+
+		it('sends camera moves as prose, shows that exact text, and settles with the cost billed per second', async () => {
+			const user = nextUser();
+			const job = await harness.job({
+				userId: user,
+				...h3,
+				request: { prompt: '[Pan left] a fox', camera: ['Pan left'], directed: true, duration: 12 },
+			});
+			expect(await harness.run(job)).toBeUndefined();
+			const body = minimax.v2.creates.at(-1)?.body;
+			expect(body).toMatchObject({ content: [{ type: 'text', text: 'The camera pans left. A fox' }], duration: 12 });
+			expect(shown(job)).toContain('> The camera pans left. A fox');
+			expect(clipOn(job)?.data.equals(minimax.v2.video)).toBe(true);
+			// 12 s × $0.08 at 768P, recorded by settle.
+			const settled = await harness.stores.records.settlement(job.data.interaction.id);
+			expect(JSON.parse(settled ?? '{}')).toEqual({ kind: 'delivered', costUsd: 0.96 });
+		});
+
+		it('asks the same task for a fresh link when the download is refused, never creating a second one', async () => {
+			const user = nextUser();
+			const job = await harness.job({ userId: user, ...h3 });
+			const creates = minimax.v2.creates.length;
+			const issued = minimax.v2.links.issued.length;
+			minimax.v2.refuseNextDownloads(2, 410);
+			expect(await harness.run(job)).toBeUndefined();
+			expect(clipOn(job)?.data.equals(minimax.v2.video)).toBe(true);
+			expect(minimax.v2.creates.length - creates).toBe(1);
+			// The finished task's link, then two fresh ones asked of the same task.
+			const links = minimax.v2.links.issued.slice(issued);
+			expect(links).toHaveLength(3);
+			expect(new Set(links).size).toBe(3);
+			expect(minimax.v2.links.downloaded.slice(-3)).toEqual(links);
+			expect(await harness.used(user)).toBe(1);
+		});
+
+		it('gives up after three fresh links, as link-expired (not a key problem), and gives the unit back', async () => {
+			const user = nextUser();
+			const job = await harness.job({ userId: user, ...h3 });
+			const creates = minimax.v2.creates.length;
+			minimax.v2.refuseNextDownloads(4, 403);
+			expect(await harness.run(job)).toBeInstanceOf(PermanentJobError);
+			expect(minimax.v2.creates.length - creates).toBe(1);
+			expect(shown(job)).toBe(
+				english.failed('link-expired', { prompt: 'a lighthouse in a storm', model: 'MiniMax-H3' }),
+			);
+			expect(await harness.used(user)).toBe(0);
+		});
+
+		for (const [end, failure] of [
+			['failed', 'generation-failed'],
+			['cancelled', 'task-cancelled'],
+			['expired', 'task-expired'],
+		] as const) {
+			it(`a task that ends ${end} is told in its own words (${failure}) and the unit comes back`, async () => {
+				const user = nextUser();
+				const job = await harness.job({ userId: user, ...h3 });
+				minimax.v2.endNextTask(end);
+				expect(await harness.run(job)).toBeInstanceOf(PermanentJobError);
+				expect(shown(job)).toBe(english.failed(failure, { prompt: 'a lighthouse in a storm', model: 'MiniMax-H3' }));
+				expect(await harness.used(user)).toBe(0);
+			});
+		}
+	});
+
 	describe('failures from the MiniMax stand-in end the job in their own words and give the unit back', () => {
 		const cases: Array<[FailureClass, string, (job: TestJob) => Promise<void> | void]> = [
 			['rejected', 'invalid parameters at create', () => minimax.failNextCreate(2013, 'invalid params')],

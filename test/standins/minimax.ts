@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
+import { createMinimaxV2StandIn, type MinimaxV2StandIn } from './minimax-v2.js';
 
 /**
  * A loopback stand-in for MiniMax's video API, speaking the protocol in docs/providers.md:
  * create → query (Preparing/Queueing/Processing/Success/Fail) → files/retrieve → download. It
  * checks what the real service checks (key, model, prompt length, image data URLs) and answers
- * errors the way MiniMax does, in `base_resp` with HTTP 200.
+ * errors the way MiniMax does, in `base_resp` with HTTP 200. The v2 API (H3) is served beside it,
+ * under the same base URL (`minimax-v2.ts`).
  */
 
 const MODELS = new Set([
@@ -34,6 +36,8 @@ interface Task {
 	readonly fileId: string;
 	/** Set to make this task end in `Fail` with this code (0 for no reason). */
 	failWith?: number;
+	/** How the status spells the failure: `Fail` (documented) or `Failed` (what MiniMax's CLI checks). */
+	failSpelling?: 'Fail' | 'Failed';
 }
 
 export interface MinimaxStandInOptions {
@@ -43,6 +47,8 @@ export interface MinimaxStandInOptions {
 	/** How long a task takes from create to `Success`. */
 	readonly generationMs?: number;
 	readonly video?: Buffer;
+	/** The clip the v2 API (H3) serves; by default the same as v1's. */
+	readonly v2Video?: Buffer;
 }
 
 export interface MinimaxStandIn {
@@ -53,11 +59,13 @@ export interface MinimaxStandIn {
 	readonly video: Buffer;
 	readonly creates: CreateCall[];
 	readonly counts: { query: number; retrieve: number; download: number };
+	/** The v2 API (MiniMax-H3, H3-Max) under the same base URL. */
+	readonly v2: MinimaxV2StandIn;
 	generationMs: number;
 	/** The next create call answers with this `base_resp` code instead of creating a task. */
 	failNextCreate(code: number, message?: string): void;
 	/** The next task created ends in `Fail` with this code once generated. */
-	failNextTask(code: number): void;
+	failNextTask(code: number, spelling?: 'Fail' | 'Failed'): void;
 	/** The next query answers HTTP `status` (e.g. 502), once. */
 	failNextQuery(status: number): void;
 	/** The next query answers with a body that breaks the protocol, once. */
@@ -81,12 +89,13 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 	const creates: CreateCall[] = [];
 	const counts = { query: 0, retrieve: 0, download: 0 };
 	let nextCreateFailure: { code: number; message: string } | undefined;
-	let nextTaskFailure: number | undefined;
+	let nextTaskFailure: { code: number; spelling: 'Fail' | 'Failed' } | undefined;
 	let nextQueryStatus: number | undefined;
 	let malformNextQuery = false;
 	let taskCounter = 106_916_112_212_000;
 
 	const state: { generationMs: number } = { generationMs: options.generationMs ?? 1_500 };
+	const v2 = createMinimaxV2StandIn({ apiKey, video: options.v2Video ?? video, generationMs: state.generationMs });
 
 	const send = sendJson;
 	const reject = (res: ServerResponse, code: number, message: string) =>
@@ -100,7 +109,7 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 		const age = Date.now() - task.createdAt;
 		if (age < state.generationMs / 3) return 'Queueing';
 		if (age < state.generationMs) return 'Processing';
-		return task.failWith === undefined ? 'Success' : 'Fail';
+		return task.failWith === undefined ? 'Success' : (task.failSpelling ?? 'Fail');
 	};
 
 	async function create(req: IncomingMessage, res: ServerResponse) {
@@ -141,7 +150,8 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 		const id = String(taskCounter++);
 		const task: Task = { id, createdAt: Date.now(), fileId: String(205_000_000_000 + taskCounter) };
 		if (nextTaskFailure !== undefined) {
-			task.failWith = nextTaskFailure;
+			task.failWith = nextTaskFailure.code;
+			task.failSpelling = nextTaskFailure.spelling;
 			nextTaskFailure = undefined;
 		}
 		tasks.set(id, task);
@@ -177,7 +187,7 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 				base_resp: ok,
 			});
 		}
-		if (status === 'Fail') {
+		if (status === 'Fail' || status === 'Failed') {
 			const code = task.failWith ?? 0;
 			return send(res, 200, {
 				task_id: task.id,
@@ -218,6 +228,11 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 				sendVideo(res, video);
 				return;
 			}
+			if (req.method === 'GET' && v2.handleDownload(url, res)) return;
+			if (url.pathname.startsWith(`${prefix}/v2/`)) {
+				await v2.handleApi(req, res, url.pathname.slice(prefix.length), origin);
+				return;
+			}
 			if (!url.pathname.startsWith(`${prefix}/v1/`)) return send(res, 404, { error: 'not found' });
 			if (req.headers.authorization !== `Bearer ${apiKey}`) {
 				return send(res, 200, {
@@ -243,17 +258,19 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 		video,
 		creates,
 		counts,
+		v2,
 		get generationMs() {
 			return state.generationMs;
 		},
 		set generationMs(ms: number) {
 			state.generationMs = ms;
+			v2.generationMs = ms;
 		},
 		failNextCreate(code, message = 'error') {
 			nextCreateFailure = { code, message };
 		},
-		failNextTask(code) {
-			nextTaskFailure = code;
+		failNextTask(code, spelling = 'Fail') {
+			nextTaskFailure = { code, spelling };
 		},
 		failNextQuery(status) {
 			nextQueryStatus = status;

@@ -110,6 +110,33 @@ describe('configuration', () => {
 			'VIDEO_PROVIDER must be one of: minimax, segmind, runware, atlascloud, replicate, fal, preview',
 		]);
 	});
+
+	it('reads each provider’s ordered model list by ids or labels in any case, and lists unknown names', () => {
+		const config = loadConfig({ ...minimal, MINIMAX_MODELS: ' MiniMax-H3, hailuo-2.3 ,h3,, ', FAL_MODELS: '' }, 'all');
+		expect(config.models).toEqual({ minimax: ['MiniMax-H3', 'MiniMax-Hailuo-2.3'] });
+		expect(loadConfig(minimal, 'all').models).toEqual({});
+
+		const secret = 'sk-very-secret-value-1234567890';
+		const problems = problemsOf({ ...minimal, MINIMAX_MODELS: 'H3, sora', FAL_MODELS: secret }, 'bot');
+		expect(problems).toEqual([
+			"MINIMAX_MODELS item 2 is not one of MiniMax's models: Hailuo-2.3, Hailuo-2.3-Fast, Hailuo-02, S2V-01, H3, H3-Max, T2V-01-Director, T2V-01, I2V-01-Director, I2V-01, I2V-01-live",
+			expect.stringMatching(/^FAL_MODELS item 1 is not one of fal's models: video-01, /),
+		]);
+		expect(problems.join('\n')).not.toContain(secret);
+		expect(problems.join('\n')).not.toContain('sora');
+	});
+
+	it('reads a price per second for the models billed by the second, and refuses what is not a price', () => {
+		const config = loadConfig({ ...minimal, PRICE_PER_SECOND_MINIMAX_MINIMAX_H3: '0.1' }, 'all');
+		expect(config.pricesPerSecond).toEqual({ minimax: { 'MiniMax-H3': 0.1 } });
+		expect(loadConfig(minimal, 'all').pricesPerSecond).toEqual({});
+		expect(problemsOf({ ...minimal, PRICE_PER_SECOND_MINIMAX_MINIMAX_H3_MAX: 'cheap' })).toEqual([
+			'PRICE_PER_SECOND_MINIMAX_MINIMAX_H3_MAX must be a price in US dollars per second, e.g. 0.08',
+		]);
+		expect(problemsOf({ ...minimal, PRICE_PER_SECOND_MINIMAX_MINIMAX_H3: '-1' })).toEqual([
+			'PRICE_PER_SECOND_MINIMAX_MINIMAX_H3 must be a price in US dollars per second, e.g. 0.08',
+		]);
+	});
 });
 
 describe('configuration for operations', () => {

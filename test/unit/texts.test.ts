@@ -86,6 +86,7 @@ const ASKED: { readonly [K in Asked['kind']]: Extract<Asked, { kind: K }> } = {
 	'subject': { kind: 'subject' },
 	'duration': { kind: 'duration', seconds: 10 },
 	'resolution': { kind: 'resolution', resolution: '1080P' },
+	'ratio': { kind: 'ratio', ratio: '9:16' },
 	'image-type': { kind: 'image-type', type: 'WEBP' },
 };
 
@@ -96,10 +97,21 @@ const CHANGES: { readonly [K in Change]: K } = {
 	'drop-last-frame': 'drop-last-frame',
 	'drop-first-frame': 'drop-first-frame',
 	'add-first-frame': 'add-first-frame',
-	'drop-duration': 'drop-duration',
 	'drop-resolution': 'drop-resolution',
+	'drop-ratio': 'drop-ratio',
 	'png-or-jpeg': 'png-or-jpeg',
+	'other-duration': 'other-duration',
 };
+
+/** Every suggestion, with the three shapes another length can take. */
+const SUGGESTIONS: readonly Suggestion[] = [
+	...Object.values(CHANGES)
+		.filter((change) => change !== 'other-duration')
+		.map((change): Suggestion => ({ change, model: 'Hailuo-02' })),
+	{ change: 'other-duration', model: 'Hailuo-2.3', durations: { kind: 'choices', seconds: [6, 10] } },
+	{ change: 'other-duration', model: 'H3', durations: { kind: 'range', min: 4, max: 15 } },
+	{ change: 'other-duration', model: 'H3-Max', durations: { kind: 'range', min: 5, max: 15 } },
+];
 
 type FunctionKeys<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
 
@@ -115,7 +127,7 @@ const CALLS: Calls<Sentences> = {
 	megabytes: [[1_572_864], [25 * 1_048_576]],
 	requestProblem: Object.values(PROBLEMS).flatMap((samples) => samples.map((problem) => [problem] as [RequestProblem])),
 	asked: Object.values(ASKED).map((item) => [item] as [Asked]),
-	suggestion: Object.values(CHANGES).map((change): [Suggestion] => [{ change, model: 'Hailuo-02' }]),
+	suggestion: SUGGESTIONS.map((item): [Suggestion] => [item]),
 	noWorker: [[true], [false]],
 	quotaExceeded: [
 		[{ limit: 0, nextFreeAt: null }],
@@ -152,9 +164,9 @@ const CALLS: Calls<Sentences> = {
 	],
 	cancelling: [[progress], [longProgress]],
 	help: [
-		[{ quota: 3, provider: 'minimax' }],
-		[{ quota: 1, provider: 'preview' }],
-		[{ quota: 1000, provider: 'atlascloud' }],
+		[{ quota: 3, provider: 'minimax', models: CATALOG.minimax.models.map((model) => model.label) }],
+		[{ quota: 1, provider: 'preview', models: ['animatic'] }],
+		[{ quota: 1000, provider: 'atlascloud', models: ['video-01'] }],
 	],
 	popularHere: [['Pan left, Zoom in']],
 	modelTraits: Object.values(CATALOG).flatMap((provider) =>
@@ -162,9 +174,7 @@ const CALLS: Calls<Sentences> = {
 	),
 };
 
-const NESTED_CALLS: Record<string, readonly (readonly unknown[])[]> = {
-	'commands.video.seconds': [[6], [10]],
-};
+const NESTED_CALLS: Record<string, readonly (readonly unknown[])[]> = {};
 
 interface Rendered {
 	readonly label: string;
@@ -415,10 +425,21 @@ describe('command definitions: localized descriptions within Discord’s limits'
 		const video = commands.find((command) => command.data.name === 'video')?.data;
 		expect(video?.description).toBe('Direct a short AI video clip');
 		expect(video?.description_localizations).toEqual({ fr: 'Réalisez un court clip vidéo par IA' });
-		const duration = video?.options?.find((option) => option.name === 'duration');
-		expect(duration && 'choices' in duration ? duration.choices : undefined).toEqual([
-			{ name: '6 seconds', name_localizations: { fr: '6 secondes' }, value: 6 },
-			{ name: '10 seconds', name_localizations: { fr: '10 secondes' }, value: 10 },
+		// Any whole number of seconds from 4 to 15: each model then takes the lengths it makes.
+		expect(video?.options?.find((option) => option.name === 'duration')).toMatchObject({
+			type: ApplicationCommandOptionType.Integer,
+			min_value: 4,
+			max_value: 15,
+		});
+		const ratio = video?.options?.find((option) => option.name === 'ratio');
+		expect(ratio && 'choices' in ratio ? ratio.choices?.map((choice) => choice.value) : undefined).toEqual([
+			'16:9',
+			'9:16',
+			'1:1',
+			'4:3',
+			'3:4',
+			'21:9',
 		]);
+		expect(ratio?.description_localizations?.fr).toMatch(/^Format d’un clip sans image de départ/);
 	});
 });
