@@ -196,7 +196,7 @@ const schema = z.object({
 	PROGRESS_INTERVAL_MS: integer(3_000, 200, 600_000),
 	GENERATION_TIMEOUT_MS: integer(20 * 60_000, 2_000, 24 * 3_600_000),
 	USER_DAILY_QUOTA: integer(3, 0, 10_000),
-	WORKER_CONCURRENCY: integer(5, 1, 100),
+	WORKER_CONCURRENCY: integer(5, 1, 1_000),
 	JOB_LOCK_MS: integer(30_000, 1_000, 600_000),
 	LOG_LEVEL: z.preprocess(
 		blankIsUnset,
