@@ -186,7 +186,6 @@ describe('benchmarks', () => {
 	it('spends little of a worker on a job beyond generation and transfer', async () => {
 		discord = await startDiscordStandIn();
 		let inProvider = 0;
-		let inUpload = 0;
 		const clip = fakeClip(64 * 1024);
 		// An instant provider: the clip comes back from the create call.
 		const instant: VideoProvider = {
@@ -212,7 +211,7 @@ describe('benchmarks', () => {
 			});
 			transfers.push(performance.now() - started);
 		}
-		inUpload = percentile(transfers, 50);
+		const inUpload = percentile(transfers, 50);
 		try {
 			const N = 100;
 			const handles = await Promise.all(
