@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CATALOG } from './providers/catalog.js';
+import { priceTable, priceVariables, type PriceTable } from './providers/prices.js';
 import { PROVIDER_NAMES, type ProviderName, type ProviderSettings } from './providers/types.js';
 
 /** Which process is starting; each needs a different part of the configuration. */
@@ -38,6 +39,27 @@ const integer = (fallback: number, min: number, max: number) =>
 			.default(fallback),
 	);
 
+/** A whole number that may be left unset (no limit). */
+const optionalInteger = (min: number, max: number) =>
+	z.preprocess(
+		blankIsUnset,
+		z.coerce
+			.number({ error: 'must be a whole number' })
+			.int({ error: 'must be a whole number' })
+			.min(min, { error: `must be at least ${min}` })
+			.max(max, { error: `must be at most ${max}` })
+			.optional(),
+	);
+
+const dollars = z.preprocess(
+	blankIsUnset,
+	z.coerce
+		.number({ error: 'must be a number of US dollars, e.g. 0.43' })
+		.min(0, { error: 'must be at least 0' })
+		.max(1_000, { error: 'must be at most 1000 (US dollars per clip)' })
+		.optional(),
+);
+
 const snowflake = z.preprocess(
 	blankIsUnset,
 	z
@@ -72,6 +94,25 @@ const providerVariables = Object.fromEntries(
 	}),
 ) as Record<string, ReturnType<typeof text> | ReturnType<typeof httpUrl>>;
 
+/** `<PROVIDER>_RPM` and `<PROVIDER>_CONCURRENCY`: limits of each remote provider, across all workers. */
+const limitVariable = (name: ProviderName, what: 'RPM' | 'CONCURRENCY') => `${name.toUpperCase()}_${what}`;
+
+const providerLimitVariables = Object.fromEntries(
+	REMOTE.flatMap((name) => [
+		[limitVariable(name, 'RPM'), optionalInteger(1, 100_000)],
+		[limitVariable(name, 'CONCURRENCY'), optionalInteger(1, 10_000)],
+	]),
+) as Record<string, ReturnType<typeof optionalInteger>>;
+
+const PRICES = priceVariables();
+const priceSchemas = Object.fromEntries(PRICES.map((variable) => [variable.name, dollars])) as Record<
+	string,
+	typeof dollars
+>;
+
+// Per-second prices belong to the provider clients that report them as their own cost.
+const PER_SECOND = 'PRICE_PER_SECOND_';
+
 const schema = z.object({
 	DISCORD_TOKEN: text(),
 	DISCORD_API_URL: httpUrl('https://discord.com/api'),
@@ -96,6 +137,14 @@ const schema = z.object({
 	PROGRESS_INTERVAL_MS: integer(3_000, 200, 600_000),
 	GENERATION_TIMEOUT_MS: integer(20 * 60_000, 2_000, 24 * 3_600_000),
 	USER_DAILY_QUOTA: integer(3, 0, 10_000),
+	USER_MAX_ACTIVE: integer(1, 1, 1_000),
+	USER_MAX_QUEUED: integer(5, 1, 10_000),
+	GUILD_DAILY_BUDGET: optionalInteger(0, 1_000_000),
+	GLOBAL_DAILY_CAP: optionalInteger(0, 10_000_000),
+	...providerLimitVariables,
+	...priceSchemas,
+	// Tests only: a shorter window for <PROVIDER>_RPM, so a rate test does not wait minutes.
+	TEST_RPM_WINDOW_MS: integer(60_000, 1_000, 60_000),
 	WORKER_CONCURRENCY: integer(5, 1, 100),
 	JOB_LOCK_MS: integer(30_000, 1_000, 600_000),
 	LOG_LEVEL: z.preprocess(
@@ -124,6 +173,19 @@ export interface Config {
 	readonly progressIntervalMs: number;
 	readonly generationTimeoutMs: number;
 	readonly userDailyQuota: number;
+	/** A user's jobs being generated at once, across all workers. */
+	readonly userMaxActive: number;
+	/** A user's jobs waiting to start. */
+	readonly userMaxQueued: number;
+	/** Clips per server per rolling 24 h, for servers without an `/admin budget`. */
+	readonly guildDailyBudget: number | undefined;
+	/** Clips per rolling 24 h for the whole deployment. */
+	readonly globalDailyCap: number | undefined;
+	/** Each provider's limits across all workers: create calls per window, tasks at once. */
+	readonly providerLimits: Readonly<Partial<Record<ProviderName, { rpm?: number; concurrency?: number }>>>;
+	/** The window `rpm` counts in: 60 s, shorter only in tests. */
+	readonly rpmWindowMs: number;
+	readonly prices: PriceTable;
 	readonly workerConcurrency: number;
 	readonly jobLockMs: number;
 	readonly logLevel: (typeof LOG_LEVELS)[number];
@@ -167,6 +229,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role): Config {
 	const present = (name: string) => blankIsUnset(env[name]) !== undefined;
 	if (!present('DISCORD_TOKEN'))
 		problems.push('DISCORD_TOKEN is required (the bot token from the Discord developer portal)');
+	const known = new Set(PRICES.map((variable) => variable.name));
+	for (const name of Object.keys(env).sort()) {
+		if (name.startsWith('PRICE_') && !name.startsWith(PER_SECOND) && !known.has(name) && present(name))
+			problems.push(`${name} names no provider or model this bot knows (see PRICE_<PROVIDER>_<MODEL> in the README)`);
+	}
 
 	if (parsed.success) {
 		const chain = providerChain(env, parsed.data.VIDEO_PROVIDER, parsed.data.VIDEO_PROVIDERS);
@@ -187,6 +254,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role): Config {
 		baseUrl: values[CATALOG[name].baseUrlEnv as string] as string,
 	});
 	const providers = providerChain(env, e.VIDEO_PROVIDER, e.VIDEO_PROVIDERS);
+	const numbers = e as unknown as Record<string, number | undefined>;
+	const providerLimits: Partial<Record<ProviderName, { rpm?: number; concurrency?: number }>> = {};
+	for (const name of REMOTE) {
+		const rpm = numbers[limitVariable(name, 'RPM')];
+		const concurrency = numbers[limitVariable(name, 'CONCURRENCY')];
+		if (rpm !== undefined || concurrency !== undefined)
+			providerLimits[name] = {
+				...(rpm === undefined ? {} : { rpm }),
+				...(concurrency === undefined ? {} : { concurrency }),
+			};
+	}
 	return Object.freeze({
 		discord: {
 			token: e.DISCORD_TOKEN ?? '',
@@ -210,6 +288,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role): Config {
 		progressIntervalMs: e.PROGRESS_INTERVAL_MS,
 		generationTimeoutMs: e.GENERATION_TIMEOUT_MS,
 		userDailyQuota: e.USER_DAILY_QUOTA,
+		userMaxActive: e.USER_MAX_ACTIVE,
+		userMaxQueued: e.USER_MAX_QUEUED,
+		guildDailyBudget: e.GUILD_DAILY_BUDGET,
+		globalDailyCap: e.GLOBAL_DAILY_CAP,
+		providerLimits,
+		rpmWindowMs: e.TEST_RPM_WINDOW_MS,
+		prices: priceTable(numbers),
 		workerConcurrency: e.WORKER_CONCURRENCY,
 		jobLockMs: e.JOB_LOCK_MS,
 		logLevel: e.LOG_LEVEL,

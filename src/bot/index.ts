@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type AllowedMentionsTypes, Client, Events, GatewayIntentBits } from 'discord.js';
 import { commands } from '../../commands/index.js';
 import type { Config } from '../config.js';
@@ -10,6 +11,7 @@ import { Replies } from '../discord/replies.js';
 import { restOptions } from '../discord/rest.js';
 import { connectRedis, untilReady } from '../redis.js';
 import { openStores } from '../store/index.js';
+import { reapIntakes } from './intake-reaper.js';
 import { watchQueue } from './queue-watch.js';
 
 /**
@@ -21,10 +23,13 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 	redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 	await untilReady(redis);
 
-	const jobs = new VideoJobs(redis, config.redis.prefix);
+	const stores = openStores(redis, config.redis.prefix);
+	const jobs = new VideoJobs(redis, config.redis.prefix, stores.rounds);
 	jobs.onError((error) => logger.error({ err: error }, 'queue error'));
-	const stores = openStores(redis, config.redis.prefix, config);
-	const context = { ...stores, config, jobs, settle: createSettle(stores), logger };
+	// This process's name in the reservations it makes, so another bot can tell whether it died.
+	const owner = randomUUID();
+	const settle = createSettle(stores);
+	const context = { ...stores, config, jobs, settle, owner, logger };
 
 	const client = new Client({
 		intents: [GatewayIntentBits.Guilds],
@@ -32,6 +37,9 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 		// Prompts are quoted back into the channel: they must never ping anyone.
 		allowedMentions: { parse: [] as AllowedMentionsTypes[], repliedUser: false },
 	});
+	const replies = new Replies(client.rest);
+	const reaper = reapIntakes({ ...stores, owner, jobs, settle, replies, logger });
+	await reaper.ready;
 	const handle = createInteractionHandler(commands, context);
 	client.on(Events.InteractionCreate, (interaction) => {
 		handle(interaction).catch((error: unknown) => logger.error({ err: error }, 'interaction handler crashed'));
@@ -44,12 +52,13 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 	const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
 	await client.login(config.discord.token);
 	await ready;
+	reaper.sweep();
 	logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'bot ready');
 	const watcher = watchQueue({
 		jobs,
 		edits: stores.edits,
 		shown: stores.shown,
-		replies: new Replies(client.rest),
+		replies,
 		intervalMs: config.progressIntervalMs,
 		logger,
 	});
@@ -57,6 +66,7 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 	return {
 		close: async () => {
 			watcher.stop();
+			reaper.stop();
 			await client.destroy();
 			await jobs.close();
 			redis.disconnect();

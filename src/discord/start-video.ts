@@ -1,10 +1,12 @@
 import type { ButtonInteraction, ChatInputCommandInteraction, ModalSubmitInteraction } from 'discord.js';
-import { InvalidRequestError } from '../errors.js';
+import { InvalidRequestError, QueueUnavailableError } from '../errors.js';
 import { textsFor } from '../texts/index.js';
 import { enqueueVideo, type Checked } from '../generation/intake.js';
+import { checkWhere } from '../generation/policy.js';
 import type { ImageRef } from '../video/request.js';
 import type { CommandContext } from './command.js';
 import { progressButtons } from './components.js';
+import { roleIdsOf } from './member.js';
 
 const EXTENSIONS = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' } as const;
 
@@ -22,8 +24,9 @@ async function thumbnail(context: CommandContext, frame: ImageRef | undefined) {
 export type StartingInteraction = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
 
 /**
- * Starts a generation for a checked request, from `/video` or from a clip's buttons: a public
- * reply (deferred within Discord's 3 s), the queued message with its Cancel button, the job.
+ * Starts a generation for a checked request, from `/video` or from a clip's buttons: refused
+ * privately where the server does not allow one now (paused, or outside its channels), else a
+ * public reply (deferred within Discord's 3 s), the queued message with its Cancel button, the job.
  */
 export async function startVideo(
 	interaction: StartingInteraction,
@@ -32,23 +35,31 @@ export async function startVideo(
 ): Promise<void> {
 	if (!interaction.inGuild() || interaction.channelId === null)
 		throw new InvalidRequestError({ kind: 'not-in-server' });
+	const { channelId } = interaction;
+	const guild = await context.guilds.get(interaction.guildId).catch((error: unknown) => {
+		throw new QueueUnavailableError({ cause: error });
+	});
+	checkWhere(guild, { channelId, parentId: interaction.channel?.isThread() ? interaction.channel.parentId : null });
 	if (!interaction.deferred && !interaction.replied) await interaction.deferReply();
 	// The one who starts a clip is its author: the job carries this locale to the worker.
 	const texts = textsFor(interaction.locale);
+	const { config } = context;
 	await enqueueVideo(
-		{ ...context, provider: context.config.provider },
+		{ ...context, provider: config.provider, limits: config },
 		checked,
 		{
 			id: interaction.id,
 			applicationId: interaction.applicationId,
 			token: interaction.token,
-			channelId: interaction.channelId,
+			channelId,
 			guildId: interaction.guildId,
 			userId: interaction.user.id,
+			roleIds: roleIdsOf(interaction),
 			locale: interaction.locale,
 			createdAt: interaction.createdTimestamp,
 			attachmentSizeLimit: interaction.attachmentSizeLimit,
 		},
+		guild,
 		async (request, model, position) => {
 			const reply = await interaction.editReply({
 				content: texts.queued({ prompt: request.prompt, model }, position),

@@ -11,6 +11,7 @@ import type { JobRecords } from '../store/job-records.js';
 import type { MediaStore } from '../store/media.js';
 import { modelsFor, needOf } from '../providers/plan.js';
 import type { ImageRef } from '../video/request.js';
+import { ProviderBusyError } from './limits.js';
 
 /** The clip a provider made: a link to download, or the bytes themselves (blocking and local providers). */
 export type GeneratedVideo =
@@ -100,8 +101,13 @@ export function createGenerator(deps: GenerateDeps) {
 			// task nobody knows about. A shutdown waits for it to return.
 			submission = await provider.submit(input);
 		} catch (error) {
-			// The provider answered (or could not be reached), so no task exists to lose.
+			// The provider answered (or could not be reached, or was never called), so no task exists to lose.
 			await job.save({ submittingAt: null });
+			if (error instanceof ProviderBusyError) {
+				// Over the provider's rate or tasks at once: the job waits its turn; it does not fail.
+				logger.info({ retryAfterMs: error.retryAfterMs }, 'provider at its limit; the job waits');
+				return await job.postpone(error.retryAfterMs);
+			}
 			throw error;
 		}
 		if (submission.kind === 'video') {

@@ -8,11 +8,13 @@ import { isHandOver, PermanentJobError, type VideoJob, type VideoJobData } from 
 import type { Logger } from '../log.js';
 import { CATALOG } from '../providers/catalog.js';
 import { ProviderError } from '../providers/errors.js';
+import { priceOf, type PriceTable } from '../providers/prices.js';
 import type { ProviderName, VideoProvider } from '../providers/types.js';
 import type { EtaBook } from '../store/eta.js';
 import type { JobRecords } from '../store/job-records.js';
 import type { MediaStore } from '../store/media.js';
 import type { MessageEdits } from '../store/message-edits.js';
+import type { Admit } from './admission.js';
 import { createDelivery, replyTargetOf, textsOf } from './deliver.js';
 import { CancelledError, createGenerator, type GenerationProgress } from './generate.js';
 import { prepareInputs, SourceUnreadableError } from './inputs.js';
@@ -24,6 +26,10 @@ export interface ProcessorDeps {
 	readonly replies: Replies;
 	readonly media: MediaStore;
 	readonly settle: Settle;
+	/** Whether a job not yet at its provider may start now (paused server, user's running jobs). */
+	readonly admit: Admit;
+	/** What a clip costs when its provider does not say. */
+	readonly prices: PriceTable;
 	readonly alerts: AdminAlerts;
 	readonly records: JobRecords;
 	readonly edits: MessageEdits;
@@ -130,11 +136,22 @@ export function createProcessor(deps: ProcessorDeps) {
 
 		try {
 			if (shutdown.aborted) return await job.handBack();
+			// A job that has not reached its provider waits while its server is paused or its user
+			// already has USER_MAX_ACTIVE running; one with a task (resumed) goes on regardless.
+			if (job.data.task == null) {
+				const admission = await deps.admit(job);
+				if (!admission.admitted) {
+					logger.info({ reason: admission.reason, retryAfterMs: admission.retryAfterMs }, 'job waits');
+					return await job.postpone(admission.retryAfterMs);
+				}
+			}
 			await records.setState(job.data.interaction.id, 'running');
 			await prepareInputs(job, deps, shutdown, logger);
 			const video = await generator.generate(job, progress, shutdown, logger);
-			await deliver(job.data, video, throttle, logger);
-			await settle(settledOf(job.data), { kind: 'delivered', costUsd: video.costUsd });
+			// The provider's own figure first, then the configured or list price.
+			const costUsd = video.costUsd ?? priceOf(deps.prices, job.data.provider, job.data.model);
+			await deliver(job.data, video, throttle, logger, costUsd);
+			await settle(settledOf(job.data), { kind: 'delivered', costUsd });
 		} catch (error) {
 			if (isHandOver(error)) throw error;
 			if (error instanceof CancelledError) return await cancel(job.data, error.byUserId, throttle, logger);
