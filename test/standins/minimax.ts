@@ -34,6 +34,17 @@ interface Task {
 	readonly fileId: string;
 	/** Set to make this task end in `Fail` with this code (0 for no reason). */
 	failWith?: number;
+	/** When a query first reported its end (Success or Fail): the end of its polling. */
+	endedAt?: number;
+	readonly prompt: unknown;
+}
+
+/** A task as a test sees it: from its create call to the first query that reported its end. */
+export interface TaskLife {
+	readonly id: string;
+	readonly prompt: unknown;
+	readonly createdAt: number;
+	readonly endedAt: number | undefined;
 }
 
 export interface MinimaxStandInOptions {
@@ -53,6 +64,8 @@ export interface MinimaxStandIn {
 	readonly video: Buffer;
 	readonly creates: CreateCall[];
 	readonly counts: { query: number; retrieve: number; download: number };
+	/** Every task made, in creation order. */
+	tasks(): TaskLife[];
 	generationMs: number;
 	/** The next create call answers with this `base_resp` code instead of creating a task. */
 	failNextCreate(code: number, message?: string): void;
@@ -139,7 +152,7 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 			return reject(res, 2013, 'invalid params, prompt_optimizer');
 		}
 		const id = String(taskCounter++);
-		const task: Task = { id, createdAt: Date.now(), fileId: String(205_000_000_000 + taskCounter) };
+		const task: Task = { id, createdAt: Date.now(), fileId: String(205_000_000_000 + taskCounter), prompt };
 		if (nextTaskFailure !== undefined) {
 			task.failWith = nextTaskFailure;
 			nextTaskFailure = undefined;
@@ -167,6 +180,7 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 				base_resp: { status_code: 2013, status_msg: 'task not found' },
 			});
 		const status = statusOf(task);
+		if (status === 'Success' || status === 'Fail') task.endedAt ??= Date.now();
 		if (status === 'Success') {
 			return send(res, 200, {
 				task_id: task.id,
@@ -243,6 +257,13 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 		video,
 		creates,
 		counts,
+		tasks: () =>
+			[...tasks.values()].map((task) => ({
+				id: task.id,
+				prompt: task.prompt,
+				createdAt: task.createdAt,
+				endedAt: task.endedAt,
+			})),
 		get generationMs() {
 			return state.generationMs;
 		},
