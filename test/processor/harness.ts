@@ -23,7 +23,7 @@ import { cleanPrefix, connect, uniquePrefix } from '../helpers/redis.js';
 
 export interface HarnessOptions {
 	readonly discord: DiscordStandIn;
-	readonly providers: ReadonlyArray<VideoProvider>;
+	readonly providers: ReadonlyArray<VideoProvider> | ((stores: Stores) => ReadonlyArray<VideoProvider>);
 	readonly generationTimeoutMs?: number;
 	readonly quota?: number;
 	/** USER_MAX_ACTIVE (default: no practical limit). */
@@ -36,6 +36,8 @@ export interface TestJob extends VideoJob {
 	readonly token: string;
 	/** Whether the job was handed back or postponed. */
 	readonly handedOver: () => boolean;
+	/** How long the job was last postponed for, if it was. */
+	readonly postponedFor: () => number | undefined;
 }
 
 export interface JobInput {
@@ -70,10 +72,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 	const stores = openStores(redis, prefix);
 	const quotaLimit = options.quota ?? 5;
 	const rest = createRest(discord.apiUrl, discord.token);
+	const providers = typeof options.providers === 'function' ? options.providers(stores) : options.providers;
 	const logger = createLogger('silent', 'processor-test');
 	const processor = createProcessor({
 		...stores,
-		providers: new Map(options.providers.map((provider) => [provider.name, provider])),
+		providers: new Map(providers.map((provider) => [provider.name, provider])),
 		replies: new Replies(rest),
 		settle: createSettle(stores),
 		admit: createAdmission({ ...stores, maxActive: options.maxActive ?? 100, staleAfterMs: 3_600_000 }),
@@ -108,7 +111,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		const reservation = await stores.quota.reserve(holder, openLimits(quotaLimit), 0, intakeOf(holder));
 		if (!reservation.granted) throw new Error('no quota left for the test job');
 		await stores.intakes.enqueued(handle.id);
-		const provider = input.provider ?? options.providers[0]?.name ?? 'preview';
+		const provider = input.provider ?? providers[0]?.name ?? 'preview';
 		const model = input.model ?? 'T2V-01';
 		await stores.records.save({
 			interactionId: handle.id,
@@ -143,6 +146,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 			...input.patch,
 		};
 		let handedOver = false;
+		let postponedFor: number | undefined;
 		return {
 			id: `video-${handle.id}-${++counter}`,
 			token: handle.token,
@@ -158,11 +162,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 				handedOver = true;
 				throw new HandedBackError('handed back');
 			},
-			postpone: async () => {
+			postpone: async (ms) => {
 				handedOver = true;
+				postponedFor = ms;
 				throw new PostponedError('postponed');
 			},
 			handedOver: () => handedOver,
+			postponedFor: () => postponedFor,
 		};
 	}
 
