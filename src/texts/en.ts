@@ -233,7 +233,8 @@ const queue = {
 };
 
 function quotaExceeded(error: { readonly limit: number; readonly nextFreeAt: number | null }): string {
-	if (error.limit === 0) return 'Video generation is switched off for users on this bot.';
+	if (error.limit === 0)
+		return 'Video generation is off for you here: your limit is 0 videos per rolling 24 hours. Nothing was charged.';
 	const next = error.nextFreeAt === null ? '' : ` Your next one frees up ${relativeTime(error.nextFreeAt)}.`;
 	return `You have used all ${error.limit} of your videos for the last 24 hours.${next} Nothing was charged.`;
 }

@@ -215,7 +215,8 @@ const queue: Sentences['queue'] = {
 };
 
 function quotaExceeded(error: { readonly limit: number; readonly nextFreeAt: number | null }): string {
-	if (error.limit === 0) return 'La génération de vidéos est désactivée pour les utilisateurs de ce bot.';
+	if (error.limit === 0)
+		return 'La génération de vidéos vous est fermée ici : votre limite est de 0 vidéo sur 24 heures glissantes. Rien n’a été facturé.';
 	const next =
 		error.nextFreeAt === null ? '' : ` Votre prochaine vidéo sera disponible ${relativeTime(error.nextFreeAt)}.`;
 	const all = error.limit === 1 ? 'votre vidéo' : `vos ${error.limit} vidéos`;
