@@ -7,10 +7,13 @@ import type { JobRecords } from '../store/job-records.js';
 import type { MediaStore } from '../store/media.js';
 import { textsFor } from '../texts/index.js';
 
-/** How long a bot process counts as alive after it last said so. */
-export const ALIVE_FOR_MS = 15_000;
-const HEARTBEAT_MS = 5_000;
-const SWEEP_MS = 10_000;
+/**
+ * How long a bot process counts as alive after it last said so: three missed heartbeats. Only a
+ * process that stalled that long could see a slow intake of its own given back.
+ */
+export const ALIVE_FOR_MS = 10_000;
+const HEARTBEAT_MS = 3_000;
+const SWEEP_MS = 5_000;
 /** No intake takes longer than the interaction token lives; one this old is stuck wherever it is. */
 const STUCK_AFTER_MS = 15 * 60_000;
 
@@ -39,7 +42,7 @@ export interface IntakeReaperOptions {
 export function reapIntakes(options: IntakeReaperOptions): {
 	/** Resolves once this process is marked alive. */
 	ready: Promise<void>;
-	/** Sweeps now (once the Discord client can talk), then every 10 s. */
+	/** Sweeps now (once the Discord client can talk), then every 5 s. */
 	sweep(): void;
 	stop(): void;
 } {
