@@ -133,6 +133,8 @@ export function createGenerator(deps: GenerateDeps) {
 		for (;;) {
 			const elapsed = now() - submittedAt;
 			if (elapsed > deps.generationTimeoutMs) {
+				// Polling ends here: the task no longer counts against the provider's limits.
+				await provider.release?.(taskId).catch(() => undefined);
 				throw new ProviderError(provider.name, 'timed-out', `no result after ${Math.round(elapsed / 1000)} s`);
 			}
 			await checkCancelled(job.data);
@@ -206,14 +208,20 @@ export function createGenerator(deps: GenerateDeps) {
 		}
 	}
 
-	/** Stops the job's task at its provider, where the provider's API allows it. Never throws. */
+	/**
+	 * Stops the job's task at its provider, where the provider's API allows it, and stops counting
+	 * it against the provider's limits. Never throws.
+	 */
 	async function cancelAtProvider(data: VideoJobData, logger: Logger): Promise<void> {
 		const taskId = data.task?.id;
 		const provider = deps.providers.get(data.provider);
-		if (taskId === undefined || provider?.cancel === undefined) return;
-		await provider
-			.cancel(taskId)
-			.catch((error: unknown) => logger.warn({ err: error, taskId }, 'provider cancel failed'));
+		if (taskId === undefined || provider === undefined) return;
+		if (provider.cancel !== undefined)
+			await provider
+				.cancel(taskId)
+				.catch((error: unknown) => logger.warn({ err: error, taskId }, 'provider cancel failed'));
+		// Nobody polls it any more, whether or not the provider could stop it.
+		await provider.release?.(taskId).catch(() => undefined);
 	}
 
 	return { generate, cancelAtProvider };

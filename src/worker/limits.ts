@@ -25,14 +25,15 @@ export interface LimitOptions {
  * A provider that keeps `<PROVIDER>_RPM` and `<PROVIDER>_CONCURRENCY` across every worker: a create
  * call first takes a task slot and a place in the rate window (in one step, in Redis), or the
  * submit throws `ProviderBusyError` without calling the provider, and the job waits instead of
- * failing. The slot follows the task from the create call to the end of its polling; one a crash
- * or a time-out leaves behind expires after `leaseMs`.
+ * failing. The slot follows the task from the create call to the end of its polling (a final
+ * status, or `release` after a time-out or a cancel); one a crash leaves behind expires after
+ * `leaseMs`.
  */
 export function limitProvider(provider: VideoProvider, options: LimitOptions): VideoProvider {
 	const { limits, settings } = options;
 	const { name } = provider;
 	// Giving a slot back is best effort: one not given back expires.
-	const release = (holder: string) => limits.release(name, holder).catch(() => undefined);
+	const release = async (holder: string) => limits.release(name, holder).catch(() => undefined);
 
 	const limited: VideoProvider = {
 		name,
@@ -60,17 +61,8 @@ export function limitProvider(provider: VideoProvider, options: LimitOptions): V
 			if (status.state !== 'pending') await release(taskId);
 			return status;
 		},
+		release,
 	};
 	const cancel = provider.cancel?.bind(provider);
-	if (cancel === undefined) return limited;
-	return {
-		...limited,
-		async cancel(taskId) {
-			try {
-				await cancel(taskId);
-			} finally {
-				await release(taskId);
-			}
-		},
-	};
+	return cancel === undefined ? limited : { ...limited, cancel };
 }

@@ -145,6 +145,20 @@ describe('a provider behind its limits, against the MiniMax stand-in', () => {
 		expect(standIn.creates).toHaveLength(2);
 	});
 
+	it('frees the slot of a task whose polling stopped early (a time-out, a cancel)', async () => {
+		standIn.generationMs = 60_000;
+		const provider = limitProvider(new MinimaxProvider({ apiKey: standIn.apiKey, baseUrl: standIn.baseUrl }), {
+			limits: new ProviderLimits(redis, prefix),
+			settings: { concurrency: 1, windowMs: MINUTE, leaseMs: 10 * MINUTE },
+			busyRetryMs: 1_000,
+		});
+		const stuck = await provider.submit({ model: 'T2V-01', request });
+		if (stuck.kind !== 'task') throw new Error('expected a task');
+		await expect(provider.submit({ model: 'T2V-01', request })).rejects.toBeInstanceOf(ProviderBusyError);
+		await provider.release?.(stuck.taskId);
+		expect((await provider.submit({ model: 'T2V-01', request })).kind).toBe('task');
+	});
+
 	it('gives the slot back when the provider refuses the call, but counts the call against the rate', async () => {
 		const limits = new ProviderLimits(redis, prefix);
 		const provider = limitProvider(new MinimaxProvider({ apiKey: standIn.apiKey, baseUrl: standIn.baseUrl }), {
