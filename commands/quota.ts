@@ -1,6 +1,8 @@
 import { ApplicationCommandType, ApplicationIntegrationType, InteractionContextType, MessageFlags } from 'discord.js';
 import type { Command } from '../src/discord/command.js';
+import { roleIdsOf } from '../src/discord/member.js';
 import { QueueUnavailableError } from '../src/errors.js';
+import { effectiveLimit } from '../src/generation/policy.js';
 import { described, textsFor } from '../src/texts/index.js';
 
 export default {
@@ -13,7 +15,17 @@ export default {
 	},
 
 	async execute(interaction, context) {
-		const status = await context.quota.status(interaction.user.id).catch((error: unknown) => {
+		const fallback = context.config.userDailyQuota;
+		const userId = interaction.user.id;
+		const status = await (async () => {
+			// The member's effective limit in this server: their own setting, their roles', or the default.
+			const settings = interaction.guildId === null ? undefined : await context.guilds.get(interaction.guildId);
+			const limit =
+				settings === undefined
+					? fallback
+					: effectiveLimit(settings, { userId, roleIds: roleIdsOf(interaction) }, fallback).limit;
+			return context.quota.status(userId, limit);
+		})().catch((error: unknown) => {
 			throw new QueueUnavailableError({ cause: error });
 		});
 		const texts = textsFor(interaction.locale);

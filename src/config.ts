@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CATALOG } from './providers/catalog.js';
 import { findModel } from './providers/plan.js';
+import { priceTable, priceVariables, type PriceTable } from './providers/prices.js';
 import { PROVIDER_NAMES, type ModelLists, type ProviderName, type ProviderSettings } from './providers/types.js';
 import type { RedisSettings } from './redis.js';
 
@@ -43,6 +44,7 @@ const integer = (fallback: number, min: number, max: number) =>
 			.default(fallback),
 	);
 
+/** A whole number that may be left unset (no limit). */
 const optionalInteger = (min: number, max: number) =>
 	z.preprocess(
 		blankIsUnset,
@@ -72,6 +74,15 @@ const shardIds = z.preprocess(
 			}
 			return [...ids].sort((a, b) => a - b);
 		})
+		.optional(),
+);
+
+const dollars = z.preprocess(
+	blankIsUnset,
+	z.coerce
+		.number({ error: 'must be a number of US dollars, e.g. 0.43' })
+		.min(0, { error: 'must be at least 0' })
+		.max(1_000, { error: 'must be at most 1000 (US dollars per clip)' })
 		.optional(),
 );
 
@@ -117,7 +128,7 @@ export const pricePerSecondEnv = (provider: ProviderName, modelId: string): stri
 	`PRICE_PER_SECOND_${provider.toUpperCase()}_${modelId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 
 /** The models billed per second (they have a list price per second in the catalog). */
-const PER_SECOND = REMOTE.flatMap((provider) =>
+const PER_SECOND_MODELS = REMOTE.flatMap((provider) =>
 	CATALOG[provider].models
 		.filter((model) => model.pricePerSecond !== undefined)
 		.map((model) => ({ provider, id: model.id, env: pricePerSecondEnv(provider, model.id) })),
@@ -132,7 +143,7 @@ const pricePerSecond = z.preprocess(
 		.optional(),
 );
 
-const priceVariables = Object.fromEntries(PER_SECOND.map(({ env }) => [env, pricePerSecond])) as Record<
+const perSecondVariables = Object.fromEntries(PER_SECOND_MODELS.map(({ env }) => [env, pricePerSecond])) as Record<
 	string,
 	typeof pricePerSecond
 >;
@@ -165,6 +176,24 @@ export function parseModelLists(env: NodeJS.ProcessEnv): { lists: ModelLists; pr
 	}
 	return { lists, problems };
 }
+/** `<PROVIDER>_RPM` and `<PROVIDER>_CONCURRENCY`: limits of each remote provider, across all workers. */
+const limitVariable = (name: ProviderName, what: 'RPM' | 'CONCURRENCY') => `${name.toUpperCase()}_${what}`;
+
+const providerLimitVariables = Object.fromEntries(
+	REMOTE.flatMap((name) => [
+		[limitVariable(name, 'RPM'), optionalInteger(1, 100_000)],
+		[limitVariable(name, 'CONCURRENCY'), optionalInteger(1, 10_000)],
+	]),
+) as Record<string, ReturnType<typeof optionalInteger>>;
+
+const PRICES = priceVariables();
+const priceSchemas = Object.fromEntries(PRICES.map((variable) => [variable.name, dollars])) as Record<
+	string,
+	typeof dollars
+>;
+
+// Per-second prices belong to the provider clients that report them as their own cost.
+const PER_SECOND_PREFIX = 'PRICE_PER_SECOND_';
 
 const schema = z.object({
 	DISCORD_TOKEN: text(),
@@ -187,7 +216,7 @@ const schema = z.object({
 	VIDEO_PROVIDER: z.preprocess(blankIsUnset, providerName.optional()),
 	VIDEO_PROVIDERS: providerList,
 	...providerVariables,
-	...priceVariables,
+	...perSecondVariables,
 	SEGMIND_MODE: z.preprocess(
 		blankIsUnset,
 		z.enum(['async', 'blocking'], { error: 'must be async or blocking' }).default('async'),
@@ -197,6 +226,14 @@ const schema = z.object({
 	GENERATION_TIMEOUT_MS: integer(20 * 60_000, 2_000, 24 * 3_600_000),
 	USER_DAILY_QUOTA: integer(3, 0, 10_000),
 	WORKER_CONCURRENCY: integer(5, 1, 1_000),
+	USER_MAX_ACTIVE: integer(1, 1, 1_000),
+	USER_MAX_QUEUED: integer(5, 1, 10_000),
+	GUILD_DAILY_BUDGET: optionalInteger(0, 1_000_000),
+	GLOBAL_DAILY_CAP: optionalInteger(0, 10_000_000),
+	...providerLimitVariables,
+	...priceSchemas,
+	// Tests only: a shorter window for <PROVIDER>_RPM, so a rate test does not wait minutes.
+	TEST_RPM_WINDOW_MS: integer(60_000, 1_000, 60_000),
 	JOB_LOCK_MS: integer(30_000, 1_000, 600_000),
 	LOG_LEVEL: z.preprocess(
 		blankIsUnset,
@@ -233,6 +270,19 @@ export interface Config {
 	readonly progressIntervalMs: number;
 	readonly generationTimeoutMs: number;
 	readonly userDailyQuota: number;
+	/** A user's jobs being generated at once, across all workers. */
+	readonly userMaxActive: number;
+	/** A user's jobs waiting to start. */
+	readonly userMaxQueued: number;
+	/** Clips per server per rolling 24 h, for servers without an `/admin budget`. */
+	readonly guildDailyBudget: number | undefined;
+	/** Clips per rolling 24 h for the whole deployment. */
+	readonly globalDailyCap: number | undefined;
+	/** Each provider's limits across all workers: create calls per window, tasks at once. */
+	readonly providerLimits: Readonly<Partial<Record<ProviderName, { rpm?: number; concurrency?: number }>>>;
+	/** The window `rpm` counts in: 60 s, shorter only in tests. */
+	readonly rpmWindowMs: number;
+	readonly prices: PriceTable;
 	readonly workerConcurrency: number;
 	readonly jobLockMs: number;
 	readonly logLevel: (typeof LOG_LEVELS)[number];
@@ -287,6 +337,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role): Config {
 	const present = (name: string) => blankIsUnset(env[name]) !== undefined;
 	if (!present('DISCORD_TOKEN'))
 		problems.push('DISCORD_TOKEN is required (the bot token from the Discord developer portal)');
+	const known = new Set(PRICES.map((variable) => variable.name));
+	for (const name of Object.keys(env).sort()) {
+		if (name.startsWith('PRICE_') && !name.startsWith(PER_SECOND_PREFIX) && !known.has(name) && present(name))
+			problems.push(`${name} names no provider or model this bot knows (see PRICE_<PROVIDER>_<MODEL> in the README)`);
+	}
 
 	if (parsed.success) {
 		const chain = providerChain(env, parsed.data.VIDEO_PROVIDER, parsed.data.VIDEO_PROVIDERS);
@@ -326,9 +381,20 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role): Config {
 	});
 	const providers = providerChain(env, e.VIDEO_PROVIDER, e.VIDEO_PROVIDERS);
 	const pricesPerSecond: Partial<Record<ProviderName, Record<string, number>>> = {};
-	for (const { provider, id, env: name } of PER_SECOND) {
+	for (const { provider, id, env: name } of PER_SECOND_MODELS) {
 		const price = (e as unknown as Record<string, number | undefined>)[name];
 		if (price !== undefined) pricesPerSecond[provider] = { ...pricesPerSecond[provider], [id]: price };
+	}
+	const numbers = e as unknown as Record<string, number | undefined>;
+	const providerLimits: Partial<Record<ProviderName, { rpm?: number; concurrency?: number }>> = {};
+	for (const name of REMOTE) {
+		const rpm = numbers[limitVariable(name, 'RPM')];
+		const concurrency = numbers[limitVariable(name, 'CONCURRENCY')];
+		if (rpm !== undefined || concurrency !== undefined)
+			providerLimits[name] = {
+				...(rpm === undefined ? {} : { rpm }),
+				...(concurrency === undefined ? {} : { concurrency }),
+			};
 	}
 	return Object.freeze({
 		discord: {
@@ -361,6 +427,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, role: Role): Config {
 		progressIntervalMs: e.PROGRESS_INTERVAL_MS,
 		generationTimeoutMs: e.GENERATION_TIMEOUT_MS,
 		userDailyQuota: e.USER_DAILY_QUOTA,
+		userMaxActive: e.USER_MAX_ACTIVE,
+		userMaxQueued: e.USER_MAX_QUEUED,
+		guildDailyBudget: e.GUILD_DAILY_BUDGET,
+		globalDailyCap: e.GLOBAL_DAILY_CAP,
+		providerLimits,
+		rpmWindowMs: e.TEST_RPM_WINDOW_MS,
+		prices: priceTable(numbers),
 		workerConcurrency: e.WORKER_CONCURRENCY,
 		jobLockMs: e.JOB_LOCK_MS,
 		logLevel: e.LOG_LEVEL,

@@ -80,7 +80,13 @@ export type RequestProblem =
 	  }
 	/** Retry or Remix of a clip whose stored images have expired. */
 	| { readonly kind: 'image-gone' }
-	| { readonly kind: 'not-in-server' };
+	| { readonly kind: 'not-in-server' }
+	/** `/admin quota` needs exactly one of `user` and `role`. */
+	| { readonly kind: 'quota-target' }
+	/** `/admin quota limit:` is neither a whole number from 0 nor `default`. */
+	| { readonly kind: 'quota-limit'; readonly value: string }
+	/** `/admin budget` or `/admin channels` got `clear:true` beside another change. */
+	| { readonly kind: 'one-change' };
 
 export class InvalidRequestError extends Error {
 	public override readonly name = 'InvalidRequestError';
@@ -102,6 +108,41 @@ export class QuotaExceededError extends Error {
 		public readonly nextFreeAt: number | null,
 	) {
 		super(`quota of ${limit} reached`);
+	}
+}
+
+/** A limit other than the user's own quota refused a request; nothing was spent. */
+export type LimitReached =
+	/** USER_MAX_QUEUED: too many of the user's videos are waiting to start. */
+	| { readonly kind: 'waiting'; readonly max: number }
+	/** This server's daily budget, in clips. */
+	| { readonly kind: 'guild-clips'; readonly max: number; readonly nextFreeAt: number | null }
+	/** This server's daily budget, in US dollars. */
+	| { readonly kind: 'guild-dollars'; readonly maxUsd: number; readonly nextFreeAt: number | null }
+	/** GLOBAL_DAILY_CAP: the bot's limit for everyone. */
+	| { readonly kind: 'global'; readonly nextFreeAt: number | null }
+	/** `/admin pause` in this server. */
+	| { readonly kind: 'paused' }
+	/** `/admin channels`: videos are made only in these channels. */
+	| { readonly kind: 'channel'; readonly allowed: readonly string[] };
+
+export class LimitReachedError extends Error {
+	public override readonly name = 'LimitReachedError';
+
+	public constructor(public readonly limit: LimitReached) {
+		super(`refused: ${limit.kind}`);
+	}
+}
+
+/** Permissions a command can require, by discord.js's flag name. */
+export type RequiredPermission = 'ManageGuild';
+
+/** The member lacks a permission a command requires (checked again when it runs). */
+export class MissingPermissionError extends Error {
+	public override readonly name = 'MissingPermissionError';
+
+	public constructor(public readonly permission: RequiredPermission) {
+		super(`missing permission ${permission}`);
 	}
 }
 

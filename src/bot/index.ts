@@ -1,25 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import { type AllowedMentionsTypes, Client, Events, GatewayIntentBits, Routes, Status } from 'discord.js';
 import { commands } from '../../commands/index.js';
 import type { Config } from '../config.js';
-import { createInteractionHandler } from '../discord/interactions.js';
-import { createSettle } from '../generation/settle.js';
-import { VideoJobs } from '../jobs/index.js';
-import type { Logger } from '../log.js';
-import type { Running } from '../running.js';
-import { Replies } from '../discord/replies.js';
 import { AdminAlerts } from '../discord/admin-alerts.js';
+import { createInteractionHandler } from '../discord/interactions.js';
 import { explainTokenRefusal } from '../discord/invite.js';
+import { Replies } from '../discord/replies.js';
 import { createRest, restOptions } from '../discord/rest.js';
-import { createDashboard } from '../jobs/index.js';
+import { createSettle } from '../generation/settle.js';
+import { createDashboard, VideoJobs } from '../jobs/index.js';
+import type { Logger } from '../log.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { connectRedis, redisAnswers, untilReady } from '../redis.js';
+import type { Running } from '../running.js';
 import { openStores } from '../store/index.js';
+import { reapIntakes } from './intake-reaper.js';
 import { watchQueue } from './queue-watch.js';
 
-/**
- * Composition root of the bot: the gateway client that answers interactions and enqueues jobs.
- * It never generates anything itself, so it acknowledges well within Discord's 3 s.
- */
 /**
  * The shards this process opens, and how many there are in all: SHARD_IDS (all when unset) of
  * SHARD_COUNT (Discord's recommendation when unset). With neither, discord.js asks Discord.
@@ -42,15 +39,22 @@ async function shardPlan(config: Config): Promise<{ shards: number[] | 'auto'; s
 	return { shards: [...(ids ?? Array.from({ length: total }, (_, id) => id))], shardCount: total };
 }
 
+/**
+ * Composition root of the bot: the gateway client that answers interactions and enqueues jobs.
+ * It never generates anything itself, so it acknowledges well within Discord's 3 s.
+ */
 export async function startBot(config: Config, logger: Logger, metrics: Metrics = createMetrics()): Promise<Running> {
 	const redis = connectRedis(config.redis, 'fail-fast');
 	redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 	await untilReady(redis, config.redis.url);
 
-	const jobs = new VideoJobs(redis, config.redis.prefix);
+	const stores = openStores(redis, config.redis.prefix);
+	const jobs = new VideoJobs(redis, config.redis.prefix, stores.rounds);
 	jobs.onError((error) => logger.error({ err: error }, 'queue error'));
-	const stores = openStores(redis, config.redis.prefix, config);
 	metrics.readQueueDepthFrom(() => jobs.depth());
+	// This process's name in the reservations it makes, so another bot can tell whether it died.
+	const owner = randomUUID();
+	const settle = createSettle(stores);
 
 	const client = new Client({
 		...(await shardPlan(config).catch((error: unknown) => {
@@ -61,8 +65,11 @@ export async function startBot(config: Config, logger: Logger, metrics: Metrics 
 		// Prompts are quoted back into the channel: they must never ping anyone.
 		allowedMentions: { parse: [] as AllowedMentionsTypes[], repliedUser: false },
 	});
+	const replies = new Replies(client.rest);
 	const admins = new AdminAlerts(client.rest, stores.alerts, config.discord.adminChannelId, logger);
-	const context = { ...stores, config, jobs, settle: createSettle(stores), admins, logger };
+	const context = { ...stores, config, jobs, settle, owner, admins, logger };
+	const reaper = reapIntakes({ ...stores, owner, jobs, settle, replies, logger });
+	await reaper.ready;
 	const handle = createInteractionHandler(commands, context);
 	client.on(Events.InteractionCreate, (interaction) => {
 		handle(interaction).catch((error: unknown) => logger.error({ err: error }, 'interaction handler crashed'));
@@ -77,6 +84,7 @@ export async function startBot(config: Config, logger: Logger, metrics: Metrics 
 		throw explainTokenRefusal(error);
 	});
 	await ready;
+	reaper.sweep();
 	const shards = [...client.ws.shards.keys()];
 	logger.info(
 		{ user: client.user?.tag, guilds: client.guilds.cache.size, shards, shardCount: client.options.shardCount },
@@ -90,7 +98,7 @@ export async function startBot(config: Config, logger: Logger, metrics: Metrics 
 		jobs,
 		edits: stores.edits,
 		shown: stores.shown,
-		replies: new Replies(client.rest),
+		replies,
 		intervalMs: config.progressIntervalMs,
 		logger,
 	});
@@ -104,6 +112,7 @@ export async function startBot(config: Config, logger: Logger, metrics: Metrics 
 			client.ws.shards.every((shard) => shard.status === Status.Ready),
 		close: async () => {
 			watcher.stop();
+			reaper.stop();
 			await client.destroy();
 			await dashboard?.close();
 			await jobs.close();

@@ -4,10 +4,15 @@ import type {
 	RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Config } from '../config.js';
+import type { RequiredPermission } from '../errors.js';
 import type { Settle } from '../generation/settle.js';
 import type { VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
+import type { AuditLog } from '../store/audit.js';
+import type { GuildSettings } from '../store/guild-settings.js';
+import type { IntakeLog } from '../store/intake.js';
 import type { JobRecords } from '../store/job-records.js';
+import type { Ledger } from '../store/ledger.js';
 import type { MediaStore } from '../store/media.js';
 import type { PopularStore } from '../store/popular.js';
 import type { Quota } from '../store/quota.js';
@@ -19,6 +24,12 @@ export interface CommandContext {
 	readonly config: Config;
 	readonly jobs: VideoJobs;
 	readonly quota: Quota;
+	readonly intakes: IntakeLog;
+	/** This bot process, as named in the reservations it makes. */
+	readonly owner: string;
+	readonly guilds: GuildSettings;
+	readonly ledger: Ledger;
+	readonly audit: AuditLog;
 	readonly media: MediaStore;
 	readonly records: JobRecords;
 	readonly settle: Settle;
@@ -36,6 +47,12 @@ export interface CommandContext {
  */
 export interface Command {
 	readonly data: RESTPostAPIChatInputApplicationCommandsJSONBody;
+	/**
+	 * A permission the member must hold, checked again by the interaction handler when the command
+	 * runs (Discord's `default_member_permissions` can be bypassed: a stale registration, an
+	 * integration override, a crafted interaction).
+	 */
+	readonly requires?: RequiredPermission;
 	execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void>;
 	autocomplete?(interaction: AutocompleteInteraction, context: CommandContext): Promise<void>;
 }

@@ -1,13 +1,23 @@
 import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
-import { InvalidRequestError, NoWorkerError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
+import {
+	InvalidRequestError,
+	LimitReachedError,
+	MissingPermissionError,
+	NoWorkerError,
+	QueueUnavailableError,
+	QuotaExceededError,
+} from '../errors.js';
 import { textsFor } from '../texts/index.js';
 import { handleButton, handleModal } from './buttons.js';
 import type { Command, CommandContext } from './command.js';
+import { holds } from './member.js';
 
 /** Errors the user caused or can wait out; anything else is our fault and logged as such. */
 const isExpected = (error: unknown) =>
 	error instanceof InvalidRequestError ||
 	error instanceof QuotaExceededError ||
+	error instanceof LimitReachedError ||
+	error instanceof MissingPermissionError ||
 	error instanceof QueueUnavailableError ||
 	error instanceof NoWorkerError;
 
@@ -66,6 +76,9 @@ export function createInteractionHandler(commands: readonly Command[], context: 
 			return;
 		}
 		try {
+			// The member's permissions in this very interaction decide, whatever Discord's registration allowed.
+			if (command.requires !== undefined && !holds(interaction, command.requires))
+				throw new MissingPermissionError(command.requires);
 			await command.execute(interaction, context);
 		} catch (error) {
 			await refuse(interaction, error, { command: interaction.commandName });

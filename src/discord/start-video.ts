@@ -1,11 +1,13 @@
 import type { ButtonInteraction, ChatInputCommandInteraction, ModalSubmitInteraction } from 'discord.js';
-import { InvalidRequestError, NoWorkerError } from '../errors.js';
+import { InvalidRequestError, NoWorkerError, QueueUnavailableError } from '../errors.js';
 import { textsFor } from '../texts/index.js';
 import { enqueueVideo, type Checked } from '../generation/intake.js';
+import { checkWhere } from '../generation/policy.js';
 import { promptSent } from '../providers/plan.js';
 import type { ImageRef } from '../video/request.js';
 import type { CommandContext } from './command.js';
 import { progressButtons } from './components.js';
+import { roleIdsOf } from './member.js';
 
 const EXTENSIONS = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' } as const;
 
@@ -41,8 +43,9 @@ async function needAWorker(context: CommandContext): Promise<void> {
 export type StartingInteraction = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
 
 /**
- * Starts a generation for a checked request, from `/video` or from a clip's buttons: a public
- * reply (deferred within Discord's 3 s), the queued message with its Cancel button, the job.
+ * Starts a generation for a checked request, from `/video` or from a clip's buttons: refused
+ * privately where the server does not allow one now (paused, or outside its channels), else a
+ * public reply (deferred within Discord's 3 s), the queued message with its Cancel button, the job.
  */
 export async function startVideo(
 	interaction: StartingInteraction,
@@ -51,24 +54,32 @@ export async function startVideo(
 ): Promise<void> {
 	if (!interaction.inGuild() || interaction.channelId === null)
 		throw new InvalidRequestError({ kind: 'not-in-server' });
+	const { channelId } = interaction;
+	const guild = await context.guilds.get(interaction.guildId).catch((error: unknown) => {
+		throw new QueueUnavailableError({ cause: error });
+	});
+	checkWhere(guild, { channelId, parentId: interaction.channel?.isThread() ? interaction.channel.parentId : null });
 	await needAWorker(context);
 	if (!interaction.deferred && !interaction.replied) await interaction.deferReply();
 	// The one who starts a clip is its author: the job carries this locale to the worker.
 	const texts = textsFor(interaction.locale);
+	const { config } = context;
 	await enqueueVideo(
-		{ ...context, provider: context.config.provider, models: context.config.models },
+		{ ...context, provider: config.provider, models: config.models, limits: config },
 		checked,
 		{
 			id: interaction.id,
 			applicationId: interaction.applicationId,
 			token: interaction.token,
-			channelId: interaction.channelId,
+			channelId,
 			guildId: interaction.guildId,
 			userId: interaction.user.id,
+			roleIds: roleIdsOf(interaction),
 			locale: interaction.locale,
 			createdAt: interaction.createdTimestamp,
 			attachmentSizeLimit: interaction.attachmentSizeLimit,
 		},
+		guild,
 		async (request, model, position) => {
 			const reply = await interaction.editReply({
 				content: texts.queued({ prompt: promptSent(context.config.provider, model, request.prompt), model }, position),

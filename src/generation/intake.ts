@@ -1,11 +1,14 @@
-import { InvalidRequestError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
+import { InvalidRequestError, LimitReachedError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
 import type { VideoJobData, VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import { chooseModel, needOf } from '../providers/plan.js';
+import { priceOf, type PriceTable } from '../providers/prices.js';
 import type { ModelLists, ProviderName } from '../providers/types.js';
+import type { GuildSettingsSnapshot } from '../store/guild-settings.js';
+import type { IntakeLog } from '../store/intake.js';
 import type { JobRecords } from '../store/job-records.js';
 import type { MediaStore } from '../store/media.js';
-import type { Quota } from '../store/quota.js';
+import { MICROS_PER_USD, toMicros, type Limits, type Quota, type Refusal } from '../store/quota.js';
 import { checkAttachmentInfo, fetchAttachmentImage, type AttachmentInfo } from '../video/images.js';
 import {
 	CLIP_FRAME_TYPE,
@@ -16,6 +19,7 @@ import {
 	type Ratio,
 	type VideoRequest,
 } from '../video/request.js';
+import { budgetMicros, budgetOf, effectiveLimit } from './policy.js';
 import type { Settle } from './settle.js';
 
 /**
@@ -91,9 +95,20 @@ export interface InteractionFacts {
 	readonly channelId: string;
 	readonly guildId: string | null;
 	readonly userId: string;
+	/** The member's roles in the server, which may set their limit. */
+	readonly roleIds: readonly string[];
 	readonly locale: string;
 	readonly createdAt: number;
 	readonly attachmentSizeLimit: number;
+}
+
+/** The deployment's limits (the configuration); a server's own settings come with each request. */
+export interface LimitSettings {
+	readonly userDailyQuota: number;
+	readonly userMaxQueued: number;
+	readonly guildDailyBudget: number | undefined;
+	readonly globalDailyCap: number | undefined;
+	readonly prices: PriceTable;
 }
 
 /** What the intake uses, and nothing more. */
@@ -102,7 +117,11 @@ export interface IntakeDeps {
 	readonly provider: ProviderName;
 	/** The operator's allow-lists: the planner picks only from them. */
 	readonly models?: ModelLists | undefined;
+	readonly limits: LimitSettings;
 	readonly quota: Quota;
+	readonly intakes: IntakeLog;
+	/** This bot process, as named in the reservations it leaves until their jobs are enqueued. */
+	readonly owner: string;
 	readonly media: MediaStore;
 	readonly records: JobRecords;
 	readonly jobs: Pick<VideoJobs, 'enqueue' | 'positionForNew'>;
@@ -111,16 +130,52 @@ export interface IntakeDeps {
 	readonly now?: () => number;
 }
 
+/** Every limit that applies to a member of a server, in the form the quota reserves against. */
+export function limitsFor(settings: LimitSettings, guild: GuildSettingsSnapshot, facts: InteractionFacts): Limits {
+	const budget = budgetOf(guild, settings.guildDailyBudget);
+	return {
+		user: effectiveLimit(guild, facts, settings.userDailyQuota).limit,
+		waiting: settings.userMaxQueued,
+		guildClips: budget.clips,
+		guildMicros: budgetMicros(budget.dollars),
+		global: settings.globalDailyCap ?? null,
+	};
+}
+
+/** The typed error a refused reservation becomes; the words are in `src/texts/`. */
+function refusalError(refusal: Refusal): Error {
+	switch (refusal.limit) {
+		case 'user':
+			return new QuotaExceededError(refusal.max, refusal.nextFreeAt);
+		case 'waiting':
+			return new LimitReachedError({ kind: 'waiting', max: refusal.max });
+		case 'guild-clips':
+			return new LimitReachedError({ kind: 'guild-clips', max: refusal.max, nextFreeAt: refusal.nextFreeAt });
+		case 'guild-dollars':
+			return new LimitReachedError({
+				kind: 'guild-dollars',
+				maxUsd: refusal.maxMicros / MICROS_PER_USD,
+				nextFreeAt: refusal.nextFreeAt,
+			});
+		case 'global':
+			return new LimitReachedError({ kind: 'global', nextFreeAt: refusal.nextFreeAt });
+	}
+}
+
 /**
- * Takes a unit of the user's quota, copies the images, and enqueues the job; a later step that
- * fails rolls the first ones back (through `settle`), so a refused or failed request costs
- * nothing. `enqueuedAt` is taken after the queued message is shown, which lets the worker keep its
- * own edits of the same message at least PROGRESS_INTERVAL_MS after it.
+ * Takes a unit of the user's quota, the server's budget and the deployment's cap in one step,
+ * copies the images, and enqueues the job; a later step that fails rolls the first ones back
+ * (through `settle`), so a refused or failed request costs nothing. The reservation is noted as
+ * pending until the job is in the queue, so one whose bot died in between is given back. `enqueuedAt`
+ * is taken after the queued message is shown, which lets the worker keep its own edits of the same
+ * message at least PROGRESS_INTERVAL_MS after it.
  */
 export async function enqueueVideo(
 	deps: IntakeDeps,
 	checked: Checked,
 	facts: InteractionFacts,
+	/** The server's settings, read when the command arrived. */
+	guild: GuildSettingsSnapshot,
 	/**
 	 * Shows the queued state and returns the reply's message id. It runs before enqueueing, so every
 	 * later edit of the message is the worker's.
@@ -131,10 +186,27 @@ export async function enqueueVideo(
 	const now = deps.now ?? Date.now;
 	const jobId = facts.id;
 
-	const reservation = await quota.reserve(facts.userId, jobId).catch((error: unknown) => {
-		throw new QueueUnavailableError({ cause: error });
-	});
-	if (!reservation.granted) throw new QuotaExceededError(reservation.limit, reservation.nextFreeAt);
+	const holder = { jobId, userId: facts.userId, guildId: facts.guildId };
+	const price = priceOf(deps.limits.prices, deps.provider, checked.model);
+	const pending = {
+		userId: facts.userId,
+		guildId: facts.guildId,
+		owner: deps.owner,
+		at: now(),
+		reply: {
+			applicationId: facts.applicationId,
+			token: facts.token,
+			channelId: facts.channelId,
+			locale: facts.locale,
+			createdAt: facts.createdAt,
+		},
+	};
+	const reservation = await quota
+		.reserve(holder, limitsFor(deps.limits, guild, facts), price === undefined ? 0 : toMicros(price), pending)
+		.catch((error: unknown) => {
+			throw new QueueUnavailableError({ cause: error });
+		});
+	if (!reservation.granted) throw refusalError(reservation.refusal);
 
 	const stored: string[] = [];
 	try {
@@ -177,7 +249,7 @@ export async function enqueueVideo(
 		};
 		// The images' real types are known now; a model that refuses one is caught before enqueueing.
 		const model = chooseModel(deps.provider, needOf(request), deps.models).id;
-		const position = await jobs.positionForNew().catch((error: unknown) => {
+		const position = await jobs.positionForNew(facts.userId).catch((error: unknown) => {
 			throw new QueueUnavailableError({ cause: error });
 		});
 		const messageId = await announce(request, model, position);
@@ -204,6 +276,10 @@ export async function enqueueVideo(
 		await jobs.enqueue(data).catch((error: unknown) => {
 			throw new QueueUnavailableError({ cause: error });
 		});
+		// If this fails, the bot's reaper finds the job in the queue and keeps its unit.
+		await deps.intakes
+			.enqueued(jobId)
+			.catch((error: unknown) => logger.warn({ err: error, jobId }, 'could not clear a pending intake'));
 		logger.info(
 			{ jobId, interactionId: facts.id, userId: facts.userId, guildId: facts.guildId, model },
 			'video job enqueued',

@@ -1,14 +1,19 @@
 import { z } from 'zod';
 import { FAILURE_POLICY, type FailureClass } from '../failures.js';
 import type { JobRecords } from '../store/job-records.js';
+import type { Ledger } from '../store/ledger.js';
 import type { MediaStore } from '../store/media.js';
-import type { Quota } from '../store/quota.js';
+import { toMicros, type Quota } from '../store/quota.js';
 import type { VideoRequest } from '../video/request.js';
 
 /** How a job ended. */
 export type Outcome =
-	/** The clip reached the channel; the unit stays spent. `costUsd` when the provider said. */
-	| { readonly kind: 'delivered'; readonly costUsd?: number | undefined }
+	/**
+	 * The clip reached the channel; the unit stays spent. `costUsd`: the provider's figure, else the
+	 * configured price, else unknown. `at` is set when the outcome is claimed, so the ledger counts
+	 * it on one day however often settling is repeated.
+	 */
+	| { readonly kind: 'delivered'; readonly costUsd?: number | undefined; readonly at?: number | undefined }
 	/** The job ended on a failure; the failure policy says whether the unit comes back. */
 	| { readonly kind: 'failed'; readonly failure: FailureClass }
 	/** Someone (`by`, a user id) cancelled it, waiting or running; the unit comes back. */
@@ -33,6 +38,8 @@ export interface SettleDeps {
 	readonly quota: Quota;
 	readonly media: MediaStore;
 	readonly records: JobRecords;
+	readonly ledger: Ledger;
+	readonly now?: () => number;
 }
 
 export type Settle = (
@@ -44,7 +51,7 @@ export type Settle = (
 export type Reopen = (job: Settled) => Promise<Outcome | undefined>;
 
 const outcomeSchema: z.ZodType<Outcome> = z.discriminatedUnion('kind', [
-	z.object({ kind: z.literal('delivered'), costUsd: z.number().optional() }),
+	z.object({ kind: z.literal('delivered'), costUsd: z.number().optional(), at: z.number().optional() }),
 	z.object({
 		kind: z.literal('failed'),
 		failure: z.custom<FailureClass>((value) => typeof value === 'string' && value in FAILURE_POLICY),
@@ -54,42 +61,53 @@ const outcomeSchema: z.ZodType<Outcome> = z.discriminatedUnion('kind', [
 ]);
 
 /**
- * The one place a job's end is written down: it alone commits or gives back a quota unit,
+ * The one place a job's end is written down: it alone commits or gives back a quota unit (of the
+ * user, the server and the deployment at once), records a delivered clip's cost in the ledger,
  * releases or removes the input images and sets the job record's state. Idempotent by job id: the
  * first outcome is claimed before anything is done, and a second call (a retry, another worker
  * after a crash) redoes the first outcome's steps, which are each safe to repeat, and changes
  * nothing else. Callers tell the user; settling never talks to Discord.
  */
 export function createSettle(deps: SettleDeps): Settle {
-	const { quota, media, records } = deps;
+	const { quota, media, records, ledger } = deps;
+	const now = deps.now ?? Date.now;
 
 	async function apply(job: Settled, outcome: Outcome): Promise<void> {
 		switch (outcome.kind) {
-			case 'delivered':
+			case 'delivered': {
 				// The unit stays spent; the images stay a day for Retry and Remix.
+				const costMicros = outcome.costUsd === undefined ? undefined : toMicros(outcome.costUsd);
+				await quota.commit(job, costMicros);
+				if (job.guildId !== null) {
+					const at = outcome.at ?? now();
+					await ledger.record({ jobId: job.jobId, guildId: job.guildId, userId: job.userId, at, costMicros });
+				}
 				await media.release(...job.imageKeys);
 				await records.setState(job.jobId, 'done');
 				return;
+			}
 			case 'failed':
-				if (FAILURE_POLICY[outcome.failure].refund) await quota.release(job.userId, job.jobId);
+				if (FAILURE_POLICY[outcome.failure].refund) await quota.release(job);
+				else await quota.finish(job);
 				await media.release(...job.imageKeys);
 				await records.setState(job.jobId, 'failed');
 				return;
 			case 'cancelled':
-				await quota.release(job.userId, job.jobId);
+				await quota.release(job);
 				await media.release(...job.imageKeys);
 				await records.setState(job.jobId, 'cancelled');
 				return;
 			case 'rolled-back':
 				// No job exists: nothing of it is kept.
-				await quota.release(job.userId, job.jobId);
+				await quota.release(job);
 				await media.remove(...job.imageKeys);
 				await records.remove(job.jobId);
 				return;
 		}
 	}
 
-	return async (job, outcome) => {
+	return async (job, given) => {
+		const outcome: Outcome = given.kind === 'delivered' ? { ...given, at: given.at ?? now() } : given;
 		const claim = await records.claimSettlement(job.jobId, JSON.stringify(outcome));
 		const stored = claim.first ? undefined : outcomeSchema.safeParse(JSON.parse(claim.outcome));
 		const settled = stored?.success === true ? stored.data : outcome;
@@ -111,7 +129,7 @@ export function createReopen(deps: SettleDeps): Reopen {
 		const parsed = outcomeSchema.safeParse(JSON.parse(raw));
 		const outcome = parsed.success ? parsed.data : undefined;
 		if (outcome?.kind !== 'failed') return outcome;
-		await quota.retake(job.userId, job.jobId);
+		await quota.retake(job);
 		await records.setState(job.jobId, 'running');
 		await records.clearSettlement(job.jobId);
 		return outcome;

@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import type { RedisConnection } from '../redis.js';
 import { videoJobSchema, type VideoJobData } from './payload.js';
 
@@ -23,13 +23,33 @@ export interface Waiting {
 }
 
 /**
+ * Round-robin between users (`store/rounds.ts`): a job's round is its priority, so the n-th
+ * waiting job of every user starts before anyone's (n+1)-th.
+ */
+export interface RoundBook {
+	take(userId: string): Promise<number>;
+	peek(userId: string): Promise<number>;
+	now(): Promise<number>;
+	reset(): Promise<void>;
+}
+
+/** Past this round, the count starts again the next time nothing waits (BullMQ's priorities end at 2^21). */
+const RESET_ROUNDS_AFTER = 1_000_000;
+
+type QueuedJob = Job<VideoJobData>;
+
+/**
  * The producer side, used by the bot. Its connection fails fast so a user hears about outages.
  * It alone knows the order jobs start in, so positions are only ever computed here.
  */
 export class VideoJobs {
 	private readonly queue: Queue<VideoJobData>;
 
-	public constructor(connection: RedisConnection, prefix: string) {
+	public constructor(
+		connection: RedisConnection,
+		prefix: string,
+		private readonly rounds?: RoundBook,
+	) {
 		this.queue = new Queue<VideoJobData>(VIDEO_QUEUE, {
 			connection,
 			prefix,
@@ -46,32 +66,90 @@ export class VideoJobs {
 		this.queue.on('error', listener);
 	}
 
-	/** Enqueues under the interaction id, so a redelivered interaction cannot make a second job. */
+	/**
+	 * Enqueues under the interaction id, so a redelivered interaction cannot make a second job, in
+	 * its user's next round.
+	 */
 	public async enqueue(data: VideoJobData): Promise<string> {
 		const payload = videoJobSchema.parse(data);
-		const job = await this.queue.add('generate', payload, { jobId: jobIdOf(payload.interaction.id) });
+		const round = await this.nextRound(payload.interaction.userId);
+		const job = await this.queue.add('generate', payload, {
+			jobId: jobIdOf(payload.interaction.id),
+			...(round === undefined ? {} : { priority: round }),
+		});
 		return job.id ?? jobIdOf(payload.interaction.id);
 	}
 
-	/** The first `limit` waiting jobs in the order they will start. */
-	public async waitingInOrder(limit: number): Promise<Waiting[]> {
-		const jobs = await this.queue.getJobs(['waiting'], 0, limit - 1, true);
+	private async nextRound(userId: string): Promise<number | undefined> {
+		if (this.rounds === undefined) return undefined;
+		if ((await this.rounds.now()) > RESET_ROUNDS_AFTER) {
+			const counts = await this.queue.getJobCounts('wait', 'prioritized', 'delayed');
+			if (Object.values(counts).every((count) => count === 0)) await this.rounds.reset();
+		}
+		return this.rounds.take(userId);
+	}
+
+	/**
+	 * Every job not started yet, in the order they will start: the plain waiting list, then by
+	 * round, arrival order within a round. A postponed job (a rate limit, a user's running job, a
+	 * paused server) keeps its round and comes after the jobs of its round still in line.
+	 */
+	private async pending(): Promise<QueuedJob[]> {
+		const [wait, prioritized, delayed] = await Promise.all([
+			this.queue.getJobs(['wait'], 0, -1, true),
+			this.queue.getJobs(['prioritized'], 0, -1, true),
+			this.queue.getJobs(['delayed'], 0, -1, true),
+		]);
+		const later = [...delayed].sort((a, b) => a.priority - b.priority || a.timestamp - b.timestamp);
+		const merged: QueuedJob[] = [];
+		let next = 0;
+		for (const job of prioritized) {
+			while (next < later.length && (later[next]?.priority ?? 0) < job.priority)
+				merged.push(later[next++] as QueuedJob);
+			merged.push(job);
+		}
+		merged.push(...later.slice(next));
+		return [...wait, ...merged];
+	}
+
+	private static parsed(jobs: readonly QueuedJob[]): Waiting[] {
 		return jobs.flatMap((job, index) => {
 			const parsed = videoJobSchema.safeParse(job.data);
 			return parsed.success ? [{ data: parsed.data, position: index + 1 }] : [];
 		});
 	}
 
-	/** The place in line a job enqueued now would take. */
-	public async positionForNew(): Promise<number> {
-		return (await this.queue.getWaitingCount()) + 1;
+	/** The first `limit` waiting jobs in the order they will start. */
+	public async waitingInOrder(limit: number): Promise<Waiting[]> {
+		return VideoJobs.parsed((await this.pending()).slice(0, limit));
+	}
+
+	/** Every waiting job, with its place in line. */
+	public async allWaiting(): Promise<Waiting[]> {
+		return VideoJobs.parsed(await this.pending());
+	}
+
+	/** Jobs a worker is running. */
+	public async running(): Promise<VideoJobData[]> {
+		const jobs = await this.queue.getJobs(['active'], 0, -1, true);
+		return jobs.flatMap((job) => {
+			const parsed = videoJobSchema.safeParse(job.data);
+			return parsed.success ? [parsed.data] : [];
+		});
+	}
+
+	/** The place in line a job of this user enqueued now would take. */
+	public async positionForNew(userId: string): Promise<number> {
+		const pending = await this.pending();
+		if (this.rounds === undefined) return pending.length + 1;
+		const round = await this.rounds.peek(userId);
+		return pending.filter((job) => job.priority === 0 || job.priority <= round).length + 1;
 	}
 
 	/** A waiting job's place in line, or undefined when it is not waiting. */
 	public async positionOf(interactionId: string): Promise<number | undefined> {
 		const id = jobIdOf(interactionId);
-		const ids = (await this.queue.getJobs(['waiting'], 0, -1, true)).map((job) => job.id);
-		const index = ids.indexOf(id);
+		const index = (await this.pending()).findIndex((job) => job.id === id);
 		return index === -1 ? undefined : index + 1;
 	}
 
@@ -86,9 +164,25 @@ export class VideoJobs {
 		};
 	}
 
-	/** Jobs waiting to start. */
+	/** Starts the postponed jobs `which` picks now, instead of at their next look (a server resumed). */
+	public async wake(which: (data: VideoJobData) => boolean): Promise<number> {
+		let woken = 0;
+		for (const job of await this.queue.getJobs(['delayed'], 0, -1, true)) {
+			const parsed = videoJobSchema.safeParse(job.data);
+			if (!parsed.success || !which(parsed.data)) continue;
+			// It may have started meanwhile.
+			await job.promote().then(
+				() => woken++,
+				() => undefined,
+			);
+		}
+		return woken;
+	}
+
+	/** Jobs waiting to start, postponed ones included. */
 	public async waiting(): Promise<number> {
-		return this.queue.getWaitingCount();
+		const counts = await this.queue.getJobCounts('wait', 'prioritized', 'delayed');
+		return Object.values(counts).reduce((sum, count) => sum + count, 0);
 	}
 
 	/**

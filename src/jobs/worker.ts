@@ -28,6 +28,8 @@ export class PermanentJobError extends Error {
 export interface VideoJob {
 	readonly id: string;
 	readonly data: VideoJobData;
+	/** Its round in the round-robin between users (its priority; 0 when it has none). */
+	readonly round: number;
 	/** True on the last attempt: a failure now is final and the user must be told. */
 	readonly lastAttempt: boolean;
 	save(patch: Partial<VideoJobData>): Promise<void>;
@@ -72,6 +74,7 @@ export function startVideoWorker(options: VideoWorkerOptions): VideoWorker {
 			get data() {
 				return data;
 			},
+			round: job.priority,
 			lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
 			save: async (patch) => {
 				data = { ...data, ...patch };

@@ -66,4 +66,9 @@ export interface VideoProvider {
 	poll(taskId: string, signal?: AbortSignal): Promise<TaskStatus>;
 	/** Cancels a task at the provider, where its API allows it. */
 	cancel?(taskId: string): Promise<void>;
+	/**
+	 * The caller stopped following a task before the provider said it ended (a time-out, a
+	 * cancel): a limiter frees the slot the task held. Hosts themselves have nothing to do.
+	 */
+	release?(taskId: string): Promise<void>;
 }

@@ -1,12 +1,18 @@
 import type { RedisConnection } from '../redis.js';
 import { AlertLog } from './alerts.js';
+import { AuditLog } from './audit.js';
 import { EtaBook } from './eta.js';
+import { GuildSettings } from './guild-settings.js';
+import { IntakeLog } from './intake.js';
 import { JobRecords } from './job-records.js';
+import { Ledger } from './ledger.js';
+import { ProviderLimits } from './limits.js';
 import { MediaStore } from './media.js';
 import { MessageEdits } from './message-edits.js';
 import { PopularStore } from './popular.js';
 import { ShownPositions } from './positions.js';
 import { Quota } from './quota.js';
+import { Rounds } from './rounds.js';
 import { WorkerBeats } from './workers.js';
 
 /**
@@ -17,6 +23,12 @@ export interface Stores {
 	readonly records: JobRecords;
 	readonly media: MediaStore;
 	readonly quota: Quota;
+	readonly intakes: IntakeLog;
+	readonly guilds: GuildSettings;
+	readonly ledger: Ledger;
+	readonly audit: AuditLog;
+	readonly limits: ProviderLimits;
+	readonly rounds: Rounds;
 	readonly eta: EtaBook;
 	readonly popular: PopularStore;
 	readonly alerts: AlertLog;
@@ -25,15 +37,17 @@ export interface Stores {
 	readonly workers: WorkerBeats;
 }
 
-export function openStores(
-	redis: RedisConnection,
-	prefix: string,
-	settings: { readonly userDailyQuota: number },
-): Stores {
+export function openStores(redis: RedisConnection, prefix: string): Stores {
 	return {
 		records: new JobRecords(redis, prefix),
 		media: new MediaStore(redis, prefix),
-		quota: new Quota(redis, prefix, settings.userDailyQuota),
+		quota: new Quota(redis, prefix),
+		intakes: new IntakeLog(redis, prefix),
+		guilds: new GuildSettings(redis, prefix),
+		ledger: new Ledger(redis, prefix),
+		audit: new AuditLog(redis, prefix),
+		limits: new ProviderLimits(redis, prefix),
+		rounds: new Rounds(redis, prefix),
 		eta: new EtaBook(redis, prefix),
 		popular: new PopularStore(redis, prefix),
 		alerts: new AlertLog(redis, prefix),

@@ -1,4 +1,12 @@
-import type { Asked, Change, DurationOffer, RequestProblem, Suggestion } from '../errors.js';
+import type {
+	Asked,
+	Change,
+	DurationOffer,
+	LimitReached,
+	RequestProblem,
+	RequiredPermission,
+	Suggestion,
+} from '../errors.js';
 import { durationsText, type ModelCapabilities } from '../providers/catalog.js';
 import type { FailureClass } from '../failures.js';
 import { CAMERA_MOVES } from '../video/camera.js';
@@ -121,11 +129,133 @@ function requestProblem(problem: RequestProblem): string {
 			return 'The images of that clip are no longer kept (they are stored for a day). Start a new `/video` with them attached.';
 		case 'not-in-server':
 			return 'Videos can only be made in a server channel.';
+		case 'quota-target':
+			return 'Name either a member (`user`) or a role (`role`), one of them. Nothing was changed.';
+		case 'quota-limit':
+			return `\`limit\` must be a whole number from 0, or \`default\` to remove the setting; “${problem.value}” is neither. Nothing was changed.`;
+		case 'one-change':
+			return '`clear:true` cannot be combined with another change: send them as two commands. Nothing was changed.';
 	}
 }
 
+const videos = (count: number) => (count === 1 ? 'video' : 'videos');
+
+/** US dollars, to the cent: `$0.43`. */
+const money = (usd: number): string => `$${usd.toFixed(2)}`;
+
+const freesUp = (at: number | null, words: string) => (at === null ? '' : ` ${words} ${relativeTime(at)}.`);
+
+function limitReached(limit: LimitReached): string {
+	switch (limit.kind) {
+		case 'waiting':
+			return `You already have ${limit.max} ${videos(limit.max)} waiting to start, the most allowed. Try again once one has started. Nothing was charged.`;
+		case 'guild-clips':
+			return `This server’s daily budget of ${limit.max} ${videos(limit.max)} is used up.${freesUp(limit.nextFreeAt, 'Another frees up')} Nothing was charged.`;
+		case 'guild-dollars':
+			return `This server’s daily budget of ${money(limit.maxUsd)} is used up.${freesUp(limit.nextFreeAt, 'Room frees up')} Nothing was charged.`;
+		case 'global':
+			return `The bot has reached its daily limit of videos for everyone.${freesUp(limit.nextFreeAt, 'More can be made')} Nothing was charged.`;
+		case 'paused':
+			return 'Video generation is paused in this server by its admins. Nothing was charged.';
+		case 'channel':
+			return `Videos can only be made in ${listing(
+				limit.allowed.map((id) => `<#${id}>`),
+				'or',
+			)}. Nothing was charged.`;
+	}
+}
+
+const PERMISSIONS: Readonly<Record<RequiredPermission, string>> = { ManageGuild: 'Manage Server' };
+
+const missingPermission = (permission: RequiredPermission): string =>
+	`You need the **${PERMISSIONS[permission]}** permission to use this command. Nothing was changed.`;
+
+/** Who an `/admin quota` concerns. */
+export interface QuotaTarget {
+	readonly kind: 'user' | 'role';
+	readonly id: string;
+}
+
+/** A server's budget and what it used, for `/admin budget`. */
+export interface BudgetView {
+	readonly clips: number | null;
+	readonly dollars: number | null;
+	/** The clip budget is GUILD_DAILY_BUDGET, not the server's own. */
+	readonly fromDefault: boolean;
+	readonly usedClips: number;
+	readonly usedUsd: number;
+}
+
+/** One line of `/queue`: a place in line (null while it is being made), a prompt, maybe its author. */
+export interface QueueLine {
+	readonly position: number | null;
+	readonly prompt: string;
+	readonly userId?: string | undefined;
+}
+
+const shortPrompt = (prompt: string): string => (prompt.length > 60 ? `${prompt.slice(0, 59)}…` : prompt);
+
+const admin = {
+	quotaSet: (target: QuotaTarget, limit: number): string =>
+		target.kind === 'user'
+			? `<@${target.id}> can now make **${limit}** ${videos(limit)} per rolling 24 hours in this server, whatever their roles.`
+			: `Members with <@&${target.id}> can now make **${limit}** ${videos(limit)} per rolling 24 hours, unless another of their roles allows more or they have a setting of their own.`,
+	quotaCleared: (target: QuotaTarget, fallback: number): string =>
+		target.kind === 'user'
+			? `<@${target.id}> no longer has a setting of their own: their roles decide, else the default of ${fallback} ${videos(fallback)}.`
+			: `<@&${target.id}> no longer sets a limit.`,
+	budget(view: BudgetView, changed: boolean): string {
+		const parts = [
+			view.clips === null
+				? undefined
+				: `**${view.clips} ${videos(view.clips)}**${view.fromDefault ? ' (the bot’s default)' : ''}`,
+			view.dollars === null ? undefined : `**${money(view.dollars)}**`,
+		].filter((part) => part !== undefined);
+		const used = `${view.usedClips} ${videos(view.usedClips)} and ${money(view.usedUsd)} (videos not finished yet count at their expected price)`;
+		const head = changed ? 'Saved. ' : '';
+		return parts.length === 0
+			? `${head}This server has no budget: only each member’s quota limits it. Used in the last 24 hours: ${used}.`
+			: `${head}This server’s budget per rolling 24 hours: ${listing(parts, 'and')}. Used so far: ${used}.`;
+	},
+	paused:
+		'⏸️ Video generation is paused in this server. Videos already at the provider finish and are delivered; waiting ones stay in the queue until `/admin resume`.',
+	resumed: '▶️ Video generation is back on in this server; waiting videos start again.',
+	channels: (ids: readonly string[]): string =>
+		ids.length === 0
+			? 'Videos can be made in every channel of this server.'
+			: `Videos can be made only in ${listing(
+					ids.map((id) => `<#${id}>`),
+					'and',
+				)}.`,
+	reportTitle: (days: number): string => `Usage over the last ${days} ${days === 1 ? 'day' : 'days'}`,
+	reportGenerations: 'Generations',
+	reportCost: 'Cost',
+	reportCostValue: (usd: number, unpriced: number): string =>
+		unpriced === 0 ? money(usd) : `${money(usd)} (+ ${unpriced} ${videos(unpriced)} without a known price)`,
+	reportTopUsers: 'Top users',
+	reportTopUser: (userId: string, clips: number, usd: number): string =>
+		`<@${userId}>: ${clips} ${videos(clips)}, ${money(usd)}`,
+	reportNone: 'No videos were delivered in this period.',
+	reportFile: 'One row per member per day (UTC); costs in US dollars.',
+	auditTitle: 'Latest changes made with /admin in this server, newest first',
+	auditNone: 'No change has been made with /admin in this server yet.',
+};
+
+const queue = {
+	title: (everyone: boolean): string =>
+		everyone ? 'Every video waiting or being made in this server:' : 'Your videos waiting or being made:',
+	none: (everyone: boolean): string =>
+		everyone ? 'No videos are waiting or being made in this server.' : 'You have no videos waiting or being made.',
+	line: (line: QueueLine): string =>
+		`${line.position === null ? '**generating**' : `**#${line.position}** in line`} · “${shortPrompt(line.prompt)}”${
+			line.userId === undefined ? '' : ` by <@${line.userId}>`
+		}`,
+	more: (count: number): string => `…and ${count} more.`,
+};
+
 function quotaExceeded(error: { readonly limit: number; readonly nextFreeAt: number | null }): string {
-	if (error.limit === 0) return 'Video generation is switched off for users on this bot.';
+	if (error.limit === 0)
+		return 'Video generation is off for you here: your limit is 0 videos per rolling 24 hours. Nothing was charged.';
 	const next = error.nextFreeAt === null ? '' : ` Your next one frees up ${relativeTime(error.nextFreeAt)}.`;
 	return `You have used all ${error.limit} of your videos for the last 24 hours.${next} Nothing was charged.`;
 }
@@ -158,8 +288,9 @@ function uploading(progress: Progress): string {
 	return `📤 Uploading the clip…\n${quote(progress.prompt)}`;
 }
 
-function done(progress: Progress, elapsedMs: number, userId: string): string {
-	return `✅ <@${userId}>, your clip is ready (**${progress.model}**, ${duration(elapsedMs)}).\n${quote(progress.prompt)}`;
+function done(progress: Progress, elapsedMs: number, userId: string, costUsd?: number): string {
+	const cost = costUsd === undefined ? '' : `, ${money(costUsd)}`;
+	return `✅ <@${userId}>, your clip is ready (**${progress.model}**, ${duration(elapsedMs)}${cost}).\n${quote(progress.prompt)}`;
 }
 
 function tooLargeToUpload(progress: Progress, url: string, limit: number): string {
@@ -219,7 +350,7 @@ function help(settings: { quota: number; provider: string; models: readonly stri
 		'',
 		'**Buttons:** Cancel while it runs; under a clip, Retry (same settings), Extend (the next shot starts on its last frame), Remix (edit prompt and camera), Delete.',
 		'',
-		`**Quota:** ${settings.quota} videos per person per rolling 24 hours; \`/quota\` shows what is left. Failed and cancelled jobs give theirs back. Clips are made by ${settings.provider}.`,
+		`**Quota:** ${settings.quota} videos per person per rolling 24 hours unless this server sets another limit for you or your roles; \`/quota\` shows yours and what is left, \`/queue\` your place in line. Failed and cancelled jobs give theirs back. Clips are made by ${settings.provider}.`,
 	].join('\n');
 }
 
@@ -249,6 +380,13 @@ export const en = {
 	suggestion,
 	quotaExceeded,
 	quotaStatus,
+	money,
+	limitReached,
+	missingPermission,
+	lostInRestart:
+		'⚠️ This request was lost when the bot restarted, before it reached the queue. Nothing was charged; please send it again.',
+	admin,
+	queue,
 	queueUnavailable:
 		'The video queue is unavailable right now, so nothing was queued or charged. Please try again in a minute.',
 	unexpected: 'Something went wrong on my side and nothing was charged. Please try again in a moment.',
@@ -301,6 +439,35 @@ export const en = {
 		},
 		quota: { description: 'How many videos you have left, and when the next one frees up' },
 		help: { description: 'What the bot does, a camera-move cheat sheet, and how quotas work' },
+		queue: { description: 'Your videos waiting or being made, and their place in line' },
+		admin: {
+			description: 'Video settings of this server: quotas, budget, pause, channels, usage, changes',
+			quota: {
+				description: 'Set the daily video limit of a member or of a role',
+				user: 'The member whose limit to set',
+				role: 'The role whose limit to set (a member gets the largest among their roles)',
+				limit: 'Videos per rolling 24 hours (a whole number), or "default" to remove the setting',
+			},
+			budget: {
+				description: 'Show or set this server’s budget per rolling 24 hours',
+				generations: 'Videos per rolling 24 hours for the whole server',
+				dollars: 'US dollars per rolling 24 hours for the whole server',
+				clear: 'Remove the budget (back to the bot’s default)',
+			},
+			pause: { description: 'Pause video generation in this server' },
+			resume: { description: 'Resume video generation in this server' },
+			channels: {
+				description: 'Show or change the channels where videos may be made',
+				allow: 'Allow videos in this channel',
+				remove: 'No longer allow videos in this channel',
+				clear: 'Allow videos in every channel again',
+			},
+			report: {
+				description: 'Usage and cost of this server: a summary and a CSV file',
+				days: 'How many days to cover, today included (1 to 90, 7 by default)',
+			},
+			audit: { description: 'The latest 25 changes made with /admin in this server' },
+		},
 	},
 };
 

@@ -1,9 +1,17 @@
-import type { Asked, Change, DurationOffer, RequestProblem, Suggestion } from '../errors.js';
+import type {
+	Asked,
+	Change,
+	DurationOffer,
+	LimitReached,
+	RequestProblem,
+	RequiredPermission,
+	Suggestion,
+} from '../errors.js';
 import { durationsText, type ModelCapabilities } from '../providers/catalog.js';
 import type { FailureClass } from '../failures.js';
 import { CAMERA_MOVES } from '../video/camera.js';
 import { MIN_DURATION } from '../video/request.js';
-import type { Sentences } from './en.js';
+import type { BudgetView, QueueLine, QuotaTarget, Sentences } from './en.js';
 import {
 	clock,
 	listing,
@@ -124,13 +132,112 @@ function requestProblem(problem: RequestProblem): string {
 			return 'Les images de ce clip ne sont plus conservées (elles sont gardées un jour). Lancez une nouvelle commande `/video` en les joignant.';
 		case 'not-in-server':
 			return 'Les vidéos ne peuvent être créées que dans un salon de serveur.';
+		case 'quota-target':
+			return 'Indiquez soit un membre (`user`), soit un rôle (`role`), l’un des deux. Rien n’a été modifié.';
+		case 'quota-limit':
+			return `\`limit\` doit être un nombre entier à partir de 0, ou \`default\` pour retirer le réglage ; « ${problem.value} » n’est ni l’un ni l’autre. Rien n’a été modifié.`;
+		case 'one-change':
+			return '`clear:true` ne peut pas être combiné à une autre modification : envoyez-les en deux commandes. Rien n’a été modifié.';
 	}
 }
 
 const videos = (count: number) => (count <= 1 ? 'vidéo' : 'vidéos');
 
+/** Dollars américains, au centime : `0,43 $`. */
+const money = (usd: number): string => `${usd.toFixed(2).replace('.', ',')} $`;
+
+const freesUp = (at: number | null, words: string) => (at === null ? '' : ` ${words} ${relativeTime(at)}.`);
+
+function limitReached(limit: LimitReached): string {
+	switch (limit.kind) {
+		case 'waiting':
+			return `Vous avez déjà ${limit.max} ${videos(limit.max)} en attente de démarrage, le maximum autorisé. Réessayez dès que l’une d’elles aura démarré. Rien n’a été facturé.`;
+		case 'guild-clips':
+			return `Le budget quotidien de ${limit.max} ${videos(limit.max)} de ce serveur est épuisé.${freesUp(limit.nextFreeAt, 'Une place se libère')} Rien n’a été facturé.`;
+		case 'guild-dollars':
+			return `Le budget quotidien de ${money(limit.maxUsd)} de ce serveur est épuisé.${freesUp(limit.nextFreeAt, 'De la marge se libère')} Rien n’a été facturé.`;
+		case 'global':
+			return `Le bot a atteint sa limite quotidienne de vidéos, pour tout le monde.${freesUp(limit.nextFreeAt, 'D’autres pourront être créées')} Rien n’a été facturé.`;
+		case 'paused':
+			return 'La génération de vidéos est suspendue sur ce serveur par ses administrateurs. Rien n’a été facturé.';
+		case 'channel':
+			return `Les vidéos ne peuvent être créées que dans ${listing(
+				limit.allowed.map((id) => `<#${id}>`),
+				'ou',
+			)}. Rien n’a été facturé.`;
+	}
+}
+
+const PERMISSIONS: Readonly<Record<RequiredPermission, string>> = { ManageGuild: 'Gérer le serveur' };
+
+const missingPermission = (permission: RequiredPermission): string =>
+	`Il vous faut la permission **${PERMISSIONS[permission]}** pour utiliser cette commande. Rien n’a été modifié.`;
+
+const shortPrompt = (prompt: string): string => (prompt.length > 60 ? `${prompt.slice(0, 59)}…` : prompt);
+
+const admin: Sentences['admin'] = {
+	quotaSet: (target: QuotaTarget, limit: number) =>
+		target.kind === 'user'
+			? `<@${target.id}> peut désormais créer **${limit}** ${videos(limit)} sur 24 heures glissantes sur ce serveur, quels que soient ses rôles.`
+			: `Les membres ayant <@&${target.id}> peuvent désormais créer **${limit}** ${videos(limit)} sur 24 heures glissantes, sauf si un autre de leurs rôles permet davantage ou s’ils ont leur propre réglage.`,
+	quotaCleared: (target: QuotaTarget, fallback: number) =>
+		target.kind === 'user'
+			? `<@${target.id}> n’a plus de réglage propre : ses rôles décident, sinon la valeur par défaut de ${fallback} ${videos(fallback)}.`
+			: `<@&${target.id}> ne fixe plus de limite.`,
+	budget(view: BudgetView, changed: boolean) {
+		const parts = [
+			view.clips === null
+				? undefined
+				: `**${view.clips} ${videos(view.clips)}**${view.fromDefault ? ' (valeur par défaut du bot)' : ''}`,
+			view.dollars === null ? undefined : `**${money(view.dollars)}**`,
+		].filter((part) => part !== undefined);
+		const used = `${view.usedClips} ${videos(view.usedClips)} et ${money(view.usedUsd)} (les vidéos pas encore terminées comptent à leur prix prévu)`;
+		const head = changed ? 'Enregistré. ' : '';
+		return parts.length === 0
+			? `${head}Ce serveur n’a pas de budget : seul le quota de chaque membre le limite. Utilisé sur les dernières 24 heures : ${used}.`
+			: `${head}Budget de ce serveur sur 24 heures glissantes : ${listing(parts, 'et')}. Utilisé jusqu’ici : ${used}.`;
+	},
+	paused:
+		'⏸️ La génération de vidéos est suspendue sur ce serveur. Les vidéos déjà chez le fournisseur se terminent et sont publiées ; celles en attente restent dans la file jusqu’à `/admin resume`.',
+	resumed: '▶️ La génération de vidéos reprend sur ce serveur ; les vidéos en attente redémarrent.',
+	channels: (ids: readonly string[]) =>
+		ids.length === 0
+			? 'Les vidéos peuvent être créées dans tous les salons de ce serveur.'
+			: `Les vidéos ne peuvent être créées que dans ${listing(
+					ids.map((id) => `<#${id}>`),
+					'et',
+				)}.`,
+	reportTitle: (days: number) => `Utilisation ${days === 1 ? 'du dernier jour' : `des ${days} derniers jours`}`,
+	reportGenerations: 'Générations',
+	reportCost: 'Coût',
+	reportCostValue: (usd: number, unpriced: number) =>
+		unpriced === 0 ? money(usd) : `${money(usd)} (+ ${unpriced} ${videos(unpriced)} sans prix connu)`,
+	reportTopUsers: 'Principaux utilisateurs',
+	reportTopUser: (userId: string, clips: number, usd: number) =>
+		`<@${userId}> : ${clips} ${videos(clips)}, ${money(usd)}`,
+	reportNone: 'Aucune vidéo n’a été publiée sur cette période.',
+	reportFile: 'Une ligne par membre et par jour (UTC) ; coûts en dollars américains.',
+	auditTitle: 'Dernières modifications faites avec /admin sur ce serveur, des plus récentes aux plus anciennes',
+	auditNone: 'Aucune modification n’a encore été faite avec /admin sur ce serveur.',
+};
+
+const queue: Sentences['queue'] = {
+	title: (everyone: boolean) =>
+		everyone ? 'Toutes les vidéos en attente ou en cours sur ce serveur :' : 'Vos vidéos en attente ou en cours :',
+	none: (everyone: boolean) =>
+		everyone
+			? 'Aucune vidéo n’est en attente ou en cours sur ce serveur.'
+			: 'Vous n’avez aucune vidéo en attente ou en cours.',
+	line: (line: QueueLine) =>
+		`${line.position === null ? '**en cours**' : `**#${line.position}** dans la file`} · « ${shortPrompt(line.prompt)} »${
+			line.userId === undefined ? '' : ` par <@${line.userId}>`
+		}`,
+	more: (count: number) => `… et ${count} de plus.`,
+};
+
 function quotaExceeded(error: { readonly limit: number; readonly nextFreeAt: number | null }): string {
-	if (error.limit === 0) return 'La génération de vidéos est désactivée pour les utilisateurs de ce bot.';
+	if (error.limit === 0)
+		return 'La génération de vidéos vous est fermée ici : votre limite est de 0 vidéo sur 24 heures glissantes. Rien n’a été facturé.';
 	const next =
 		error.nextFreeAt === null ? '' : ` Votre prochaine vidéo sera disponible ${relativeTime(error.nextFreeAt)}.`;
 	const all = error.limit === 1 ? 'votre vidéo' : `vos ${error.limit} vidéos`;
@@ -166,8 +273,9 @@ function uploading(progress: Progress): string {
 	return `📤 Envoi du clip…\n${quote(progress.prompt)}`;
 }
 
-function done(progress: Progress, elapsedMs: number, userId: string): string {
-	return `✅ <@${userId}>, votre clip est prêt (**${progress.model}**, ${duration(elapsedMs)}).\n${quote(progress.prompt)}`;
+function done(progress: Progress, elapsedMs: number, userId: string, costUsd?: number): string {
+	const cost = costUsd === undefined ? '' : `, ${money(costUsd)}`;
+	return `✅ <@${userId}>, votre clip est prêt (**${progress.model}**, ${duration(elapsedMs)}${cost}).\n${quote(progress.prompt)}`;
 }
 
 function tooLargeToUpload(progress: Progress, url: string, limit: number): string {
@@ -218,11 +326,11 @@ function help(settings: { quota: number; provider: string; models: readonly stri
 		'',
 		'**Images :** `first_frame` fait démarrer le clip sur votre image ; `last_frame` le fait se terminer sur une autre (Hailuo-02) ; `subject` met en scène un personnage. PNG, JPEG ou WebP, jusqu’à 20 Mo, petit côté de plus de 300 px, format entre 2:5 et 5:2.',
 		'',
-		`**Modèles :** ${settings.models.join(', ')}. Sans \`model:\`, le premier d’entre eux capable de tout ce que vous demandez est utilisé. \`duration:\` (4 à 15 s), \`resolution:\` et \`ratio:\` (16:9, 9:16 pour les téléphones, 1:1…) s’appliquent quand un modèle les propose ; les modèles qui lisent la caméra en prose la reçoivent sous forme de phrases.`,
+		`**Modèles :** ${settings.models.join(', ')}. Sans \`model:\`, le premier d’entre eux capable de tout ce que vous demandez est utilisé. \`duration:\` (4 à 15 s), \`resolution:\` et \`ratio:\` (16:9, 9:16 pour les téléphones, 1:1…) s’appliquent selon le modèle ; ceux qui lisent la caméra en prose la reçoivent en phrases.`,
 		'',
 		'**Boutons :** Annuler pendant la génération ; sous un clip, Réessayer (mêmes réglages), Prolonger (le plan suivant part de sa dernière image), Remixer (modifier le prompt et la caméra), Supprimer.',
 		'',
-		`**Quota :** ${settings.quota} ${videos(settings.quota)} par personne sur 24 heures glissantes ; \`/quota\` indique ce qu’il vous reste. Une tâche échouée ou annulée ne compte pas. Les clips sont réalisés par ${settings.provider}.`,
+		`**Quota :** ${settings.quota} ${videos(settings.quota)} par personne sur 24 heures glissantes, sauf si ce serveur fixe une autre limite pour vous ou vos rôles ; \`/quota\` indique la vôtre et ce qu’il vous reste, \`/queue\` votre place dans la file. Une tâche échouée ou annulée ne compte pas. Les clips sont réalisés par ${settings.provider}.`,
 	].join('\n');
 }
 
@@ -251,6 +359,13 @@ export const fr: Sentences = {
 	suggestion,
 	quotaExceeded,
 	quotaStatus,
+	money,
+	limitReached,
+	missingPermission,
+	lostInRestart:
+		'⚠️ Cette demande a été perdue au redémarrage du bot, avant d’entrer dans la file. Rien n’a été facturé ; merci de la renvoyer.',
+	admin,
+	queue,
 	queueUnavailable:
 		'La file d’attente des vidéos est indisponible pour le moment : rien n’a été mis en file ni facturé. Merci de réessayer dans une minute.',
 	unexpected: 'Un problème est survenu de mon côté et rien n’a été facturé. Merci de réessayer dans un instant.',
@@ -298,6 +413,35 @@ export const fr: Sentences = {
 		quota: { description: 'Combien de vidéos il vous reste, et quand la prochaine sera disponible' },
 		help: {
 			description: 'Ce que fait le bot, un aide-mémoire des mouvements de caméra et le fonctionnement des quotas',
+		},
+		queue: { description: 'Vos vidéos en attente ou en cours, et leur place dans la file' },
+		admin: {
+			description: 'Réglages vidéo de ce serveur : quotas, budget, pause, salons, utilisation, historique',
+			quota: {
+				description: 'Fixer la limite quotidienne de vidéos d’un membre ou d’un rôle',
+				user: 'Le membre dont fixer la limite',
+				role: 'Le rôle dont fixer la limite (un membre obtient la plus grande de ses rôles)',
+				limit: 'Vidéos sur 24 heures glissantes (nombre entier), ou « default » pour retirer le réglage',
+			},
+			budget: {
+				description: 'Afficher ou fixer le budget de ce serveur sur 24 heures glissantes',
+				generations: 'Vidéos sur 24 heures glissantes pour tout le serveur',
+				dollars: 'Dollars américains sur 24 heures glissantes pour tout le serveur',
+				clear: 'Retirer le budget (retour à la valeur par défaut du bot)',
+			},
+			pause: { description: 'Suspendre la génération de vidéos sur ce serveur' },
+			resume: { description: 'Reprendre la génération de vidéos sur ce serveur' },
+			channels: {
+				description: 'Afficher ou modifier les salons où les vidéos peuvent être créées',
+				allow: 'Autoriser les vidéos dans ce salon',
+				remove: 'Ne plus autoriser les vidéos dans ce salon',
+				clear: 'Autoriser à nouveau les vidéos dans tous les salons',
+			},
+			report: {
+				description: 'Utilisation et coût de ce serveur : un résumé et un fichier CSV',
+				days: 'Nombre de jours couverts, aujourd’hui compris (de 1 à 90, 7 par défaut)',
+			},
+			audit: { description: 'Les 25 dernières modifications faites avec /admin sur ce serveur' },
 		},
 	},
 };

@@ -1,5 +1,12 @@
 import { Locale, type LocalizationMap } from 'discord.js';
-import { InvalidRequestError, NoWorkerError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
+import {
+	InvalidRequestError,
+	LimitReachedError,
+	MissingPermissionError,
+	NoWorkerError,
+	QueueUnavailableError,
+	QuotaExceededError,
+} from '../errors.js';
 import type { FailureClass } from '../failures.js';
 import { en, type Sentences } from './en.js';
 import { fr } from './fr.js';
@@ -16,7 +23,7 @@ import type { Progress } from './format.js';
  */
 
 export { quote, progressBar, type Progress } from './format.js';
-export { en, type Sentences } from './en.js';
+export { en, type BudgetView, type QueueLine, type QuotaTarget, type Sentences } from './en.js';
 
 /** A language's sentences, plus the choices between them that do not depend on the language. */
 export interface Texts extends Sentences {
@@ -35,6 +42,8 @@ function complete(language: Language, sentences: Sentences): Texts {
 		commandError(error) {
 			if (error instanceof InvalidRequestError) return sentences.requestProblem(error.problem);
 			if (error instanceof QuotaExceededError) return sentences.quotaExceeded(error);
+			if (error instanceof LimitReachedError) return sentences.limitReached(error.limit);
+			if (error instanceof MissingPermissionError) return sentences.missingPermission(error.permission);
 			if (error instanceof QueueUnavailableError) return sentences.queueUnavailable;
 			if (error instanceof NoWorkerError) return sentences.noWorker(error.adminsTold);
 			return sentences.unexpected;

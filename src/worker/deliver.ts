@@ -68,6 +68,8 @@ export function createDelivery(deps: DeliverDeps) {
 		video: GeneratedVideo,
 		throttle: ProgressThrottle,
 		logger: Logger,
+		/** What the clip cost, shown on the result; undefined when unknown. */
+		costUsd?: number,
 	): Promise<void> {
 		const progress = { prompt: promptSent(data.provider, data.model, data.request.prompt), model: data.model };
 		const reply = replyTargetOf(data);
@@ -81,9 +83,9 @@ export function createDelivery(deps: DeliverDeps) {
 		const id = data.interaction.id;
 		if (bytes !== undefined && bytes.length <= limit) {
 			const file = { name: 'clip.mp4', data: bytes, contentType: 'video/mp4' };
-			const content = texts.done(progress, elapsed, data.interaction.userId);
+			const content = texts.done(progress, elapsed, data.interaction.userId, costUsd);
 			await throttle.edit(() => replies.deliver(reply, content, file, resultButtons(id, texts)));
-			logger.info({ bytes: bytes.length, elapsedMs: elapsed }, 'clip delivered');
+			logger.info({ bytes: bytes.length, elapsedMs: elapsed, costUsd }, 'clip delivered');
 		} else if (fetched !== undefined) {
 			const content = texts.tooLargeToUpload(progress, fetched.url, limit);
 			await throttle.edit(() => replies.deliver(reply, content, undefined, retryButtons(id, texts)));

@@ -11,6 +11,7 @@ import type { JobRecords } from '../store/job-records.js';
 import type { MediaStore } from '../store/media.js';
 import { modelsFor, needOf, promptSent } from '../providers/plan.js';
 import type { ImageRef } from '../video/request.js';
+import { ProviderBusyError } from './limits.js';
 
 /**
  * The clip a provider made: a link to download, or the bytes themselves (blocking and local
@@ -112,8 +113,13 @@ export function createGenerator(deps: GenerateDeps) {
 			// task nobody knows about. A shutdown waits for it to return.
 			submission = await provider.submit(input);
 		} catch (error) {
-			// The provider answered (or could not be reached), so no task exists to lose.
+			// The provider answered (or could not be reached, or was never called), so no task exists to lose.
 			await job.save({ submittingAt: null });
+			if (error instanceof ProviderBusyError) {
+				// Over the provider's rate or tasks at once: the job waits its turn; it does not fail.
+				logger.info({ retryAfterMs: error.retryAfterMs }, 'provider at its limit; the job waits');
+				return await job.postpone(error.retryAfterMs);
+			}
 			throw error;
 		}
 		if (submission.kind === 'video') {
@@ -139,6 +145,8 @@ export function createGenerator(deps: GenerateDeps) {
 		for (;;) {
 			const elapsed = now() - submittedAt;
 			if (elapsed > deps.generationTimeoutMs) {
+				// Polling ends here: the task no longer counts against the provider's limits.
+				await provider.release?.(taskId).catch(() => undefined);
 				throw new ProviderError(provider.name, 'timed-out', `no result after ${Math.round(elapsed / 1000)} s`);
 			}
 			await checkCancelled(job.data);
@@ -225,14 +233,20 @@ export function createGenerator(deps: GenerateDeps) {
 		}
 	}
 
-	/** Stops the job's task at its provider, where the provider's API allows it. Never throws. */
+	/**
+	 * Stops the job's task at its provider, where the provider's API allows it, and stops counting
+	 * it against the provider's limits. Never throws.
+	 */
 	async function cancelAtProvider(data: VideoJobData, logger: Logger): Promise<void> {
 		const taskId = data.task?.id;
 		const provider = deps.providers.get(data.provider);
-		if (taskId === undefined || provider?.cancel === undefined) return;
-		await provider
-			.cancel(taskId)
-			.catch((error: unknown) => logger.warn({ err: error, taskId }, 'provider cancel failed'));
+		if (taskId === undefined || provider === undefined) return;
+		if (provider.cancel !== undefined)
+			await provider
+				.cancel(taskId)
+				.catch((error: unknown) => logger.warn({ err: error, taskId }, 'provider cancel failed'));
+		// Nobody polls it any more, whether or not the provider could stop it.
+		await provider.release?.(taskId).catch(() => undefined);
 	}
 
 	return { generate, cancelAtProvider };

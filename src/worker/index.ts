@@ -4,20 +4,27 @@ import process from 'node:process';
 import { Routes } from 'discord.js';
 import type { Config } from '../config.js';
 import { AdminAlerts } from '../discord/admin-alerts.js';
-import { Replies } from '../discord/replies.js';
 import { explainTokenRefusal } from '../discord/invite.js';
+import { Replies } from '../discord/replies.js';
 import { createRest } from '../discord/rest.js';
 import { StartupError } from '../errors.js';
-import { FfmpegError, runFfmpeg } from '../media/ffmpeg.js';
 import { createReopen, createSettle } from '../generation/settle.js';
 import { startVideoWorker } from '../jobs/index.js';
 import type { Logger } from '../log.js';
-import { createProviders } from '../providers/index.js';
+import { FfmpegError, runFfmpeg } from '../media/ffmpeg.js';
 import { createMetrics, type Metrics } from '../metrics.js';
+import { createProviders } from '../providers/index.js';
 import { connectRedis, redisAnswers, untilReady } from '../redis.js';
 import type { Running } from '../running.js';
 import { openStores } from '../store/index.js';
+import { createAdmission } from './admission.js';
+import { limitProvider } from './limits.js';
 import { createProcessor } from './processor.js';
+
+/** Extra length of the rate window, for the time a create call takes to reach the provider. */
+const RATE_MARGIN_MS = 1_000;
+/** A task slot is kept at most this long after the generation time-out (a crash, a time-out). */
+const SLOT_GRACE_MS = 5 * 60_000;
 
 /**
  * Composition root of a worker: takes jobs from the queue, drives the providers, and answers on
@@ -49,14 +56,35 @@ export async function startWorker(
 		logger.info({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limit'),
 	);
 
-	const stores = openStores(redis, config.redis.prefix, config);
+	const stores = openStores(redis, config.redis.prefix);
+	// Each provider with a limit is wrapped so every worker counts against the same slots.
+	const providers = new Map(
+		[...createProviders(config)].map(([name, provider]) => {
+			const limit = config.providerLimits[name];
+			if (limit === undefined) return [name, provider] as const;
+			const settings = {
+				...limit,
+				windowMs: config.rpmWindowMs + RATE_MARGIN_MS,
+				leaseMs: config.generationTimeoutMs + SLOT_GRACE_MS,
+			};
+			const busyRetryMs = Math.max(1_000, config.pollIntervalMs);
+			return [name, limitProvider(provider, { limits: stores.limits, settings, busyRetryMs })] as const;
+		}),
+	);
 	const processor = createProcessor({
 		...stores,
-		providers: createProviders(config),
+		providers,
 		models: config.models,
 		replies: new Replies(rest),
 		settle: createSettle(stores),
 		reopen: createReopen(stores),
+		admit: createAdmission({
+			...stores,
+			maxActive: config.userMaxActive,
+			// Past the generation time-out and the longest delivery, a running job has ended.
+			staleAfterMs: config.generationTimeoutMs + 15 * 60_000,
+		}),
+		prices: config.prices,
 		alerts: new AdminAlerts(rest, stores.alerts, config.discord.adminChannelId, logger),
 		logger,
 		pollIntervalMs: config.pollIntervalMs,
@@ -82,7 +110,10 @@ export async function startWorker(
 	await beat();
 	const beating = setInterval(() => void beat(), 5_000);
 	beating.unref();
-	logger.info({ providers: config.providers, concurrency: config.workerConcurrency, workerId }, 'worker ready');
+	logger.info(
+		{ providers: config.providers, concurrency: config.workerConcurrency, limits: config.providerLimits, workerId },
+		'worker ready',
+	);
 
 	return {
 		metrics,

@@ -9,11 +9,13 @@ import type { Logger } from '../log.js';
 import { CATALOG } from '../providers/catalog.js';
 import { ProviderError } from '../providers/errors.js';
 import { promptSent } from '../providers/plan.js';
+import { priceOf, type PriceTable } from '../providers/prices.js';
 import type { ModelLists, ProviderName, VideoProvider } from '../providers/types.js';
 import type { EtaBook } from '../store/eta.js';
 import type { JobRecords } from '../store/job-records.js';
 import type { MediaStore } from '../store/media.js';
 import type { MessageEdits } from '../store/message-edits.js';
+import type { Admit } from './admission.js';
 import { createDelivery, replyTargetOf, textsOf } from './deliver.js';
 import { CancelledError, createGenerator, type GenerationProgress } from './generate.js';
 import { prepareInputs, SourceUnreadableError } from './inputs.js';
@@ -28,6 +30,10 @@ export interface ProcessorDeps {
 	readonly media: MediaStore;
 	readonly settle: Settle;
 	readonly reopen: Reopen;
+	/** Whether a job not yet at its provider may start now (paused server, user's running jobs). */
+	readonly admit: Admit;
+	/** What a clip costs when its provider does not say. */
+	readonly prices: PriceTable;
 	readonly alerts: AdminAlerts;
 	readonly records: JobRecords;
 	readonly edits: MessageEdits;
@@ -150,11 +156,22 @@ export function createProcessor(deps: ProcessorDeps) {
 				logger.info('a failed job was retried by an operator; running it again');
 				await job.save({ task: null, submittingAt: null, failedOver: [] });
 			}
+			// A job that has not reached its provider waits while its server is paused or its user
+			// already has USER_MAX_ACTIVE running; one with a task (resumed) goes on regardless.
+			if (job.data.task == null) {
+				const admission = await deps.admit(job);
+				if (!admission.admitted) {
+					logger.info({ reason: admission.reason, retryAfterMs: admission.retryAfterMs }, 'job waits');
+					return await job.postpone(admission.retryAfterMs);
+				}
+			}
 			await records.setState(job.data.interaction.id, 'running');
 			await prepareInputs(job, deps, shutdown, logger);
 			const video = await generator.generate(job, progress, shutdown, logger);
-			await deliver(job.data, video, throttle, logger);
-			await settle(settledOf(job.data), { kind: 'delivered', costUsd: video.costUsd });
+			// The provider's own figure first, then the configured or list price.
+			const costUsd = video.costUsd ?? priceOf(deps.prices, job.data.provider, job.data.model);
+			await deliver(job.data, video, throttle, logger, costUsd);
+			await settle(settledOf(job.data), { kind: 'delivered', costUsd });
 		} catch (error) {
 			if (isHandOver(error)) throw error;
 			if (error instanceof CancelledError) return await cancel(job.data, error.byUserId, throttle, logger);

@@ -9,6 +9,7 @@ import { createSettle } from '../../src/generation/settle.js';
 import { VideoJobs, type VideoJobData } from '../../src/jobs/index.js';
 import { createLogger } from '../../src/log.js';
 import type { Submission, TaskStatus, VideoProvider } from '../../src/providers/types.js';
+import { priceTable } from '../../src/providers/prices.js';
 import { openStores } from '../../src/store/index.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
 import { fakeClip, startMinimaxStandIn } from '../standins/minimax.js';
@@ -133,11 +134,27 @@ describe('benchmarks', () => {
 	it('enqueues through the whole command path nearly as fast as bare BullMQ', async () => {
 		const redis = connect();
 		const prefix = uniquePrefix();
-		const stores = openStores(redis, prefix, { userDailyQuota: 1_000_000 });
-		const jobs = new VideoJobs(redis, prefix);
+		const stores = openStores(redis, prefix);
+		const jobs = new VideoJobs(redis, prefix, stores.rounds);
 		const bare = new Queue('bare', { connection: redis, prefix });
 		const logger = createLogger('silent', 'bench');
-		const deps = { ...stores, provider: 'preview' as const, jobs, settle: createSettle(stores), logger };
+		const limits = {
+			userDailyQuota: 1_000_000,
+			userMaxQueued: 1_000_000,
+			guildDailyBudget: undefined,
+			globalDailyCap: undefined,
+			prices: priceTable({}),
+		};
+		const deps = {
+			...stores,
+			provider: 'preview' as const,
+			limits,
+			owner: 'bench',
+			jobs,
+			settle: createSettle(stores),
+			logger,
+		};
+		const guild = await stores.guilds.get('1573597093061328898');
 		const checked = checkVideoOptions('preview', { prompt: 'a lighthouse in a storm [Push in]' });
 		const N = 3_000;
 		const batch = 50;
@@ -149,6 +166,7 @@ describe('benchmarks', () => {
 			channelId: '1573597093061328897',
 			guildId: '1573597093061328898',
 			userId: nextUser(),
+			roleIds: [],
 			locale: 'en-US',
 			createdAt: Date.now(),
 			attachmentSizeLimit: 10_485_760,
@@ -169,7 +187,9 @@ describe('benchmarks', () => {
 				enqueuedAt: Date.now(),
 			});
 			const bareRate = await timed(() => bare.add('generate', payload(), { jobId: `video-${++id}` }));
-			const pathRate = await timed(() => enqueueVideo(deps, checked, facts(), async () => '1573597093061328899'));
+			const pathRate = await timed(() =>
+				enqueueVideo(deps, checked, facts(), guild, async () => '1573597093061328899'),
+			);
 			record(
 				'enqueue throughput of the whole command path ÷ bare BullMQ `queue.add` on the same Redis',
 				`${(pathRate / bareRate).toFixed(2)} (${Math.round(pathRate)} vs ${Math.round(bareRate)} jobs/s)`,

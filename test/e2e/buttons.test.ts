@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Quota } from '../../src/store/quota.js';
+import { usedUnits } from '../helpers/quota.js';
 import { startDiscordStandIn, type DiscordStandIn, type InteractionHandle } from '../standins/discord.js';
 import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
 import { run } from '../helpers/ffmpeg.js';
@@ -51,8 +51,7 @@ const click = async (handle: InteractionHandle, action: string, userId: string) 
 const firstCallback = (handle: InteractionHandle) =>
 	discord.waitFor(() => discord.callbacks(handle.id)[0], 10_000, 'the callback');
 
-const quotaUsed = async (userId: string) =>
-	(await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used;
+const quotaUsed = async (userId: string) => await usedUnits(deployment.redis, deployment.prefix, userId);
 
 describe('buttons under a clip', () => {
 	beforeAll(async () => {

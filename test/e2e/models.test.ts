@@ -163,8 +163,8 @@ describe('today’s models on MiniMax’s own API, with no allow-list', () => {
 		]);
 		// Billed per second: 12 s × $0.08 at 768P, as the provider reported it.
 		const settled = await new JobRecords(deployment.redis, deployment.prefix).settlement(handle.id);
-		expect(JSON.parse(settled ?? '{}')).toEqual({ kind: 'delivered', costUsd: 0.96 });
-		expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(1);
+		expect(JSON.parse(settled ?? '{}')).toMatchObject({ kind: 'delivered', costUsd: 0.96 });
+		expect((await new Quota(deployment.redis, deployment.prefix).status(userId, 3)).used).toBe(1);
 	}, 40_000);
 
 	it('sends H3 a first and a last frame by role, and a subject as a reference image with the shape asked', async () => {
@@ -222,7 +222,7 @@ describe('today’s models on MiniMax’s own API, with no allow-list', () => {
 		);
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect([minimax.creates.length, minimax.v2.creates.length]).toEqual(before);
-		expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(0);
+		expect((await new Quota(deployment.redis, deployment.prefix).status(userId, 3)).used).toBe(0);
 		expect(await new VideoJobs(deployment.redis, deployment.prefix).state(handle.id)).toBe('unknown');
 	});
 
@@ -238,7 +238,7 @@ describe('today’s models on MiniMax’s own API, with no allow-list', () => {
 			const handle = video(userId, `a clip that ends ${end}`, { duration: 5 });
 			const final = await failureOf(discord, deployment, handle.token);
 			expect(final).toBe(`❌ ${words} Your quota was given back.\n> a clip that ends ${end}`);
-			expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(0);
+			expect((await new Quota(deployment.redis, deployment.prefix).status(userId, 3)).used).toBe(0);
 		},
 		30_000,
 	);
@@ -311,7 +311,7 @@ describe('an operator’s allow-list: MINIMAX_MODELS=MiniMax-H3,Hailuo-2.3', () 
 		);
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect([minimax.creates.length, minimax.v2.creates.length]).toEqual(before);
-		expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(0);
+		expect((await new Quota(deployment.redis, deployment.prefix).status(userId, 3)).used).toBe(0);
 	});
 
 	it('lists the offered models in /help', async () => {

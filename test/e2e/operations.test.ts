@@ -194,7 +194,7 @@ describe('the HTTP server of each process', () => {
 			expect(body.data.content).toContain('No video worker is running right now');
 			expect(body.data.content).toContain('The bot’s admins have been told.');
 			expect(body.data.flags & 64).toBe(64);
-			expect(await new Quota(deployment.redis, deployment.prefix, 3).status(user)).toMatchObject({ used: 0 });
+			expect(await new Quota(deployment.redis, deployment.prefix).status(user, 3)).toMatchObject({ used: 0 });
 			const alerts = discord
 				.channelMessages()
 				.slice(before)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Quota } from '../../src/store/quota.js';
 import { startAtlasCloudStandIn } from '../standins/atlascloud.js';
+import { usedUnits } from '../helpers/quota.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
 import { startFalStandIn } from '../standins/fal.js';
 import { startMinimaxStandIn } from '../standins/minimax.js';
@@ -197,7 +197,7 @@ describe('failover', () => {
 		const failure = await failureOf(discord, deployment, handle.token);
 		expect(failure).toContain('refused the request as invalid');
 		expect(backup.creates.length).toBe(before);
-		expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(0);
+		expect(await usedUnits(deployment.redis, deployment.prefix, userId)).toBe(0);
 		expect(originalEdits(discord, handle.token).map(contentOf).at(-1)).toContain('Your quota was given back');
 	});
 });
@@ -240,7 +240,7 @@ describe('Segmind in blocking mode', () => {
 		expect(failure).toContain('cannot tell whether it was received');
 		expect(failure).toContain('Your quota was given back');
 		expect(standIn.creates.length).toBe(creates + 1);
-		expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(0);
+		expect(await usedUnits(deployment.redis, deployment.prefix, userId)).toBe(0);
 		const alert = discord.channelMessages(discord.channelId).find((m) => m.content.includes(handle.id));
 		expect(alert?.content).toMatch(/^⚠️ A Segmind create call for job \d+ was cut off by a worker crash/);
 	}, 60_000);
@@ -297,6 +297,6 @@ describe('bounded polling', () => {
 		expect(failure).toContain('took too long');
 		expect(failure).toContain('Your quota was given back');
 		expect(standIn.creates).toHaveLength(1);
-		expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(0);
+		expect(await usedUnits(deployment.redis, deployment.prefix, userId)).toBe(0);
 	}, 30_000);
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoJobs } from '../../src/jobs/index.js';
-import { Quota } from '../../src/store/quota.js';
+import { spendUnits, usedUnits } from '../helpers/quota.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
 import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
 import {
@@ -82,7 +82,7 @@ describe('end to end: /video in, MP4 out', () => {
 		expect(puts).toHaveLength(1);
 		expect(puts[0]?.path).toBe(`/api/v10/applications/${discord.applicationId}/guilds/${discord.guildId}/commands`);
 		const names = (discord.commands.guild.get(discord.guildId) ?? []).map((c) => (c as { name: string }).name);
-		expect(names).toEqual(['video', 'quota', 'help']);
+		expect(names).toEqual(['video', 'quota', 'queue', 'help', 'admin']);
 		expect(discord.violations).toEqual([]);
 	});
 
@@ -158,7 +158,7 @@ describe('end to end: /video in, MP4 out', () => {
 		}
 
 		// The quota counts it, and the copied first frame is released: kept a day for Retry, then gone.
-		expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(1);
+		expect(await usedUnits(deployment.redis, deployment.prefix, userId)).toBe(1);
 		const [copy] = await deployment.redis.keys(`${deployment.prefix}:media:${handle.id}:*`);
 		expect(await deployment.redis.ttl(copy ?? 'missing')).toBeGreaterThan(0);
 		expect(await deployment.redis.ttl(copy ?? 'missing')).toBeLessThanOrEqual(24 * 3_600);
@@ -183,10 +183,7 @@ describe('end to end: /video in, MP4 out', () => {
 		expect(final).toContain('Your quota was given back');
 		expect(final).not.toMatch(/Error|at .*\.js|1026|test-minimax-key/);
 		expect(minimax.creates.length - createsBefore).toBe(1);
-		expect(await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).toMatchObject({
-			used: 0,
-			remaining: 3,
-		});
+		expect(await usedUnits(deployment.redis, deployment.prefix, userId)).toBe(0);
 		expect(discord.original(handle.token)?.attachments).toEqual([]);
 		expect(discord.violations).toEqual([]);
 	});
@@ -205,14 +202,13 @@ describe('end to end: /video in, MP4 out', () => {
 		);
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect(minimax.creates.length).toBe(createsBefore);
-		expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(0);
+		expect(await usedUnits(deployment.redis, deployment.prefix, userId)).toBe(0);
 		expect(await new VideoJobs(deployment.redis, deployment.prefix).state(handle.id)).toBe('unknown');
 	});
 
 	it('refuses a fourth video in 24 hours before anything is enqueued, and /quota explains', async () => {
 		const userId = nextUser();
-		const quota = new Quota(deployment.redis, deployment.prefix, 3);
-		for (const job of ['a', 'b', 'c']) await quota.reserve(userId, `earlier-${job}`);
+		await spendUnits(deployment.redis, deployment.prefix, userId, ['earlier-a', 'earlier-b', 'earlier-c']);
 		const createsBefore = minimax.creates.length;
 
 		const handle = videoCommand(userId, 'one more please');
@@ -277,7 +273,7 @@ describe('end to end: /video in, MP4 out', () => {
 		expect(refusal).not.toContain('camera move');
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect(minimax.creates.length).toBe(createsBefore);
-		expect((await new Quota(deployment.redis, deployment.prefix, 3).status(userId)).used).toBe(0);
+		expect(await usedUnits(deployment.redis, deployment.prefix, userId)).toBe(0);
 		expect(discord.violations).toEqual([]);
 	});
 

@@ -13,8 +13,14 @@ export interface Deployment {
 	readonly prefix: string;
 	bot: RunningScript;
 	worker: RunningScript;
+	/** Workers started besides the first one. */
+	readonly extraWorkers: RunningScript[];
+	/** Starts one more worker process on the same queue. */
+	addWorker(): Promise<RunningScript>;
 	/** SIGKILLs the worker (as a crash would) and starts a fresh one. */
 	crashWorker(): Promise<void>;
+	/** Starts a fresh bot once the current one has exited (after a SIGKILL, say). */
+	restartKilledBot(): Promise<void>;
 	/** Starts a fresh worker once the current one has exited. */
 	restartWorker(): Promise<void>;
 	/** Stops the bot with SIGTERM and starts a new one (a deploy). */
@@ -73,6 +79,16 @@ export async function startDeployment(
 		prefix,
 		bot,
 		worker,
+		extraWorkers: [],
+		async addWorker() {
+			const extra = await startWorker();
+			deployment.extraWorkers.push(extra);
+			return extra;
+		},
+		async restartKilledBot() {
+			await deployment.bot.exited();
+			deployment.bot = await startBot();
+		},
 		async crashWorker() {
 			deployment.worker.signal('SIGKILL');
 			await deployment.restartWorker();
@@ -87,8 +103,9 @@ export async function startDeployment(
 			deployment.bot = await startBot();
 		},
 		async stop() {
-			for (const running of [deployment.bot, deployment.worker]) running.signal('SIGTERM');
-			await Promise.all([deployment.bot.exited(), deployment.worker.exited()]);
+			const all = [deployment.bot, deployment.worker, ...deployment.extraWorkers];
+			for (const running of all) running.signal('SIGTERM');
+			await Promise.all(all.map((running) => running.exited()));
 			await cleanPrefix(redis, prefix);
 			redis.disconnect();
 		},
@@ -108,10 +125,11 @@ export const contentOf = (request: RecordedRequest): string =>
 export const originalEdits = (discord: DiscordStandIn, token: string): RecordedRequest[] =>
 	discord.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/${token}/messages/@original`));
 
-/** Rethrows a time-out with both processes' logs, which say why. */
-const withLogs = (deployment: Deployment) => (error: unknown) => {
+/** Rethrows a time-out with the processes' logs, which say why. */
+export const withLogs = (deployment: Deployment) => (error: unknown) => {
+	const extra = deployment.extraWorkers.map((worker, i) => `\n--- worker ${i + 2} ---\n${worker.output()}`).join('');
 	throw new Error(
-		`${String(error)}\n--- bot ---\n${deployment.bot.output()}\n--- worker ---\n${deployment.worker.output()}`,
+		`${String(error)}\n--- bot ---\n${deployment.bot.output()}\n--- worker ---\n${deployment.worker.output()}${extra}`,
 	);
 };
 

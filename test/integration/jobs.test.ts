@@ -2,9 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { startVideoWorker, VideoJobs, type VideoJob, type VideoJobData } from '../../src/jobs/index.js';
 import { createLogger } from '../../src/log.js';
+import { Rounds } from '../../src/store/rounds.js';
 import { cleanPrefix, connect, uniquePrefix } from '../helpers/redis.js';
 
-const job = (interactionId: string): VideoJobData => ({
+const job = (interactionId: string, userId = '812345678901240003'): VideoJobData => ({
 	v: 1,
 	interaction: {
 		id: interactionId,
@@ -12,7 +13,7 @@ const job = (interactionId: string): VideoJobData => ({
 		token: 'token',
 		channelId: '1573597093061328897',
 		guildId: '1573597093061328898',
-		userId: '812345678901240003',
+		userId,
 		locale: 'en-US',
 		createdAt: Date.now(),
 		messageId: '1573597093061328899',
@@ -33,7 +34,7 @@ describe('video jobs (real Redis)', () => {
 	beforeEach(() => {
 		redis = connect();
 		prefix = uniquePrefix();
-		jobs = new VideoJobs(redis, prefix);
+		jobs = new VideoJobs(redis, prefix, new Rounds(redis, prefix));
 	});
 	afterEach(async () => {
 		await jobs.close();
@@ -65,9 +66,9 @@ describe('video jobs (real Redis)', () => {
 
 	it('gives positions in the order jobs start, for a new job and for each waiting one', async () => {
 		const ids = ['1573597115819622410', '1573597115819622411', '1573597115819622412'];
-		expect(await jobs.positionForNew()).toBe(1);
+		expect(await jobs.positionForNew('812345678901240003')).toBe(1);
 		for (const id of ids) await jobs.enqueue(job(id));
-		expect(await jobs.positionForNew()).toBe(4);
+		expect(await jobs.positionForNew('812345678901240003')).toBe(4);
 		expect(await Promise.all(ids.map((id) => jobs.positionOf(id)))).toEqual([1, 2, 3]);
 		const line = await jobs.waitingInOrder(2);
 		expect(line.map(({ data, position }) => [data.interaction.id, position])).toEqual([
@@ -75,6 +76,28 @@ describe('video jobs (real Redis)', () => {
 			[ids[1], 2],
 		]);
 		expect(await jobs.positionOf('1573597115819622499')).toBeUndefined();
+	});
+
+	it('starts waiting jobs round-robin between users, not in arrival order, and says so in positions', async () => {
+		const [alice, bob, carol] = ['812345678901240010', '812345678901240011', '812345678901240012'];
+		const aliceJobs = ['1573597115819622430', '1573597115819622431', '1573597115819622432'];
+		for (const id of aliceJobs) await jobs.enqueue(job(id, alice));
+		// Bob arrives after all of Alice's jobs: his first is in her first's round.
+		expect(await jobs.positionForNew(bob)).toBe(2);
+		await jobs.enqueue(job('1573597115819622440', bob));
+		await jobs.enqueue(job('1573597115819622441', bob));
+		await jobs.enqueue(job('1573597115819622450', carol));
+		const order = (await jobs.waitingInOrder(10)).map(({ data }) => data.interaction.id);
+		expect(order).toEqual([
+			aliceJobs[0],
+			'1573597115819622440',
+			'1573597115819622450',
+			aliceJobs[1],
+			'1573597115819622441',
+			aliceJobs[2],
+		]);
+		expect(await jobs.positionOf('1573597115819622450')).toBe(3);
+		expect((await jobs.allWaiting()).map(({ position }) => position)).toEqual([1, 2, 3, 4, 5, 6]);
 	});
 
 	it('runs a postponed job again after the delay, and reports it as running meanwhile', async () => {

@@ -2,12 +2,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { FAILURE_POLICY, type FailureClass } from '../../src/failures.js';
 import { createSettle, type Outcome, type Settle, type Settled } from '../../src/generation/settle.js';
+import { IntakeLog } from '../../src/store/intake.js';
 import { JobRecords, type JobRecord } from '../../src/store/job-records.js';
+import { Ledger } from '../../src/store/ledger.js';
 import { MediaStore } from '../../src/store/media.js';
 import { Quota } from '../../src/store/quota.js';
+import { intakeOf, openLimits } from '../helpers/quota.js';
 import { cleanPrefix, connect, uniquePrefix } from '../helpers/redis.js';
 
 const USER = '812345678901249001';
+const GUILD = '1573597093061328898';
 
 describe('settle: the one place a job ends (real Redis)', () => {
 	let redis: Redis;
@@ -15,16 +19,18 @@ describe('settle: the one place a job ends (real Redis)', () => {
 	let quota: Quota;
 	let media: MediaStore;
 	let records: JobRecords;
+	let ledger: Ledger;
 	let settle: Settle;
 	let jobs = 0;
 
 	beforeEach(() => {
 		redis = connect();
 		prefix = uniquePrefix();
-		quota = new Quota(redis, prefix, 5);
+		quota = new Quota(redis, prefix);
 		media = new MediaStore(redis, prefix);
 		records = new JobRecords(redis, prefix);
-		settle = createSettle({ quota, media, records });
+		ledger = new Ledger(redis, prefix);
+		settle = createSettle({ quota, media, records, ledger });
 	});
 	afterEach(async () => {
 		await cleanPrefix(redis, prefix);
@@ -34,13 +40,14 @@ describe('settle: the one place a job ends (real Redis)', () => {
 	/** A job as the intake leaves it: a reserved unit, a stored first frame and a queued record. */
 	async function reservedJob(): Promise<Settled> {
 		const jobId = `15735971158196${String(++jobs).padStart(5, '0')}`;
-		expect((await quota.reserve(USER, jobId)).granted).toBe(true);
+		const holder = { jobId, userId: USER, guildId: GUILD };
+		expect((await quota.reserve(holder, openLimits(50), 500_000, intakeOf(holder))).granted).toBe(true);
 		const key = media.key(jobId, 'first_frame');
 		await media.put(key, Buffer.from('png bytes'));
 		const record: JobRecord = {
 			interactionId: jobId,
 			userId: USER,
-			guildId: '1573597093061328898',
+			guildId: GUILD,
 			channelId: '1573597093061328897',
 			messageId: '1573597093061328899',
 			request: {
@@ -57,15 +64,22 @@ describe('settle: the one place a job ends (real Redis)', () => {
 		return { jobId, userId: USER, guildId: record.guildId, imageKeys: [key] };
 	}
 
-	const used = async () => (await quota.status(USER)).used;
+	const used = async () => (await quota.status(USER, 50)).used;
+	const ledgerRows = async () => ledger.rows(GUILD, 1, Date.now());
 	const ttlOf = async (job: Settled) => redis.ttl(job.imageKeys[0] ?? '');
 	const stateOf = async (job: Settled) => (await records.get(job.jobId))?.state;
 
 	it('delivered: the unit stays spent, the images are kept a day, the record says done', async () => {
 		const job = await reservedJob();
 		const result = await settle(job, { kind: 'delivered', costUsd: 0.43 });
-		expect(result).toEqual({ first: true, outcome: { kind: 'delivered', costUsd: 0.43 } });
+		expect(result).toEqual({ first: true, outcome: { kind: 'delivered', costUsd: 0.43, at: expect.any(Number) } });
 		expect(await used()).toBe(1);
+		// Its cost is recorded: in the ledger, and in the server's spending instead of the expected price.
+		expect(await ledgerRows()).toEqual([
+			expect.objectContaining({ userId: USER, clips: 1, micros: 430_000, unpriced: 0 }),
+		]);
+		expect(await quota.guildUsage(GUILD)).toEqual({ clips: 1, micros: 430_000 });
+		expect(await new IntakeLog(redis, prefix).pending()).toEqual([]);
 		expect(await ttlOf(job)).toBeLessThanOrEqual(24 * 3_600);
 		expect(await ttlOf(job)).toBeGreaterThan(23 * 3_600);
 		expect(await stateOf(job)).toBe('done');
@@ -82,10 +96,18 @@ describe('settle: the one place a job ends (real Redis)', () => {
 		}
 	});
 
-	it('cancelled: the unit comes back and the record says cancelled', async () => {
+	it('delivered without a known cost: counted in the ledger as a clip without a price', async () => {
+		await settle(await reservedJob(), { kind: 'delivered' });
+		expect(await ledgerRows()).toEqual([expect.objectContaining({ clips: 1, micros: 0, unpriced: 1 })]);
+	});
+
+	it('cancelled: the unit comes back everywhere and the record says cancelled', async () => {
 		const job = await reservedJob();
 		await settle(job, { kind: 'cancelled', by: USER });
 		expect(await used()).toBe(0);
+		expect(await quota.guildUsage(GUILD)).toEqual({ clips: 0, micros: 0 });
+		expect(await quota.globalUsed()).toBe(0);
+		expect(await ledgerRows()).toEqual([]);
 		expect(await stateOf(job)).toBe('cancelled');
 	});
 
@@ -93,6 +115,7 @@ describe('settle: the one place a job ends (real Redis)', () => {
 		const job = await reservedJob();
 		await settle(job, { kind: 'rolled-back' });
 		expect(await used()).toBe(0);
+		expect(await new IntakeLog(redis, prefix).pending()).toEqual([]);
 		expect(await redis.exists(job.imageKeys[0] ?? '')).toBe(0);
 		expect(await records.get(job.jobId)).toBeUndefined();
 	});
@@ -108,10 +131,16 @@ describe('settle: the one place a job ends (real Redis)', () => {
 			const job = await reservedJob();
 			await settle(job, first);
 			const afterFirst = { used: await used(), state: await stateOf(job), ttl: await ttlOf(job) };
+			const rows = await ledgerRows();
 			for (const second of outcomes) {
 				const again = await settle(job, second);
-				expect(again).toEqual({ first: false, outcome: first });
+				expect(again).toEqual({
+					first: false,
+					outcome: first.kind === 'delivered' ? { ...first, at: expect.any(Number) } : first,
+				});
 				expect({ used: await used(), state: await stateOf(job), ttl: await ttlOf(job) }).toEqual(afterFirst);
+				// A delivered clip is in the ledger once, however often it is settled.
+				expect(await ledgerRows()).toEqual(rows);
 			}
 		}
 	});
@@ -134,9 +163,10 @@ describe('settle: the one place a job ends (real Redis)', () => {
 			const results = await Promise.all(
 				racers.map((connection, i) => {
 					const own = createSettle({
-						quota: new Quota(connection, prefix, 5),
+						quota: new Quota(connection, prefix),
 						media: new MediaStore(connection, prefix),
 						records: new JobRecords(connection, prefix),
+						ledger: new Ledger(connection, prefix),
 					});
 					return own(job, i % 2 === 0 ? { kind: 'delivered' } : { kind: 'cancelled', by: USER });
 				}),
@@ -145,6 +175,7 @@ describe('settle: the one place a job ends (real Redis)', () => {
 			const winner = results.find((r) => r.first)?.outcome;
 			expect(results.every((r) => JSON.stringify(r.outcome) === JSON.stringify(winner))).toBe(true);
 			expect(await used()).toBe(winner?.kind === 'delivered' ? 1 : 0);
+			expect((await ledgerRows()).reduce((sum, row) => sum + row.clips, 0)).toBe(winner?.kind === 'delivered' ? 1 : 0);
 		} finally {
 			for (const connection of racers) connection.disconnect();
 		}

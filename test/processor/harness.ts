@@ -8,7 +8,10 @@ import { createLogger } from '../../src/log.js';
 import type { ProviderName, VideoProvider } from '../../src/providers/types.js';
 import { openStores, type Stores } from '../../src/store/index.js';
 import type { VideoRequest } from '../../src/video/request.js';
+import { NO_PRICES, type PriceTable } from '../../src/providers/prices.js';
+import { createAdmission } from '../../src/worker/admission.js';
 import { createProcessor } from '../../src/worker/processor.js';
+import { intakeOf, openLimits } from '../helpers/quota.js';
 import type { DiscordStandIn } from '../standins/discord.js';
 import { cleanPrefix, connect, uniquePrefix } from '../helpers/redis.js';
 
@@ -20,9 +23,12 @@ import { cleanPrefix, connect, uniquePrefix } from '../helpers/redis.js';
 
 export interface HarnessOptions {
 	readonly discord: DiscordStandIn;
-	readonly providers: ReadonlyArray<VideoProvider>;
+	readonly providers: ReadonlyArray<VideoProvider> | ((stores: Stores) => ReadonlyArray<VideoProvider>);
 	readonly generationTimeoutMs?: number;
 	readonly quota?: number;
+	/** USER_MAX_ACTIVE (default: no practical limit). */
+	readonly maxActive?: number;
+	readonly prices?: PriceTable;
 }
 
 export interface TestJob extends VideoJob {
@@ -30,6 +36,8 @@ export interface TestJob extends VideoJob {
 	readonly token: string;
 	/** Whether the job was handed back or postponed. */
 	readonly handedOver: () => boolean;
+	/** How long the job was last postponed for, if it was. */
+	readonly postponedFor: () => number | undefined;
 }
 
 export interface JobInput {
@@ -61,15 +69,19 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 	const { discord } = options;
 	const redis = connect();
 	const prefix = uniquePrefix();
-	const stores = openStores(redis, prefix, { userDailyQuota: options.quota ?? 5 });
+	const stores = openStores(redis, prefix);
+	const quotaLimit = options.quota ?? 5;
 	const rest = createRest(discord.apiUrl, discord.token);
+	const providers = typeof options.providers === 'function' ? options.providers(stores) : options.providers;
 	const logger = createLogger('silent', 'processor-test');
 	const processor = createProcessor({
 		...stores,
-		providers: new Map(options.providers.map((provider) => [provider.name, provider])),
+		providers: new Map(providers.map((provider) => [provider.name, provider])),
 		replies: new Replies(rest),
 		settle: createSettle(stores),
 		reopen: createReopen(stores),
+		admit: createAdmission({ ...stores, maxActive: options.maxActive ?? 100, staleAfterMs: 3_600_000 }),
+		prices: options.prices ?? NO_PRICES,
 		alerts: new AdminAlerts(rest, stores.alerts, discord.channelId, logger),
 		logger,
 		pollIntervalMs: 30,
@@ -96,9 +108,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		);
 		const messageId = ((await queued.json()) as { id: string }).id;
 		const request: VideoRequest = { prompt: 'a lighthouse in a storm', camera: [], directed: false, ...input.request };
-		const reservation = await stores.quota.reserve(input.userId, handle.id);
+		const holder = { jobId: handle.id, userId: input.userId, guildId: discord.guildId };
+		const reservation = await stores.quota.reserve(holder, openLimits(quotaLimit), 0, intakeOf(holder));
 		if (!reservation.granted) throw new Error('no quota left for the test job');
-		const provider = input.provider ?? options.providers[0]?.name ?? 'preview';
+		await stores.intakes.enqueued(handle.id);
+		const provider = input.provider ?? providers[0]?.name ?? 'preview';
 		const model = input.model ?? 'T2V-01';
 		await stores.records.save({
 			interactionId: handle.id,
@@ -133,12 +147,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 			...input.patch,
 		};
 		let handedOver = false;
+		let postponedFor: number | undefined;
 		return {
 			id: `video-${handle.id}-${++counter}`,
 			token: handle.token,
 			get data() {
 				return data;
 			},
+			round: 1,
 			lastAttempt: input.lastAttempt ?? true,
 			save: async (patch) => {
 				data = { ...data, ...patch };
@@ -147,11 +163,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 				handedOver = true;
 				throw new HandedBackError('handed back');
 			},
-			postpone: async () => {
+			postpone: async (ms) => {
 				handedOver = true;
+				postponedFor = ms;
 				throw new PostponedError('postponed');
 			},
 			handedOver: () => handedOver,
+			postponedFor: () => postponedFor,
 		};
 	}
 
@@ -169,7 +187,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 				return error;
 			}
 		},
-		used: async (userId) => (await stores.quota.status(userId)).used,
+		used: async (userId) => (await stores.quota.status(userId, quotaLimit)).used,
 		async close() {
 			await cleanPrefix(redis, prefix);
 			redis.disconnect();

@@ -4,6 +4,9 @@ import { PermanentJobError } from '../../src/jobs/index.js';
 import { ProviderError } from '../../src/providers/errors.js';
 import { MinimaxProvider } from '../../src/providers/minimax.js';
 import { PreviewProvider } from '../../src/providers/preview.js';
+import { priceTable } from '../../src/providers/prices.js';
+import { PAUSED_RECHECK_MS, USER_BUSY_RECHECK_MS } from '../../src/worker/admission.js';
+import { limitProvider } from '../../src/worker/limits.js';
 import type { Submission, TaskStatus, VideoProvider } from '../../src/providers/types.js';
 import { english } from '../../src/texts/index.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
@@ -180,7 +183,7 @@ describe('processor: generate → deliver → settle, with real Redis and stand-
 			expect(clipOn(job)?.data.equals(minimax.v2.video)).toBe(true);
 			// 12 s × $0.08 at 768P, recorded by settle.
 			const settled = await harness.stores.records.settlement(job.data.interaction.id);
-			expect(JSON.parse(settled ?? '{}')).toEqual({ kind: 'delivered', costUsd: 0.96 });
+			expect(JSON.parse(settled ?? '{}')).toMatchObject({ kind: 'delivered', costUsd: 0.96 });
 		});
 
 		it('asks the same task for a fresh link when the download is refused, never creating a second one', async () => {
@@ -356,5 +359,91 @@ describe('processor: generate → deliver → settle, with real Redis and stand-
 		await harness.processor.abandon(job.data, new Error('job stalled more than allowable limit'));
 		expect(shown(job)).toContain(english.failures.internal);
 		expect(await harness.used(user)).toBe(0);
+	});
+});
+
+describe('processor: who may start, and what a clip cost', () => {
+	let harness: Harness | undefined;
+	afterEach(async () => harness?.close());
+
+	it('holds back a job of a paused server before any create call, and starts it once resumed', async () => {
+		harness = await startHarness({ discord, providers: [minimaxProvider()] });
+		const user = nextUser();
+		const job = await harness.job({ userId: user });
+		await harness.stores.guilds.pause(discord.guildId, 'someone', Date.now());
+		const creates = minimax.creates.length;
+		await harness.run(job);
+		expect(job.postponedFor()).toBe(PAUSED_RECHECK_MS);
+		expect(minimax.creates.length).toBe(creates);
+		expect((await harness.stores.records.get(job.data.interaction.id))?.state).toBe('queued');
+		expect(await harness.used(user)).toBe(1);
+		await harness.stores.guilds.resume(discord.guildId);
+		expect(await harness.run(job)).toBeUndefined();
+		expect(clipOn(job)).toBeDefined();
+	});
+
+	it('holds back a user’s second job while their first runs (USER_MAX_ACTIVE=1), and starts it after', async () => {
+		harness = await startHarness({ discord, providers: [minimaxProvider()], maxActive: 1 });
+		const user = nextUser();
+		const running = await harness.job({ userId: user });
+		const next = await harness.job({ userId: user });
+		const { stores } = harness;
+		const holder = (job: TestJob) => ({ jobId: job.data.interaction.id, userId: user, guildId: discord.guildId });
+		// The first is running on another worker.
+		expect(await stores.quota.admit(holder(running), 1, 60_000)).toBe(true);
+		await harness.run(next);
+		expect(next.postponedFor()).toBe(USER_BUSY_RECHECK_MS);
+		// Another user is not held back by it.
+		const other = await harness.job({ userId: nextUser() });
+		expect(await harness.run(other)).toBeUndefined();
+		expect(clipOn(other)).toBeDefined();
+		await harness.run(running);
+		expect(clipOn(running)).toBeDefined();
+		expect(await harness.run(next)).toBeUndefined();
+		expect(clipOn(next)).toBeDefined();
+	});
+
+	it('waits when the provider is at its rate, without a create call, for as long as the window says', async () => {
+		harness = await startHarness({
+			discord,
+			providers: (stores) => [
+				limitProvider(minimaxProvider(), {
+					limits: stores.limits,
+					settings: { rpm: 1, windowMs: 60_000, leaseMs: 60_000 },
+					busyRetryMs: 1_000,
+				}),
+			],
+		});
+		const first = await harness.job({ userId: nextUser() });
+		const second = await harness.job({ userId: nextUser() });
+		expect(await harness.run(first)).toBeUndefined();
+		const creates = minimax.creates.length;
+		await harness.run(second);
+		expect(minimax.creates.length).toBe(creates);
+		expect(second.postponedFor()).toBeGreaterThan(55_000);
+		expect(second.postponedFor()).toBeLessThanOrEqual(60_000);
+		// It has not failed and can still be submitted later: nothing was left half-done.
+		expect(second.data.submittingAt).toBeNull();
+		expect(second.data.task ?? null).toBeNull();
+		expect(await harness.used(second.data.interaction.userId)).toBe(1);
+	});
+
+	it('shows the cost on the result and records it in the ledger: the provider’s figure, else the price', async () => {
+		harness = await startHarness({
+			discord,
+			providers: [minimaxProvider(), new PreviewProvider()],
+			prices: priceTable({ PRICE_MINIMAX: 0.43, PRICE_PREVIEW: 5 }),
+		});
+		const priced = await harness.job({ userId: nextUser() });
+		expect(await harness.run(priced)).toBeUndefined();
+		expect(shown(priced)).toMatch(/, \$0\.43\)/);
+		// The preview reports its own cost (nothing), which wins over a configured price.
+		const free = await harness.job({ userId: nextUser(), provider: 'preview', model: 'animatic' });
+		expect(await harness.run(free)).toBeUndefined();
+		expect(shown(free)).toMatch(/, \$0\.00\)/);
+		const rows = await harness.stores.ledger.rows(discord.guildId, 1, Date.now());
+		const byUser = new Map(rows.map((row) => [row.userId, row]));
+		expect(byUser.get(priced.data.interaction.userId)).toMatchObject({ clips: 1, micros: 430_000, unpriced: 0 });
+		expect(byUser.get(free.data.interaction.userId)).toMatchObject({ clips: 1, micros: 0, unpriced: 0 });
 	});
 });

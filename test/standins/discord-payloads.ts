@@ -57,29 +57,62 @@ export function interactionToken(id: string): string {
 	return `${Buffer.from(`interaction:${id}:`).toString('base64url')}${randomBytes(64).toString('base64url')}`;
 }
 
+/** A server of the stand-in world: its text channels and roles, by id and name. */
+export interface GuildWorld {
+	id: string;
+	name: string;
+	channels: Array<{ id: string; name: string }>;
+	/** Roles besides @everyone and the bot's own. */
+	roles: Array<{ id: string; name: string }>;
+	botRoleId: string;
+}
+
+/** What a test asks of a server: channel and role names (the first channel is its system channel). */
+export interface GuildSpec {
+	name?: string;
+	channels?: string[];
+	roles?: string[];
+}
+
 /** The fixed ids of one stand-in world. */
 export interface World {
 	applicationId: string;
 	botUserId: string;
+	/** The first server and its first channel: where interactions happen unless a test says otherwise. */
 	guildId: string;
 	channelId: string;
 	botRoleId: string;
 	ownerId: string;
 	createdAt: number;
+	guilds: GuildWorld[];
 }
 
-export function createWorld(): World {
+export function createWorld(specs: readonly GuildSpec[] = [{}]): World {
 	// A modern application's id equals its bot user's id.
 	const applicationId = nextSnowflake();
+	const guilds = (specs.length === 0 ? [{}] : specs).map((spec, index): GuildWorld => ({
+		id: nextSnowflake(),
+		name: spec.name ?? (index === 0 ? 'Clapper Test Guild' : `Clapper Test Guild ${index + 1}`),
+		channels: (spec.channels ?? ['general']).map((name) => ({ id: nextSnowflake(), name })),
+		roles: (spec.roles ?? []).map((name) => ({ id: nextSnowflake(), name })),
+		botRoleId: nextSnowflake(),
+	}));
+	const first = guilds[0] as GuildWorld;
 	return {
 		applicationId,
 		botUserId: applicationId,
-		guildId: nextSnowflake(),
-		channelId: nextSnowflake(),
-		botRoleId: nextSnowflake(),
+		guildId: first.id,
+		channelId: first.channels[0]?.id ?? nextSnowflake(),
+		botRoleId: first.botRoleId,
 		ownerId: nextSnowflake(),
 		createdAt: Date.now(),
+		guilds,
 	};
+}
+
+/** The server a channel belongs to. */
+export function guildOfChannel(world: World, channelId: string): GuildWorld | undefined {
+	return world.guilds.find((guild) => guild.channels.some((channel) => channel.id === channelId));
 }
 
 // Bit-flag enums have no 0 member, hence the `0 as …Flags` casts below.
@@ -164,7 +197,7 @@ export function readyPayload(world: World, sessionId: string, gatewayUrl: string
 	return {
 		v: 10,
 		user: botUser(world),
-		guilds: [{ id: world.guildId, unavailable: true }],
+		guilds: world.guilds.map((guild) => ({ id: guild.id, unavailable: true })),
 		session_id: sessionId,
 		resume_gateway_url: gatewayUrl,
 		shard: [0, 1],
@@ -172,7 +205,7 @@ export function readyPayload(world: World, sessionId: string, gatewayUrl: string
 	};
 }
 
-function role(id: string, name: string, permissions: string, position: number, botId?: string): APIRole {
+export function role(id: string, name: string, permissions: string, position: number, botId?: string): APIRole {
 	return {
 		id,
 		name,
@@ -188,13 +221,13 @@ function role(id: string, name: string, permissions: string, position: number, b
 	};
 }
 
-export function textChannel(world: World): APITextChannel {
+export function textChannel(guild: GuildWorld, channel: { id: string; name: string }): APITextChannel {
 	return {
-		id: world.channelId,
+		id: channel.id,
 		type: ChannelType.GuildText,
-		guild_id: world.guildId,
-		name: 'general',
-		position: 0,
+		guild_id: guild.id,
+		name: channel.name,
+		position: guild.channels.indexOf(channel),
 		permission_overwrites: [],
 		parent_id: null,
 		nsfw: false,
@@ -221,15 +254,20 @@ export function guildMember(user: APIUser, roles: string[], joinedAt: number): A
 	};
 }
 
-export function interactionMember(user: APIUser, joinedAt: number, permissions: string): APIInteractionGuildMember {
-	return { ...guildMember(user, [], joinedAt), user, permissions };
+export function interactionMember(
+	user: APIUser,
+	joinedAt: number,
+	permissions: string,
+	roles: string[] = [],
+): APIInteractionGuildMember {
+	return { ...guildMember(user, roles, joinedAt), user, permissions };
 }
 
 /** A complete guild: discord.js marks the shard ready only once every READY guild arrived. */
-export function guildCreatePayload(world: World): GatewayGuildCreateDispatchData {
+export function guildCreatePayload(world: World, guild: GuildWorld): GatewayGuildCreateDispatchData {
 	return {
-		id: world.guildId,
-		name: 'Clapper Test Guild',
+		id: guild.id,
+		name: guild.name,
 		icon: null,
 		splash: null,
 		discovery_splash: null,
@@ -242,15 +280,16 @@ export function guildCreatePayload(world: World): GatewayGuildCreateDispatchData
 		default_message_notifications: GuildDefaultMessageNotifications.OnlyMentions,
 		explicit_content_filter: GuildExplicitContentFilter.AllMembers,
 		roles: [
-			role(world.guildId, '@everyone', DEFAULT_MEMBER_PERMISSIONS, 0),
-			role(world.botRoleId, 'clapper', BOT_PERMISSIONS, 1, world.botUserId),
+			role(guild.id, '@everyone', DEFAULT_MEMBER_PERMISSIONS, 0),
+			role(guild.botRoleId, 'clapper', BOT_PERMISSIONS, 1, world.botUserId),
+			...guild.roles.map((custom, index) => role(custom.id, custom.name, '0', index + 2)),
 		],
 		emojis: [],
 		stickers: [],
 		features: [],
 		mfa_level: GuildMFALevel.None,
 		application_id: null,
-		system_channel_id: world.channelId,
+		system_channel_id: guild.channels[0]?.id ?? null,
 		system_channel_flags: GuildSystemChannelFlags.SuppressJoinNotificationReplies,
 		rules_channel_id: null,
 		public_updates_channel_id: null,
@@ -270,8 +309,8 @@ export function guildCreatePayload(world: World): GatewayGuildCreateDispatchData
 		unavailable: false,
 		member_count: 2,
 		voice_states: [],
-		members: [guildMember(botUser(world), [world.botRoleId], world.createdAt)],
-		channels: [textChannel(world)],
+		members: [guildMember(botUser(world), [guild.botRoleId], world.createdAt)],
+		channels: guild.channels.map((channel) => textChannel(guild, channel)),
 		threads: [],
 		presences: [],
 		stage_instances: [],
@@ -283,24 +322,40 @@ export function guildCreatePayload(world: World): GatewayGuildCreateDispatchData
 /** Fields every interaction from a guild text channel carries. */
 export function interactionEnvelope(
 	world: World,
-	input: { id: string; token: string; user: APIUser; locale: Locale; permissions: string; attachmentSizeLimit: number },
+	input: {
+		id: string;
+		token: string;
+		user: APIUser;
+		locale: Locale;
+		permissions: string;
+		attachmentSizeLimit: number;
+		channelId: string;
+		roles: string[];
+	},
 ) {
-	const channel = textChannel(world);
+	const guild = guildOfChannel(world, input.channelId);
+	const where = guild?.channels.find((candidate) => candidate.id === input.channelId);
+	if (guild === undefined || where === undefined) throw new TypeError(`the stand-in has no channel ${input.channelId}`);
+	for (const id of input.roles) {
+		if (!guild.roles.some((candidate) => candidate.id === id))
+			throw new TypeError(`the server of channel ${input.channelId} has no role ${id}`);
+	}
+	const channel = textChannel(guild, where);
 	return {
 		id: input.id,
 		application_id: world.applicationId,
-		guild_id: world.guildId,
-		guild: { id: world.guildId, locale: Locale.EnglishUS, features: [] },
-		channel_id: world.channelId,
-		channel: { id: channel.id, type: channel.type, guild_id: world.guildId, name: channel.name },
-		member: interactionMember(input.user, world.createdAt, input.permissions),
+		guild_id: guild.id,
+		guild: { id: guild.id, locale: Locale.EnglishUS, features: [] },
+		channel_id: channel.id,
+		channel: { id: channel.id, type: channel.type, guild_id: guild.id, name: channel.name },
+		member: interactionMember(input.user, world.createdAt, input.permissions, input.roles),
 		token: input.token,
 		version: 1 as const,
 		app_permissions: BOT_PERMISSIONS,
 		locale: input.locale,
 		guild_locale: Locale.EnglishUS,
 		entitlements: [],
-		authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: world.guildId },
+		authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: guild.id },
 		context: InteractionContextType.Guild,
 		attachment_size_limit: input.attachmentSizeLimit,
 	};
@@ -381,7 +436,9 @@ export function messagePayload(world: World, m: MessageRecord): APIMessage {
 						id: m.interaction.id,
 						type: InteractionType.ApplicationCommand,
 						user: m.interaction.user,
-						authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: world.guildId },
+						authorizing_integration_owners: {
+							[ApplicationIntegrationType.GuildInstall]: guildOfChannel(world, m.channelId)?.id ?? world.guildId,
+						},
 					},
 				}
 			: {}),

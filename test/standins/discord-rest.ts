@@ -13,6 +13,7 @@ import {
 import {
 	application,
 	currentUser,
+	guildOfChannel,
 	messagePayload,
 	nextSnowflake,
 	type HostedAttachment,
@@ -26,6 +27,8 @@ export interface InteractionRecord {
 	type: InteractionType;
 	user: APIUser;
 	dispatchedAt: number;
+	/** The channel it happened in: where its responses and follow-ups go. */
+	channelId: string;
 	acknowledged: boolean;
 	expired: boolean;
 	/** Component interactions: the message the component is on. */
@@ -199,7 +202,7 @@ function applyCallback(
 	data: unknown,
 	files: RecordedFile[],
 ): MessageRecord | undefined {
-	const channelId = state.world.channelId;
+	const { channelId } = rec;
 	switch (type) {
 		case 4:
 		case 5: {
@@ -310,7 +313,7 @@ const followUp: Route = {
 		// Follow-ups only exist once the interaction has been answered (inferred: Unknown Webhook before).
 		if (!rec.acknowledged) throw new DiscordHttpError(404, 10015, 'Unknown Webhook');
 		const init = {
-			channelId: state.world.channelId,
+			channelId: rec.channelId,
 			kind: 'followup' as const,
 			type: MessageType.Default,
 			flags: ephemeralFlags(req.body),
@@ -324,8 +327,9 @@ const followUp: Route = {
 // ---------------------------------------------------------------- channels
 
 function knownChannel(state: StandInState, params: Record<string, string>): string {
-	if (params.channel_id !== state.world.channelId) throw new DiscordHttpError(404, 10003, 'Unknown Channel');
-	return params.channel_id;
+	const channelId = params.channel_id ?? '';
+	if (guildOfChannel(state.world, channelId) === undefined) throw new DiscordHttpError(404, 10003, 'Unknown Channel');
+	return channelId;
 }
 
 /** Ephemeral messages are invisible to the channel endpoints. */
@@ -356,9 +360,11 @@ function knownApplication(state: StandInState, params: Record<string, string>): 
 
 function knownGuild(state: StandInState, params: Record<string, string>): string {
 	knownApplication(state, params);
+	const guildId = params.guild_id ?? '';
 	// Discord answers Missing Access for a server the application was not added to.
-	if (params.guild_id !== state.world.guildId) throw new DiscordHttpError(403, 50001, 'Missing Access');
-	return params.guild_id;
+	if (!state.world.guilds.some((guild) => guild.id === guildId))
+		throw new DiscordHttpError(403, 50001, 'Missing Access');
+	return guildId;
 }
 
 /** A stored command keeps its id across overwrites (matched by name and type), like Discord. */

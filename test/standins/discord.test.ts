@@ -10,6 +10,7 @@ import {
 	Events,
 	GatewayIntentBits,
 	InteractionContextType,
+	PermissionFlagsBits,
 	REST,
 	Routes,
 	type Attachment,
@@ -311,6 +312,97 @@ describe('Discord stand-in with the real discord.js client', () => {
 		await until(() => standIn.channelMessages()[0], 'channel message');
 		expect(standIn.original(click.token)).toMatchObject({ id: reply.id, content: 'cancelled', components: [] });
 		expect(standIn.channelMessages().map((m) => m.content)).toEqual(['bye']);
+		expect(standIn.violations).toEqual([]);
+	});
+
+	it('puts any member, with any roles and permissions, in any channel of several servers', async () => {
+		const seen: Array<Record<string, unknown>> = [];
+		const { standIn, until, client } = await harness(
+			async (interaction) => {
+				if (!interaction.isChatInputCommand() || !interaction.inCachedGuild()) return;
+				const { options } = interaction;
+				seen.push({
+					guild: interaction.guildId,
+					channel: interaction.channelId,
+					roles: [...interaction.member.roles.cache.keys()].sort(),
+					manager: interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild),
+					user: options.getUser('user')?.id,
+					role: options.getRole('role')?.name,
+					target: options.getChannel('where')?.id,
+				});
+				await interaction.reply({ content: `in ${interaction.channel?.name ?? '?'}`, flags: 64 });
+				// The reply goes where the command was used.
+				await interaction.followUp({ content: 'again', flags: 64 });
+			},
+			{
+				guilds: [
+					{ channels: ['general', 'clips'], roles: ['newcomer', 'patron'] },
+					{ name: 'Second', channels: ['chat'], roles: ['vip'] },
+				],
+			},
+		);
+		const [first, second] = standIn.guilds;
+		if (first === undefined || second === undefined) throw new Error('two servers expected');
+		expect(client.guilds.cache.map((guild) => guild.id).sort()).toEqual([first.id, second.id].sort());
+		expect(first.id).toBe(standIn.guildId);
+		expect(first.channels['general']).toBe(standIn.channelId);
+
+		const manage = String(PermissionFlagsBits.ManageGuild | PermissionFlagsBits.ViewChannel);
+		const clips = first.channels['clips'] ?? '';
+		const user = '812345678901230001';
+		const command = standIn.slashCommand({
+			name: 'admin',
+			channelId: clips,
+			roles: [first.roles['patron'] ?? ''],
+			memberPermissions: manage,
+			options: [
+				{
+					name: 'set',
+					type: ApplicationCommandOptionType.Subcommand,
+					options: [
+						{ name: 'user', type: ApplicationCommandOptionType.User, value: user },
+						{ name: 'role', type: ApplicationCommandOptionType.Role, value: first.roles['newcomer'] },
+						{ name: 'where', type: ApplicationCommandOptionType.Channel, value: clips },
+					],
+				},
+			],
+		});
+		const reply = await until(() => standIn.original(command.token), 'reply in #clips');
+		expect(reply).toMatchObject({ channelId: clips, content: 'in clips' });
+		const other = standIn.slashCommand({
+			name: 'admin',
+			channelId: second.channels['chat'] ?? '',
+			roles: [second.roles['vip'] ?? ''],
+		});
+		await until(() => seen.length === 2, 'the second server’s command');
+		expect(seen).toEqual([
+			{
+				guild: first.id,
+				channel: clips,
+				roles: [first.id, first.roles['patron']].sort(),
+				manager: true,
+				user,
+				role: 'newcomer',
+				target: clips,
+			},
+			{
+				guild: second.id,
+				channel: second.channels['chat'],
+				roles: [second.id, second.roles['vip']].sort(),
+				manager: false,
+				user: undefined,
+				role: undefined,
+				target: undefined,
+			},
+		]);
+		await until(() => standIn.callbacks(other.id)[0], 'second reply');
+		await until(
+			() => standIn.requests.filter((r) => r.method === 'POST' && r.path.includes('/webhooks/')).length === 2,
+			'follow-ups',
+		);
+		expect(() => standIn.slashCommand({ name: 'x', channelId: clips, roles: [second.roles['vip'] ?? ''] })).toThrow(
+			/has no role/,
+		);
 		expect(standIn.violations).toEqual([]);
 	});
 

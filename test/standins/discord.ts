@@ -6,11 +6,12 @@ import type { AddressInfo } from 'node:net';
 import {
 	ApplicationCommandOptionType,
 	ApplicationCommandType,
+	ChannelType,
 	ComponentType,
 	InteractionType,
+	type APIInteractionDataResolved,
 	type APIApplicationCommandAutocompleteInteraction,
 	type APIApplicationCommandInteractionDataOption,
-	type APIAttachment,
 	type APIChatInputApplicationCommandInteraction,
 	type APIMessageComponentInteraction,
 	type APIModalSubmitInteraction,
@@ -32,14 +33,18 @@ import {
 import {
 	DEFAULT_MEMBER_PERMISSIONS,
 	createWorld,
+	guildMember,
 	guildCreatePayload,
+	guildOfChannel,
 	humanUser,
+	role,
 	interactionEnvelope,
 	interactionToken,
 	messagePayload,
 	nextSnowflake,
 	readyPayload,
 	toLocale,
+	type GuildSpec,
 } from './discord-payloads.js';
 import { ROUTES, isRecord, type InteractionRecord, type StandInState } from './discord-rest.js';
 import {
@@ -53,6 +58,11 @@ import {
 export type { RecordedFile } from './discord-http.js';
 
 export interface DiscordStandInOptions {
+	/**
+	 * The servers the bot is in, with their channel and role names (default: one server with a
+	 * `general` channel). The first server's first channel is where interactions happen by default.
+	 */
+	guilds?: GuildSpec[];
 	/** Bot token the stand-in accepts (default 'test-bot-token'). */
 	token?: string;
 	/** Webhook-token routes answer 401 {code:50027} after this (default 15 min). */
@@ -104,38 +114,55 @@ export interface UploadInput {
 	height?: number;
 }
 
-export interface SlashCommandInput {
-	name: string;
-	/** e.g. [{name:'prompt',type:3,value:'…'}]; an ATTACHMENT option's value is a key of `attachments`. */
-	options?: unknown[];
-	attachments?: Record<string, UploadInput>;
+/** Who acts, and where: any member, with any roles and permissions, in any channel of any server. */
+export interface Actor {
 	userId?: string;
 	locale?: string;
+	/** The member's permissions in the channel, as Discord computes them (a bitfield string). */
 	memberPermissions?: string;
+	/** Role ids of the member (from `guilds[n].roles`). */
+	roles?: string[];
+	/** The channel (default: the first server's first channel); the server follows from it. */
+	channelId?: string;
 }
 
-export interface AutocompleteInput {
+export interface SlashCommandInput extends Actor {
+	name: string;
+	/**
+	 * e.g. [{name:'prompt',type:3,value:'…'}]; an ATTACHMENT option's value is a key of
+	 * `attachments`; USER, CHANNEL and ROLE options name an id, and the stand-in resolves them.
+	 */
+	options?: unknown[];
+	attachments?: Record<string, UploadInput>;
+}
+
+export interface AutocompleteInput extends Actor {
 	name: string;
 	/** Mark the option being typed with `focused: true`; if none is, the last one is. */
 	options: unknown[];
-	userId?: string;
-	locale?: string;
 }
 
-export interface ComponentInput {
+export interface ComponentInput extends Omit<Actor, 'channelId'> {
 	customId: string;
+	/** The message the component is on; the interaction happens in its channel. */
 	messageId: string;
-	userId?: string;
 	/** ComponentType.Button (default) or ComponentType.StringSelect. */
 	componentType?: number;
 	/** Selected values for a string select. */
 	values?: string[];
 }
 
-export interface ModalSubmitInput {
+export interface ModalSubmitInput extends Actor {
 	customId: string;
 	fields: Record<string, string>;
-	userId?: string;
+}
+
+/** A server of the stand-in, with its channels and roles by name. */
+export interface StandInGuild {
+	readonly id: string;
+	readonly name: string;
+	readonly channels: Readonly<Record<string, string>>;
+	readonly roles: Readonly<Record<string, string>>;
 }
 
 export interface ScriptedFailure {
@@ -153,6 +180,8 @@ export interface DiscordStandIn {
 	readonly botUserId: string;
 	readonly guildId: string;
 	readonly channelId: string;
+	/** Every server the bot is in; `guilds[0]` is `guildId`, and its first channel `channelId`. */
+	readonly guilds: readonly StandInGuild[];
 	/** Every REST request (not the CDN). */
 	readonly requests: RecordedRequest[];
 	/** Every spec or protocol violation, as `METHOD /template : what is wrong`. */
@@ -172,11 +201,17 @@ export interface DiscordStandIn {
 	channelMessages(channelId?: string): StoredMessage[];
 	waitFor<T>(check: () => T | undefined | false, timeoutMs?: number, label?: string): Promise<T>;
 	failNext(match: { method: string; path: RegExp }, reply: ScriptedFailure, times?: number): void;
+	/**
+	 * Calls `listener` with every REST request as it arrives, before it is answered (e.g. to kill
+	 * the bot at the moment it shows a command as accepted). Returns a function that stops it.
+	 */
+	watchRequests(listener: (request: RecordedRequest) => void): () => void;
 	expireInteractionTokens(): void;
 	close(): Promise<void>;
 }
 
 const DEFAULTS: Required<DiscordStandInOptions> = {
+	guilds: [{}],
 	token: 'test-bot-token',
 	interactionTokenTtlMs: 15 * 60_000,
 	ackDeadlineMs: 3000,
@@ -201,6 +236,10 @@ interface Scripted {
 	reply: ScriptedFailure;
 	remaining: number;
 }
+
+type Resolved = {
+	-readonly [K in keyof APIInteractionDataResolved]?: Exclude<APIInteractionDataResolved[K], undefined>;
+};
 
 const isOption = <T extends InteractionType>(value: unknown): value is APIApplicationCommandInteractionDataOption<T> =>
 	isRecord(value) && typeof value.name === 'string' && typeof value.type === 'number';
@@ -269,8 +308,10 @@ class StandIn implements DiscordStandIn {
 	readonly botUserId: string;
 	readonly guildId: string;
 	readonly channelId: string;
+	readonly guilds: readonly StandInGuild[];
 	readonly requests: RecordedRequest[] = [];
 	readonly violations: string[] = [];
+	private readonly listeners = new Set<(request: RecordedRequest) => void>();
 	private readonly state: StandInState;
 	private readonly gateway: FakeGateway;
 	private readonly scripted: Scripted[] = [];
@@ -282,7 +323,7 @@ class StandIn implements DiscordStandIn {
 		private readonly options: Required<DiscordStandInOptions>,
 		private readonly validator: OpenApiValidator,
 	) {
-		const world = createWorld();
+		const world = createWorld(options.guilds);
 		const gatewayUrl = `${origin.replace(/^http/, 'ws')}/gateway`;
 		this.apiUrl = `${origin}/api`;
 		this.token = options.token;
@@ -290,6 +331,12 @@ class StandIn implements DiscordStandIn {
 		this.botUserId = world.botUserId;
 		this.guildId = world.guildId;
 		this.channelId = world.channelId;
+		this.guilds = world.guilds.map((guild) => ({
+			id: guild.id,
+			name: guild.name,
+			channels: Object.fromEntries(guild.channels.map((channel) => [channel.name, channel.id])),
+			roles: Object.fromEntries(guild.roles.map((custom) => [custom.name, custom.id])),
+		}));
 		this.state = {
 			world,
 			gatewayUrl,
@@ -305,7 +352,7 @@ class StandIn implements DiscordStandIn {
 			token: options.token,
 			onIdentify: (sessionId) => [
 				{ t: 'READY', d: readyPayload(world, sessionId, gatewayUrl) },
-				{ t: 'GUILD_CREATE', d: guildCreatePayload(world) },
+				...world.guilds.map((guild) => ({ t: 'GUILD_CREATE', d: guildCreatePayload(world, guild) })),
 			],
 		});
 		server.on('request', (req, res) => void this.onRequest(req, res));
@@ -333,9 +380,9 @@ class StandIn implements DiscordStandIn {
 
 	slashCommand(input: SlashCommandInput): InteractionHandle {
 		return this.dispatchInteraction(input, (envelope) => {
-			const resolved: Record<string, APIAttachment> = {};
+			const resolved: Resolved = {};
 			const options = checkedOptions<InteractionType.ApplicationCommand>(input.options ?? []).map((option) =>
-				this.hostAttachmentOption(option, input.attachments ?? {}, resolved),
+				this.resolveOption(option, input.attachments ?? {}, resolved, envelope.guild_id),
 			);
 			const payload: APIChatInputApplicationCommandInteraction = {
 				...envelope,
@@ -344,9 +391,9 @@ class StandIn implements DiscordStandIn {
 					id: this.commandId(input.name),
 					name: input.name,
 					type: ApplicationCommandType.ChatInput,
-					guild_id: this.guildId,
+					guild_id: envelope.guild_id,
 					...(input.options === undefined ? {} : { options }),
-					...(Object.keys(resolved).length > 0 ? { resolved: { attachments: resolved } } : {}),
+					...(Object.keys(resolved).length > 0 ? { resolved } : {}),
 				},
 			};
 			return { payload, record: { type: InteractionType.ApplicationCommand } };
@@ -363,7 +410,7 @@ class StandIn implements DiscordStandIn {
 					id: this.commandId(input.name),
 					name: input.name,
 					type: ApplicationCommandType.ChatInput,
-					guild_id: this.guildId,
+					guild_id: envelope.guild_id,
 					options: checkedOptions<InteractionType.ApplicationCommandAutocomplete>(options),
 				},
 			};
@@ -378,7 +425,7 @@ class StandIn implements DiscordStandIn {
 		if (componentType !== ComponentType.Button && componentType !== ComponentType.StringSelect) {
 			throw new TypeError(`component(): componentType ${componentType} is not supported (button or string select)`);
 		}
-		return this.dispatchInteraction(input, (envelope) => {
+		return this.dispatchInteraction({ ...input, channelId: message.channelId }, (envelope) => {
 			const payload: APIMessageComponentInteraction = {
 				...envelope,
 				type: InteractionType.MessageComponent,
@@ -437,6 +484,11 @@ class StandIn implements DiscordStandIn {
 		}
 	}
 
+	watchRequests(listener: (request: RecordedRequest) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
 	failNext(match: { method: string; path: RegExp }, reply: ScriptedFailure, times = 1): void {
 		this.scripted.push({ method: match.method.toUpperCase(), path: match.path, reply, remaining: times });
 	}
@@ -469,7 +521,7 @@ class StandIn implements DiscordStandIn {
 	}
 
 	private dispatchInteraction(
-		input: { userId?: string; locale?: string; memberPermissions?: string },
+		input: Actor,
 		build: (envelope: ReturnType<typeof interactionEnvelope>) => {
 			payload: unknown;
 			record: Pick<InteractionRecord, 'type' | 'sourceMessageId'>;
@@ -480,6 +532,7 @@ class StandIn implements DiscordStandIn {
 		const id = nextSnowflake();
 		const token = interactionToken(id);
 		const user = humanUser(input.userId ?? world.ownerId, world.ownerId);
+		const channelId = input.channelId ?? world.channelId;
 		const envelope = interactionEnvelope(world, {
 			id,
 			token,
@@ -487,10 +540,21 @@ class StandIn implements DiscordStandIn {
 			locale: toLocale(input.locale ?? 'en-US'),
 			permissions: input.memberPermissions ?? DEFAULT_MEMBER_PERMISSIONS,
 			attachmentSizeLimit: this.options.attachmentSizeLimit,
+			channelId,
+			roles: input.roles ?? [],
 		});
 		const { payload, record } = build(envelope);
 		const dispatchedAt = Date.now();
-		const rec: InteractionRecord = { ...record, id, token, user, dispatchedAt, acknowledged: false, expired: false };
+		const rec: InteractionRecord = {
+			...record,
+			id,
+			token,
+			user,
+			dispatchedAt,
+			channelId,
+			acknowledged: false,
+			expired: false,
+		};
 		this.state.interactions.set(id, rec);
 		this.state.byToken.set(token, rec);
 		if (overGateway && this.gateway.dispatch('INTERACTION_CREATE', payload) === 0) {
@@ -509,18 +573,55 @@ class StandIn implements DiscordStandIn {
 		return id;
 	}
 
-	/** ATTACHMENT options name a key of `attachments`; the stand-in hosts it and resolves it. */
-	private hostAttachmentOption<T extends InteractionType>(
+	/**
+	 * ATTACHMENT options name a key of `attachments`: the stand-in hosts the file and resolves it.
+	 * USER, CHANNEL and ROLE options name an id, resolved as Discord does (a user with their member
+	 * in this server, a channel with the member's permissions in it, a role of this server).
+	 */
+	private resolveOption<T extends InteractionType>(
 		option: APIApplicationCommandInteractionDataOption<T>,
 		uploads: Record<string, UploadInput>,
-		resolved: Record<string, APIAttachment>,
+		resolved: Resolved,
+		guildId: string,
 	): APIApplicationCommandInteractionDataOption<T> {
-		const { Subcommand, SubcommandGroup, Attachment } = ApplicationCommandOptionType;
+		const { Subcommand, SubcommandGroup, Attachment, User, Channel, Role } = ApplicationCommandOptionType;
+		const { world } = this.state;
 		if (option.type === Subcommand || option.type === SubcommandGroup) {
 			const nested = checkedOptions<T>(option.options ?? []).map((o) =>
-				this.hostAttachmentOption(o, uploads, resolved),
+				this.resolveOption(o, uploads, resolved, guildId),
 			);
 			return { ...option, options: nested } as APIApplicationCommandInteractionDataOption<T>;
+		}
+		if (option.type === User) {
+			const user = humanUser(option.value, world.ownerId);
+			(resolved.users ??= {})[user.id] = user;
+			const { user: _user, ...member } = guildMember(user, [], world.createdAt);
+			(resolved.members ??= {})[user.id] = { ...member, permissions: DEFAULT_MEMBER_PERMISSIONS };
+			return option;
+		}
+		if (option.type === Channel) {
+			const guild = guildOfChannel(world, option.value);
+			const channel = guild?.channels.find((candidate) => candidate.id === option.value);
+			if (guild?.id !== guildId || channel === undefined)
+				throw new TypeError(
+					`slashCommand(): option ${option.name} names ${option.value}, not a channel of this server`,
+				);
+			(resolved.channels ??= {})[channel.id] = {
+				id: channel.id,
+				type: ChannelType.GuildText,
+				name: channel.name,
+				permissions: DEFAULT_MEMBER_PERMISSIONS,
+			};
+			return option;
+		}
+		if (option.type === Role) {
+			const guild = world.guilds.find((candidate) => candidate.id === guildId);
+			const index = guild?.roles.findIndex((candidate) => candidate.id === option.value) ?? -1;
+			const found = guild?.roles[index];
+			if (found === undefined)
+				throw new TypeError(`slashCommand(): option ${option.name} names ${option.value}, not a role of this server`);
+			(resolved.roles ??= {})[found.id] = role(found.id, found.name, '0', index + 2);
+			return option;
 		}
 		if (option.type !== Attachment) return option;
 		const upload = uploads[option.value];
@@ -529,7 +630,7 @@ class StandIn implements DiscordStandIn {
 		}
 		const id = nextSnowflake();
 		const urls = this.state.cdn.host(this.channelId, id, upload.filename, upload.data, upload.contentType);
-		resolved[id] = {
+		(resolved.attachments ??= {})[id] = {
 			id,
 			filename: upload.filename,
 			size: upload.data.length,
@@ -564,6 +665,7 @@ class StandIn implements DiscordStandIn {
 			const { reply, template } = this.respond(record, parsed.problem);
 			record.status = reply.status;
 			this.requests.push(record);
+			for (const listener of this.listeners) listener(record);
 			send(res, reply, rateLimitHeaders(`${record.method} ${template}`));
 		} catch (error) {
 			// Never let a stand-in bug crash the test run; surface it as a violation instead.

@@ -38,6 +38,17 @@ interface Task {
 	failWith?: number;
 	/** How the status spells the failure: `Fail` (documented) or `Failed` (what MiniMax's CLI checks). */
 	failSpelling?: 'Fail' | 'Failed';
+	/** When a query first reported its end (Success or Fail): the end of its polling. */
+	endedAt?: number;
+	readonly prompt: unknown;
+}
+
+/** A task as a test sees it: from its create call to the first query that reported its end. */
+export interface TaskLife {
+	readonly id: string;
+	readonly prompt: unknown;
+	readonly createdAt: number;
+	readonly endedAt: number | undefined;
 }
 
 export interface MinimaxStandInOptions {
@@ -61,6 +72,8 @@ export interface MinimaxStandIn {
 	readonly counts: { query: number; retrieve: number; download: number };
 	/** The v2 API (MiniMax-H3, H3-Max) under the same base URL. */
 	readonly v2: MinimaxV2StandIn;
+	/** Every task made, in creation order. */
+	tasks(): TaskLife[];
 	generationMs: number;
 	/** The next create call answers with this `base_resp` code instead of creating a task. */
 	failNextCreate(code: number, message?: string): void;
@@ -148,7 +161,7 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 			return reject(res, 2013, 'invalid params, prompt_optimizer');
 		}
 		const id = String(taskCounter++);
-		const task: Task = { id, createdAt: Date.now(), fileId: String(205_000_000_000 + taskCounter) };
+		const task: Task = { id, createdAt: Date.now(), fileId: String(205_000_000_000 + taskCounter), prompt };
 		if (nextTaskFailure !== undefined) {
 			task.failWith = nextTaskFailure.code;
 			task.failSpelling = nextTaskFailure.spelling;
@@ -177,6 +190,7 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 				base_resp: { status_code: 2013, status_msg: 'task not found' },
 			});
 		const status = statusOf(task);
+		if (status === 'Success' || status === 'Fail') task.endedAt ??= Date.now();
 		if (status === 'Success') {
 			return send(res, 200, {
 				task_id: task.id,
@@ -259,6 +273,13 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 		creates,
 		counts,
 		v2,
+		tasks: () =>
+			[...tasks.values()].map((task) => ({
+				id: task.id,
+				prompt: task.prompt,
+				createdAt: task.createdAt,
+				endedAt: task.endedAt,
+			})),
 		get generationMs() {
 			return state.generationMs;
 		},

@@ -108,8 +108,30 @@ function moreSpecific(a: CompiledPath, b: CompiledPath): number {
 	return 0;
 }
 
+/**
+ * Where Discord's documentation and the spec disagree, and Discord accepts what the docs say: the
+ * spec is followed everywhere else. `default_member_permissions` is a permission bit set, "string"
+ * in the docs (application-commands.mdx) and in discord-api-types (what discord.js sends), an
+ * integer in the spec's request schemas; Discord takes both.
+ */
+function withDocumentedForms(components: unknown): unknown {
+	const patched: unknown = JSON.parse(JSON.stringify(components ?? {}));
+	for (const request of [
+		'ApplicationCommandCreateRequest',
+		'ApplicationCommandPatchRequestPartial',
+		'ApplicationCommandUpdateRequest',
+	]) {
+		const properties = dig(patched, 'schemas', request, 'properties');
+		if (!isRecord(properties) || properties.default_member_permissions === undefined) continue;
+		properties.default_member_permissions = {
+			anyOf: [properties.default_member_permissions, { type: 'string', pattern: '^[0-9]{1,20}$' }],
+		};
+	}
+	return patched;
+}
+
 function createValidator(spec: unknown): OpenApiValidator {
-	const ajv = createAjv(dig(spec, 'components'));
+	const ajv = createAjv(withDocumentedForms(dig(spec, 'components')));
 	const specPaths = dig(spec, 'paths');
 	const paths = Object.entries(isRecord(specPaths) ? specPaths : {}).flatMap(([template, item]): CompiledPath[] =>
 		isRecord(item) ? [{ template, segments: template.split('/').slice(1), item }] : [],

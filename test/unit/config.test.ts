@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { priceOf } from '../../src/providers/prices.js';
 
 const minimal = { DISCORD_TOKEN: 'discord-secret-token', VIDEO_PROVIDER: 'minimax', MINIMAX_API_KEY: 'mm-secret' };
 
@@ -192,5 +193,70 @@ describe('configuration for operations', () => {
 		expect(problemsOf({ ...minimal, REDIS_MODE: 'sharded' }, 'bot')).toEqual([
 			'REDIS_MODE must be single, cluster or sentinel',
 		]);
+	});
+});
+
+describe('configuration for spending', () => {
+	it('applies the spending defaults: one running and five waiting per user, no budget, cap or provider limit', () => {
+		const config = loadConfig(minimal, 'all');
+		expect(config.userMaxActive).toBe(1);
+		expect(config.userMaxQueued).toBe(5);
+		expect(config.guildDailyBudget).toBeUndefined();
+		expect(config.globalDailyCap).toBeUndefined();
+		expect(config.providerLimits).toEqual({});
+		expect(config.rpmWindowMs).toBe(60_000);
+	});
+
+	it('reads the spending variables: limits per provider, and prices per provider and per model', () => {
+		const config = loadConfig(
+			{
+				...minimal,
+				USER_MAX_ACTIVE: '2',
+				USER_MAX_QUEUED: '12',
+				GUILD_DAILY_BUDGET: '5',
+				GLOBAL_DAILY_CAP: '0',
+				MINIMAX_RPM: '20',
+				MINIMAX_CONCURRENCY: '2',
+				FAL_CONCURRENCY: '1',
+				PRICE_MINIMAX: '0.43',
+				PRICE_MINIMAX_MINIMAX_HAILUO_02: '0.25',
+				PRICE_RUNWARE_MINIMAX_1_1: '0.18',
+				// Another part of the bot reads per-second prices; they are not this table's business.
+				PRICE_PER_SECOND_MINIMAX_MINIMAX_H3: '0.08',
+			},
+			'all',
+		);
+		expect(config).toMatchObject({ userMaxActive: 2, userMaxQueued: 12, guildDailyBudget: 5, globalDailyCap: 0 });
+		expect(config.providerLimits).toEqual({ minimax: { rpm: 20, concurrency: 2 }, fal: { concurrency: 1 } });
+		expect(priceOf(config.prices, 'minimax', 'MiniMax-Hailuo-02')).toBe(0.25);
+		expect(priceOf(config.prices, 'minimax', 'T2V-01-Director')).toBe(0.43);
+		expect(priceOf(config.prices, 'runware', 'minimax:1@1')).toBe(0.18);
+		expect(priceOf(config.prices, 'runware', 'minimax:2@1')).toBeUndefined();
+		// The list prices where nothing is configured.
+		expect(priceOf(config.prices, 'segmind', 'minimax-ai')).toBe(0.625);
+		expect(priceOf(config.prices, 'preview', 'animatic')).toBe(0);
+	});
+
+	it('reports bad spending values in plain words, and price names that match nothing', () => {
+		const problems = problemsOf({
+			...minimal,
+			USER_MAX_ACTIVE: '0',
+			USER_MAX_QUEUED: 'many',
+			GLOBAL_DAILY_CAP: '-3',
+			MINIMAX_RPM: '4.5',
+			PRICE_MINIMAX: 'cheap',
+			PRICE_MINIMAX_T2V01: '0.4',
+			TEST_RPM_WINDOW_MS: '600000',
+		});
+		expect(problems).toEqual([
+			'USER_MAX_ACTIVE must be at least 1',
+			'USER_MAX_QUEUED must be a whole number',
+			'GLOBAL_DAILY_CAP must be at least 0',
+			'MINIMAX_RPM must be a whole number',
+			'PRICE_MINIMAX must be a number of US dollars, e.g. 0.43',
+			'TEST_RPM_WINDOW_MS must be at most 60000',
+			'PRICE_MINIMAX_T2V01 names no provider or model this bot knows (see PRICE_<PROVIDER>_<MODEL> in the README)',
+		]);
+		expect(problems.join('\n')).not.toContain('cheap');
 	});
 });

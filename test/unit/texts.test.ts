@@ -4,9 +4,12 @@ import { commands } from '../../commands/index.js';
 import { editModal, progressButtons, resultButtons, retryButtons } from '../../src/discord/components.js';
 import {
 	InvalidRequestError,
+	LimitReachedError,
+	MissingPermissionError,
 	QueueUnavailableError,
 	QuotaExceededError,
 	type Asked,
+	type LimitReached,
 	type Change,
 	type RequestProblem,
 	type Suggestion,
@@ -76,6 +79,28 @@ const PROBLEMS: { readonly [K in RequestProblem['kind']]: readonly Extract<Reque
 	],
 	'image-gone': [{ kind: 'image-gone' }],
 	'not-in-server': [{ kind: 'not-in-server' }],
+	'quota-target': [{ kind: 'quota-target' }],
+	'quota-limit': [{ kind: 'quota-limit', value: 'lots' }],
+	'one-change': [{ kind: 'one-change' }],
+};
+
+/** One sample of every limit that can refuse a request; the compiler insists on every kind. */
+const LIMITS: { readonly [K in LimitReached['kind']]: readonly Extract<LimitReached, { kind: K }>[] } = {
+	'waiting': [{ kind: 'waiting', max: 5 }],
+	'guild-clips': [
+		{ kind: 'guild-clips', max: 2, nextFreeAt: Date.now() + 3_600_000 },
+		{ kind: 'guild-clips', max: 0, nextFreeAt: null },
+	],
+	'guild-dollars': [{ kind: 'guild-dollars', maxUsd: 0.9, nextFreeAt: Date.now() + 60_000 }],
+	'global': [
+		{ kind: 'global', nextFreeAt: Date.now() + 60_000 },
+		{ kind: 'global', nextFreeAt: null },
+	],
+	'paused': [{ kind: 'paused' }],
+	'channel': [
+		{ kind: 'channel', allowed: ['1573597093061328897'] },
+		{ kind: 'channel', allowed: ['1573597093061328897', '1573597093061328896', '1573597093061328895'] },
+	],
 };
 
 const ASKED: { readonly [K in Asked['kind']]: Extract<Asked, { kind: K }> } = {
@@ -153,7 +178,11 @@ const CALLS: Calls<Sentences> = {
 	done: [
 		[progress, 95_000, '812345678901234567'],
 		[longProgress, 5_000, '812345678901234567'],
+		[progress, 95_000, '812345678901234567', 0.43],
 	],
+	money: [[0], [0.43], [12.5]],
+	limitReached: Object.values(LIMITS).flatMap((samples) => samples.map((limit) => [limit] as [LimitReached])),
+	missingPermission: [['ManageGuild']],
 	tooLargeToUpload: [[longProgress, `https://cdn.example/${'x'.repeat(400)}.mp4`, 10 * 1_048_576]],
 	failedBecause: [[english.failures['outcome-unknown'], longProgress]],
 	modalTitle: [['remix'], ['extend']],
@@ -174,7 +203,38 @@ const CALLS: Calls<Sentences> = {
 	),
 };
 
-const NESTED_CALLS: Record<string, readonly (readonly unknown[])[]> = {};
+const budgetView = { clips: 2, dollars: 0.9, fromDefault: false, usedClips: 1, usedUsd: 0.5 };
+
+const NESTED_CALLS: Record<string, readonly (readonly unknown[])[]> = {
+	'admin.quotaSet': [
+		[{ kind: 'user', id: '812345678901234567' }, 9],
+		[{ kind: 'role', id: '812345678901234568' }, 1],
+	],
+	'admin.quotaCleared': [
+		[{ kind: 'user', id: '812345678901234567' }, 3],
+		[{ kind: 'role', id: '812345678901234568' }, 3],
+	],
+	'admin.budget': [
+		[budgetView, true],
+		[{ ...budgetView, dollars: null, fromDefault: true }, false],
+		[{ ...budgetView, clips: null }, false],
+		[{ ...budgetView, clips: null, dollars: null }, false],
+	],
+	'admin.channels': [[[]], [['1573597093061328897', '1573597093061328896']]],
+	'admin.reportTitle': [[1], [7], [90]],
+	'admin.reportCostValue': [
+		[1.49, 0],
+		[0, 2],
+	],
+	'admin.reportTopUser': [['812345678901234567', 3, 1.29]],
+	'queue.title': [[true], [false]],
+	'queue.none': [[true], [false]],
+	'queue.line': [
+		[{ position: 3, prompt: 'a paper boat on a rainy street' }],
+		[{ position: null, prompt: longProgress.prompt, userId: '812345678901234567' }],
+	],
+	'queue.more': [[4]],
+};
 
 interface Rendered {
 	readonly label: string;
@@ -260,6 +320,25 @@ describe('texts: every language defines every text', () => {
 		for (const fact of ['MiniMax', 'S2V-01', 'T2V-01-Director']) expect(unservable).toContain(fact);
 		const unknown = texts.requestProblem(PROBLEMS['camera-unknown'][0]!);
 		for (const move of ['Barrel roll', 'Truck left', 'Static shot']) expect(unknown).toContain(move);
+		// Limits: which one, its number, the channels as mentions, when room frees up.
+		expect(texts.limitReached({ kind: 'channel', allowed: ['1573597093061328897'] })).toContain(
+			'<#1573597093061328897>',
+		);
+		expect(texts.limitReached({ kind: 'guild-clips', max: 2, nextFreeAt: 1_700_000_000_000 })).toContain(
+			'<t:1700000000:R>',
+		);
+		expect(texts.limitReached({ kind: 'waiting', max: 12 })).toContain('12');
+		expect(texts.done(progress, 1_000, '812345678901234567', 0.43)).toMatch(/0[.,]43/);
+		expect(texts.queue.line({ position: 4, prompt: 'a boat', userId: '812345678901234567' })).toMatch(
+			/#4.*a boat.*<@812345678901234567>/,
+		);
+	});
+
+	it.each(LANGUAGES)('%s: the deployment’s cap is never worded as the server’s', (language) => {
+		const texts = textsFor(language);
+		const cap = texts.limitReached({ kind: 'global', nextFreeAt: 1_700_000_000_000 });
+		expect(cap).not.toMatch(/server|serveur/i);
+		expect(texts.limitReached({ kind: 'guild-clips', max: 2, nextFreeAt: null })).toMatch(/server|serveur/i);
 	});
 });
 
@@ -297,6 +376,9 @@ describe('texts: choosing the language', () => {
 			'Vous avez utilisé vos 3 vidéos des dernières 24 heures. Rien n’a été facturé.',
 		);
 		expect(fr.commandError(new QueueUnavailableError())).toBe(fr.queueUnavailable);
+		expect(fr.commandError(new LimitReachedError({ kind: 'paused' }))).toBe(fr.limitReached({ kind: 'paused' }));
+		expect(english.commandError(new MissingPermissionError('ManageGuild'))).toContain('**Manage Server**');
+		expect(fr.commandError(new MissingPermissionError('ManageGuild'))).toContain('**Gérer le serveur**');
 		expect(fr.commandError(new Error('secret stack'))).toBe(fr.unexpected);
 		const failures: FailureClass[] = ['safety-input', 'credits', 'outcome-unknown', 'internal'];
 		for (const failure of failures) {
