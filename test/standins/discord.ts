@@ -8,6 +8,7 @@ import {
 	ApplicationCommandType,
 	ComponentType,
 	InteractionType,
+	PermissionFlagsBits,
 	type APIApplicationCommandAutocompleteInteraction,
 	type APIApplicationCommandInteractionDataOption,
 	type APIAttachment,
@@ -20,9 +21,9 @@ import {
 	AttachmentHost,
 	DiscordHttpError,
 	InvalidFormBody,
+	RateLimiter,
 	discordError,
 	parseBody,
-	rateLimitHeaders,
 	readRaw,
 	scriptedReply,
 	send,
@@ -30,6 +31,7 @@ import {
 	type Reply,
 } from './discord-http.js';
 import {
+	BOT_PERMISSIONS,
 	DEFAULT_MEMBER_PERMISSIONS,
 	createWorld,
 	guildCreatePayload,
@@ -39,9 +41,17 @@ import {
 	messagePayload,
 	nextSnowflake,
 	readyPayload,
+	snowflakeAt,
 	toLocale,
+	type MessageRecord,
 } from './discord-payloads.js';
-import { ROUTES, isRecord, type InteractionRecord, type StandInState } from './discord-rest.js';
+import {
+	ROUTES,
+	isRecord,
+	type ChannelPermissions,
+	type InteractionRecord,
+	type StandInState,
+} from './discord-rest.js';
 import {
 	describeIssues,
 	loadOpenApiValidator,
@@ -61,6 +71,12 @@ export interface DiscordStandInOptions {
 	ackDeadlineMs?: number;
 	/** Bytes; larger uploads → 413 {code:40005}; sent in interactions as attachment_size_limit (default 10 MiB). */
 	attachmentSizeLimit?: number;
+	/** Per-route buckets, the bot token's global limit and 429s, as Discord has them (default on). */
+	rateLimits?: boolean;
+	/** Messages older than this take at most `oldMessageEditCap` more edits, then 400 {code:30046} (default 1 h). */
+	oldMessageAgeMs?: number;
+	/** Default 3 (Discord does not publish its number). */
+	oldMessageEditCap?: number;
 }
 
 export interface RecordedRequest {
@@ -77,6 +93,8 @@ export interface RecordedRequest {
 	at: number;
 	/** Status the stand-in answered. */
 	status: number;
+	/** The client went away before the answer (a held request whose process was killed). */
+	dropped?: boolean;
 }
 
 export interface StoredMessage {
@@ -85,9 +103,30 @@ export interface StoredMessage {
 	content: string;
 	components: unknown[];
 	embeds: unknown[];
-	attachments: Array<{ id: string; filename: string; contentType: string; data: Buffer; size: number }>;
+	attachments: Array<{
+		id: string;
+		filename: string;
+		contentType: string;
+		data: Buffer;
+		size: number;
+		url: string;
+		description?: string;
+	}>;
 	flags: number;
 	editedAt: number | null;
+	createdAt: number;
+	/** How it was made: the command's reply, a follow-up, or a channel message (bot token). */
+	kind: 'original' | 'followup' | 'channel';
+	/** The message it replies to. */
+	reference?: string;
+}
+
+/** A request the stand-in holds without answering (see `holdNext`). */
+export interface HeldRequest {
+	/** Resolves when the request has arrived (and, with `apply`, taken effect). */
+	readonly arrived: Promise<RecordedRequest>;
+	/** Answers it now (and, without `apply`, lets it take effect first). */
+	release(): void;
 }
 
 export interface InteractionHandle {
@@ -106,6 +145,10 @@ export interface UploadInput {
 
 export interface SlashCommandInput {
 	name: string;
+	/** The interaction was created this long ago (its id says so); its token's 15 minutes run from then. */
+	createdAgoMs?: number;
+	/** The interaction's `attachment_size_limit`, when not the stand-in's default. */
+	attachmentSizeLimit?: number;
 	/** e.g. [{name:'prompt',type:3,value:'…'}]; an ATTACHMENT option's value is a key of `attachments`. */
 	options?: unknown[];
 	attachments?: Record<string, UploadInput>;
@@ -172,7 +215,27 @@ export interface DiscordStandIn {
 	channelMessages(channelId?: string): StoredMessage[];
 	waitFor<T>(check: () => T | undefined | false, timeoutMs?: number, label?: string): Promise<T>;
 	failNext(match: { method: string; path: RegExp }, reply: ScriptedFailure, times?: number): void;
+	/**
+	 * Holds the next matching request unanswered until `release()`, or until its client goes away
+	 * (a killed process). With `apply`, it takes effect first and only the answer is held (the
+	 * upload landed, the sender never heard); without, it takes effect only if released.
+	 */
+	holdNext(match: { method: string; path: RegExp }, options: { apply: boolean }): HeldRequest;
 	expireInteractionTokens(): void;
+	/** Any message by id, wherever it is (undefined once deleted). */
+	message(id: string): StoredMessage | undefined;
+	/** Messages in the DM channel with a user. */
+	directMessages(userId: string): StoredMessage[];
+	/** A server admin changes what the bot may do in a channel. */
+	setBotPermissions(channelId: string, permissions: Partial<ChannelPermissions>): void;
+	/** The user's privacy settings refuse DMs from the bot (50007). */
+	refuseDirectMessages(userId: string): void;
+	/** A moderator deletes a message: later reads and edits answer 10008. */
+	deleteMessage(id: string): void;
+	/** Makes a message look `ms` older, e.g. past the hour after which edits are capped (30046). */
+	backdateMessage(id: string, ms: number): void;
+	/** Requests answered 429. */
+	rateLimited(): RecordedRequest[];
 	close(): Promise<void>;
 }
 
@@ -181,6 +244,9 @@ const DEFAULTS: Required<DiscordStandInOptions> = {
 	interactionTokenTtlMs: 15 * 60_000,
 	ackDeadlineMs: 3000,
 	attachmentSizeLimit: 10 * 1024 * 1024,
+	rateLimits: true,
+	oldMessageAgeMs: 60 * 60_000,
+	oldMessageEditCap: 3,
 };
 const API_PREFIX = '/api/v10';
 
@@ -200,6 +266,24 @@ interface Scripted {
 	path: RegExp;
 	reply: ScriptedFailure;
 	remaining: number;
+}
+
+interface Hold {
+	method: string;
+	path: RegExp;
+	apply: boolean;
+	arrived: (request: RecordedRequest) => void;
+	released: Promise<void>;
+}
+
+const stored = (m: MessageRecord): StoredMessage => m;
+
+/** The bot's permission bits in a channel, as `app_permissions` of an interaction there says. */
+function appPermissions(granted: ChannelPermissions | undefined): string {
+	let bits = BigInt(BOT_PERMISSIONS);
+	if (granted?.sendMessages === false) bits &= ~PermissionFlagsBits.SendMessages;
+	if (granted?.attachFiles === false) bits &= ~PermissionFlagsBits.AttachFiles;
+	return bits.toString();
 }
 
 const isOption = <T extends InteractionType>(value: unknown): value is APIApplicationCommandInteractionDataOption<T> =>
@@ -274,7 +358,9 @@ class StandIn implements DiscordStandIn {
 	private readonly state: StandInState;
 	private readonly gateway: FakeGateway;
 	private readonly scripted: Scripted[] = [];
+	private readonly holds: Hold[] = [];
 	private readonly commandIds = new Map<string, string>();
+	private readonly limiter: RateLimiter;
 
 	constructor(
 		private readonly server: Server,
@@ -295,12 +381,19 @@ class StandIn implements DiscordStandIn {
 			gatewayUrl,
 			interactionTokenTtlMs: options.interactionTokenTtlMs,
 			ackDeadlineMs: options.ackDeadlineMs,
+			attachmentSizeLimit: options.attachmentSizeLimit,
+			oldMessageAgeMs: options.oldMessageAgeMs,
+			oldMessageEditCap: options.oldMessageEditCap,
 			cdn: new AttachmentHost(origin),
 			interactions: new Map(),
 			byToken: new Map(),
 			messages: new Map(),
 			commands: { global: [], guild: new Map() },
+			permissions: new Map(),
+			dmChannels: new Map(),
+			dmRefused: new Set(),
 		};
+		this.limiter = new RateLimiter(options.rateLimits);
 		this.gateway = new FakeGateway({
 			token: options.token,
 			onIdentify: (sessionId) => [
@@ -418,11 +511,59 @@ class StandIn implements DiscordStandIn {
 
 	original(token: string): StoredMessage | undefined {
 		const id = this.state.byToken.get(token)?.originalId;
-		return id === undefined ? undefined : this.state.messages.get(id);
+		const m = id === undefined ? undefined : this.state.messages.get(id);
+		return m === undefined ? undefined : stored(m);
 	}
 
 	channelMessages(channelId: string = this.channelId): StoredMessage[] {
 		return [...this.state.messages.values()].filter((m) => m.channelId === channelId && m.kind !== 'original');
+	}
+
+	message(id: string): StoredMessage | undefined {
+		const m = this.state.messages.get(id);
+		return m === undefined ? undefined : stored(m);
+	}
+
+	directMessages(userId: string): StoredMessage[] {
+		const channelId = this.state.dmChannels.get(userId);
+		return channelId === undefined ? [] : this.channelMessages(channelId);
+	}
+
+	setBotPermissions(channelId: string, permissions: Partial<ChannelPermissions>): void {
+		const current = this.state.permissions.get(channelId) ?? { sendMessages: true, attachFiles: true };
+		this.state.permissions.set(channelId, { ...current, ...permissions });
+	}
+
+	refuseDirectMessages(userId: string): void {
+		this.state.dmRefused.add(userId);
+	}
+
+	deleteMessage(id: string): void {
+		if (!this.state.messages.delete(id)) throw new Error(`deleteMessage(): the stand-in has no message ${id}`);
+	}
+
+	backdateMessage(id: string, ms: number): void {
+		const m = this.state.messages.get(id);
+		if (m === undefined) throw new Error(`backdateMessage(): the stand-in has no message ${id}`);
+		m.createdAt -= ms;
+	}
+
+	rateLimited(): RecordedRequest[] {
+		return this.requests.filter((r) => r.status === 429);
+	}
+
+	holdNext(match: { method: string; path: RegExp }, options: { apply: boolean }): HeldRequest {
+		let arrived: (request: RecordedRequest) => void = () => undefined;
+		let release: () => void = () => undefined;
+		const hold: Hold = {
+			method: match.method.toUpperCase(),
+			path: match.path,
+			apply: options.apply,
+			arrived: (request) => arrived(request),
+			released: new Promise<void>((resolve) => (release = resolve)),
+		};
+		this.holds.push(hold);
+		return { arrived: new Promise((resolve) => (arrived = resolve)), release: () => release() };
 	}
 
 	async waitFor<T>(check: () => T | undefined | false, timeoutMs = 5000, label = 'condition'): Promise<T> {
@@ -469,7 +610,13 @@ class StandIn implements DiscordStandIn {
 	}
 
 	private dispatchInteraction(
-		input: { userId?: string; locale?: string; memberPermissions?: string },
+		input: {
+			userId?: string;
+			locale?: string;
+			memberPermissions?: string;
+			createdAgoMs?: number;
+			attachmentSizeLimit?: number;
+		},
 		build: (envelope: ReturnType<typeof interactionEnvelope>) => {
 			payload: unknown;
 			record: Pick<InteractionRecord, 'type' | 'sourceMessageId'>;
@@ -477,20 +624,33 @@ class StandIn implements DiscordStandIn {
 		overGateway = true,
 	): InteractionHandle {
 		const { world } = this.state;
-		const id = nextSnowflake();
+		const dispatchedAt = Date.now();
+		const createdAt = dispatchedAt - (input.createdAgoMs ?? 0);
+		const id = input.createdAgoMs === undefined ? nextSnowflake() : snowflakeAt(createdAt);
 		const token = interactionToken(id);
 		const user = humanUser(input.userId ?? world.ownerId, world.ownerId);
+		const attachmentSizeLimit = input.attachmentSizeLimit ?? this.options.attachmentSizeLimit;
 		const envelope = interactionEnvelope(world, {
 			id,
 			token,
 			user,
 			locale: toLocale(input.locale ?? 'en-US'),
 			permissions: input.memberPermissions ?? DEFAULT_MEMBER_PERMISSIONS,
-			attachmentSizeLimit: this.options.attachmentSizeLimit,
+			attachmentSizeLimit,
+			appPermissions: appPermissions(this.state.permissions.get(world.channelId)),
 		});
 		const { payload, record } = build(envelope);
-		const dispatchedAt = Date.now();
-		const rec: InteractionRecord = { ...record, id, token, user, dispatchedAt, acknowledged: false, expired: false };
+		const rec: InteractionRecord = {
+			...record,
+			id,
+			token,
+			user,
+			dispatchedAt,
+			createdAt,
+			attachmentSizeLimit,
+			acknowledged: false,
+			expired: false,
+		};
 		this.state.interactions.set(id, rec);
 		this.state.byToken.set(token, rec);
 		if (overGateway && this.gateway.dispatch('INTERACTION_CREATE', payload) === 0) {
@@ -561,10 +721,29 @@ class StandIn implements DiscordStandIn {
 				at,
 				status: 0,
 			};
-			const { reply, template } = this.respond(record, parsed.problem);
+			const hold = this.takeHold(record);
+			const gone = new Promise<void>((resolve) => res.once('close', () => resolve()));
+			if (hold !== undefined && !hold.apply) {
+				hold.arrived(record);
+				// Killed before the upload finished: Discord never saw it whole, nothing happens.
+				if ((await Promise.race([hold.released.then(() => 'released'), gone.then(() => 'gone')])) === 'gone') {
+					record.dropped = true;
+					this.requests.push(record);
+					return;
+				}
+			}
+			const { reply, headers } = this.respond(record, parsed.problem);
 			record.status = reply.status;
 			this.requests.push(record);
-			send(res, reply, rateLimitHeaders(`${record.method} ${template}`));
+			if (hold !== undefined && hold.apply) {
+				hold.arrived(record);
+				// It took effect; the sender hears nothing until released (or dies waiting).
+				if ((await Promise.race([hold.released.then(() => 'released'), gone.then(() => 'gone')])) === 'gone') {
+					record.dropped = true;
+					return;
+				}
+			}
+			send(res, reply, headers);
 		} catch (error) {
 			// Never let a stand-in bug crash the test run; surface it as a violation instead.
 			this.violations.push(`${req.method ?? '?'} ${req.url ?? '?'} : stand-in error: ${String(error)}`);
@@ -572,8 +751,20 @@ class StandIn implements DiscordStandIn {
 		}
 	}
 
-	/** Validate and record first, then scripted failures, then Discord's own checks, then the route. */
-	private respond(record: RecordedRequest, problem: string | undefined): { reply: Reply; template: string } {
+	private takeHold(record: RecordedRequest): Hold | undefined {
+		const hold = this.holds.find((h) => h.method === record.method && record.path.search(h.path) !== -1);
+		if (hold !== undefined) this.holds.splice(this.holds.indexOf(hold), 1);
+		return hold;
+	}
+
+	/**
+	 * Validate and record first, then scripted failures, then the rate limits, then Discord's own
+	 * checks, then the route.
+	 */
+	private respond(
+		record: RecordedRequest,
+		problem: string | undefined,
+	): { reply: Reply; headers: Record<string, string> } {
 		const apiPath = record.path.startsWith(`${API_PREFIX}/`) ? record.path.slice(API_PREFIX.length) : undefined;
 		const route = apiPath === undefined ? undefined : this.validator.match(record.method, apiPath);
 		const template = route?.template ?? record.path;
@@ -581,10 +772,20 @@ class StandIn implements DiscordStandIn {
 		if (!route) violation('no route');
 		const rejection = route ? this.check(record, route, problem, violation) : undefined;
 
+		const botToken = record.headers.authorization === `Bot ${this.token}`;
+		const limits = this.limiter.take(record.method, template, route?.params ?? {}, botToken);
 		const scripted = this.takeScripted(record);
-		if (scripted) return { reply: scriptedReply(scripted), template };
-		if (!route) return { reply: discordError(404, 0, '404: Not Found'), template };
-		return { reply: this.route(record, route, rejection, violation), template };
+		if (scripted) return { reply: scriptedReply(scripted), headers: limits.headers };
+		if (limits.refused) return { reply: limits.refused, headers: limits.headers };
+		if (!route) return { reply: discordError(404, 0, '404: Not Found'), headers: limits.headers };
+		return { reply: this.route(record, route, rejection, violation), headers: limits.headers };
+	}
+
+	/** Uploads through an interaction's token are held to its `attachment_size_limit`, others to the server's. */
+	private uploadLimit(route: RouteMatch): number {
+		const token = route.params.webhook_token ?? route.params.interaction_token;
+		const rec = token === undefined ? undefined : this.state.byToken.get(token);
+		return rec?.attachmentSizeLimit ?? this.options.attachmentSizeLimit;
 	}
 
 	/** Records spec violations; returns the 400 Discord would answer for the body, if any. */
@@ -620,7 +821,7 @@ class StandIn implements DiscordStandIn {
 		if (handler.auth && record.headers.authorization !== `Bot ${this.token}`) {
 			return discordError(401, 0, '401: Unauthorized');
 		}
-		if (record.files.some((f) => f.data.length > this.options.attachmentSizeLimit)) {
+		if (record.files.some((f) => f.data.length > this.uploadLimit(route))) {
 			return discordError(413, 40005, 'Request entity too large');
 		}
 		if (rejection) return rejection;
