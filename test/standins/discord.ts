@@ -185,6 +185,16 @@ export interface ScriptedFailure {
 	status: number;
 	body?: unknown;
 	headers?: Record<string, string>;
+	/** The request takes effect first; only its answer is the failure (a 5xx after the upload landed). */
+	apply?: boolean;
+}
+
+/** Which requests a scripted failure or a hold applies to. */
+export interface RequestMatch {
+	method: string;
+	path: RegExp;
+	/** Only requests that upload files (true) or only those that do not (false). */
+	files?: boolean;
 }
 
 export interface DiscordStandIn {
@@ -214,13 +224,13 @@ export interface DiscordStandIn {
 	original(token: string): StoredMessage | undefined;
 	channelMessages(channelId?: string): StoredMessage[];
 	waitFor<T>(check: () => T | undefined | false, timeoutMs?: number, label?: string): Promise<T>;
-	failNext(match: { method: string; path: RegExp }, reply: ScriptedFailure, times?: number): void;
+	failNext(match: RequestMatch, reply: ScriptedFailure, times?: number): void;
 	/**
 	 * Holds the next matching request unanswered until `release()`, or until its client goes away
 	 * (a killed process). With `apply`, it takes effect first and only the answer is held (the
 	 * upload landed, the sender never heard); without, it takes effect only if released.
 	 */
-	holdNext(match: { method: string; path: RegExp }, options: { apply: boolean }): HeldRequest;
+	holdNext(match: RequestMatch, options: { apply: boolean }): HeldRequest;
 	expireInteractionTokens(): void;
 	/** Any message by id, wherever it is (undefined once deleted). */
 	message(id: string): StoredMessage | undefined;
@@ -261,22 +271,24 @@ export async function startDiscordStandIn(opts: DiscordStandInOptions = {}): Pro
 	return new StandIn(server, `http://127.0.0.1:${port}`, { ...DEFAULTS, ...opts }, validator);
 }
 
-interface Scripted {
-	method: string;
-	path: RegExp;
+interface Scripted extends RequestMatch {
 	reply: ScriptedFailure;
 	remaining: number;
 }
 
-interface Hold {
-	method: string;
-	path: RegExp;
+interface Hold extends RequestMatch {
 	apply: boolean;
 	arrived: (request: RecordedRequest) => void;
 	released: Promise<void>;
 }
 
 const stored = (m: MessageRecord): StoredMessage => m;
+
+// search() ignores a /g regex's lastIndex, so reused patterns match every time.
+const matches = (match: RequestMatch, record: RecordedRequest): boolean =>
+	match.method === record.method &&
+	record.path.search(match.path) !== -1 &&
+	(match.files === undefined || match.files === record.files.length > 0);
 
 /** The bot's permission bits in a channel, as `app_permissions` of an interaction there says. */
 function appPermissions(granted: ChannelPermissions | undefined): string {
@@ -552,12 +564,12 @@ class StandIn implements DiscordStandIn {
 		return this.requests.filter((r) => r.status === 429);
 	}
 
-	holdNext(match: { method: string; path: RegExp }, options: { apply: boolean }): HeldRequest {
+	holdNext(match: RequestMatch, options: { apply: boolean }): HeldRequest {
 		let arrived: (request: RecordedRequest) => void = () => undefined;
 		let release: () => void = () => undefined;
 		const hold: Hold = {
+			...match,
 			method: match.method.toUpperCase(),
-			path: match.path,
 			apply: options.apply,
 			arrived: (request) => arrived(request),
 			released: new Promise<void>((resolve) => (release = resolve)),
@@ -578,8 +590,8 @@ class StandIn implements DiscordStandIn {
 		}
 	}
 
-	failNext(match: { method: string; path: RegExp }, reply: ScriptedFailure, times = 1): void {
-		this.scripted.push({ method: match.method.toUpperCase(), path: match.path, reply, remaining: times });
+	failNext(match: RequestMatch, reply: ScriptedFailure, times = 1): void {
+		this.scripted.push({ ...match, method: match.method.toUpperCase(), reply, remaining: times });
 	}
 
 	expireInteractionTokens(): void {
@@ -752,7 +764,7 @@ class StandIn implements DiscordStandIn {
 	}
 
 	private takeHold(record: RecordedRequest): Hold | undefined {
-		const hold = this.holds.find((h) => h.method === record.method && record.path.search(h.path) !== -1);
+		const hold = this.holds.find((h) => matches(h, record));
 		if (hold !== undefined) this.holds.splice(this.holds.indexOf(hold), 1);
 		return hold;
 	}
@@ -775,6 +787,7 @@ class StandIn implements DiscordStandIn {
 		const botToken = record.headers.authorization === `Bot ${this.token}`;
 		const limits = this.limiter.take(record.method, template, route?.params ?? {}, botToken);
 		const scripted = this.takeScripted(record);
+		if (scripted?.apply === true && route) this.route(record, route, rejection, violation);
 		if (scripted) return { reply: scriptedReply(scripted), headers: limits.headers };
 		if (limits.refused) return { reply: limits.refused, headers: limits.headers };
 		if (!route) return { reply: discordError(404, 0, '404: Not Found'), headers: limits.headers };
@@ -837,7 +850,7 @@ class StandIn implements DiscordStandIn {
 
 	private takeScripted(record: RecordedRequest): ScriptedFailure | undefined {
 		// search() ignores a /g regex's lastIndex, so reused patterns match every time.
-		const entry = this.scripted.find((s) => s.method === record.method && record.path.search(s.path) !== -1);
+		const entry = this.scripted.find((s) => matches(s, record));
 		if (!entry) return undefined;
 		if (--entry.remaining <= 0) this.scripted.splice(this.scripted.indexOf(entry), 1);
 		return entry.reply;
