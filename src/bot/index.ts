@@ -48,6 +48,7 @@ export async function startBot(config: Config, logger: Logger): Promise<Running>
 	const watcher = watchQueue({
 		jobs,
 		edits: stores.edits,
+		records: stores.records,
 		shown: stores.shown,
 		replies: new Replies(client.rest),
 		intervalMs: config.progressIntervalMs,

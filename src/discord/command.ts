@@ -9,6 +9,7 @@ import type { VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import type { JobRecords } from '../store/job-records.js';
 import type { MediaStore } from '../store/media.js';
+import type { MessageEdits } from '../store/message-edits.js';
 import type { PopularStore } from '../store/popular.js';
 import type { Quota } from '../store/quota.js';
 
@@ -19,6 +20,8 @@ export interface CommandContext {
 	readonly quota: Quota;
 	readonly media: MediaStore;
 	readonly records: JobRecords;
+	/** The edit budget of every message, shared with the workers. */
+	readonly edits: MessageEdits;
 	readonly settle: Settle;
 	readonly popular: PopularStore;
 	readonly logger: Logger;

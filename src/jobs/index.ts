@@ -2,7 +2,7 @@
  * The only module that knows BullMQ: the payload, the queue (enqueue, positions, cancel, state)
  * and the worker side (a narrow job handle that can save, hand back and postpone).
  */
-export { videoJobSchema, type VideoJobData } from './payload.js';
+export { replyRouteSchema, videoJobSchema, type ReplyRoute, type VideoJobData } from './payload.js';
 export { jobIdOf, VIDEO_QUEUE, VideoJobs, type JobState, type Waiting } from './queue.js';
 export {
 	HandedBackError,

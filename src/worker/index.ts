@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { AdminAlerts } from '../discord/admin-alerts.js';
 import { Replies } from '../discord/replies.js';
-import { createRest } from '../discord/rest.js';
+import { createRest, WORKER_REST } from '../discord/rest.js';
 import { createSettle } from '../generation/settle.js';
 import { startVideoWorker } from '../jobs/index.js';
 import type { Logger } from '../log.js';
@@ -20,7 +20,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 	redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 	await untilReady(redis);
 
-	const rest = createRest(config.discord.apiUrl, config.discord.token);
+	const rest = createRest(config.discord.apiUrl, config.discord.token, WORKER_REST);
 	rest.on('rateLimited', (info) =>
 		logger.info({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limit'),
 	);

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { AdminAlerts } from '../../src/discord/admin-alerts.js';
 import { Replies } from '../../src/discord/replies.js';
-import { createRest } from '../../src/discord/rest.js';
+import { createRest, WORKER_REST } from '../../src/discord/rest.js';
 import { createSettle } from '../../src/generation/settle.js';
 import { HandedBackError, PostponedError, type VideoJob, type VideoJobData } from '../../src/jobs/index.js';
 import { createLogger } from '../../src/log.js';
@@ -62,7 +62,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 	const redis = connect();
 	const prefix = uniquePrefix();
 	const stores = openStores(redis, prefix, { userDailyQuota: options.quota ?? 5 });
-	const rest = createRest(discord.apiUrl, discord.token);
+	const rest = createRest(discord.apiUrl, discord.token, WORKER_REST);
 	const logger = createLogger('silent', 'processor-test');
 	const processor = createProcessor({
 		...stores,
