@@ -72,7 +72,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		alerts: new AdminAlerts(rest, stores.alerts, discord.channelId, logger),
 		logger,
 		pollIntervalMs: 30,
-		progressIntervalMs: 50,
+		// One edit per 400 ms is what the stand-in's webhook bucket allows (5 per 2 s): no job waits on a 429.
+		progressIntervalMs: 400,
 		generationTimeoutMs: options.generationTimeoutMs ?? 20_000,
 	});
 
