@@ -122,6 +122,24 @@ export class JobMessage {
 		}
 	}
 
+	/**
+	 * How the job ended (a failure, a cancellation), on its message; when that message is gone,
+	 * privately while the token lives (a moderator removed it from the channel), else anew.
+	 */
+	public async tell(message: OutgoingMessage): Promise<void> {
+		await this.supersede();
+		try {
+			const edited = await this.replies.edit(this.target, message, this.routing);
+			await this.adopt(edited.target);
+			if (edited.ok || edited.target.lost === undefined) return;
+			if (await this.replies.tellPrivately(this.target, message)) return;
+			await this.say(message);
+		} catch (error) {
+			await this.adoptFrom(error);
+			throw error;
+		}
+	}
+
 	/** Saves how the message is reached now, if that changed; the token's death is shared with every process. */
 	public async adopt(target: ReplyTarget): Promise<void> {
 		const before = this.target;

@@ -64,14 +64,11 @@ export function createProcessor(deps: ProcessorDeps) {
 	const deliver = createDelivery({ records, now });
 	const messageDeps = { replies, edits, records, progressIntervalMs: deps.progressIntervalMs };
 
-	/** Tells the requester where the job's message is, or privately when it is gone. */
+	/** Tells the requester how the job ended, where its message is (or privately when it is gone). */
 	async function tell(message: JobMessage, outgoing: OutgoingMessage, logger: Logger): Promise<void> {
-		try {
-			if (await message.say(outgoing)) return;
-			await message.replies.tellPrivately(message.target, outgoing);
-		} catch (error) {
+		await message.tell(outgoing).catch((error: unknown) => {
 			logger.warn({ err: error }, 'could not tell the user how the job ended');
-		}
+		});
 	}
 
 	/**
