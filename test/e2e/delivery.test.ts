@@ -171,16 +171,23 @@ describe('rate limits: one edit per interval per message, superseded states neve
 		expect(edits[1]!.at - edits[0]!.at).toBeGreaterThanOrEqual(INTERVAL);
 	});
 
-	it('waits out 429s on the final upload and delivers the clip once', async () => {
+	it('waits out 429s on edits, the final upload included, and delivers the clip once', async () => {
 		const handle = video(nextUser(), 'a lighthouse beam sweeping the fog');
 		const rateLimited = { status: 429, headers: { 'Retry-After': '1' } };
+		// The next text edit of the reply (the bot's "queued") and the first two uploads.
+		discord.failNext({ method: 'PATCH', path: onOriginal(handle.token), files: false }, rateLimited);
 		discord.failNext({ method: 'PATCH', path: onOriginal(handle.token), files: true }, rateLimited, 2);
 		const message = await clipOf(discord, deployment, handle.token);
-		const attempts = withFiles(originalEdits(discord, handle.token));
+		const edits = originalEdits(discord, handle.token);
+		const texts = edits.filter((r) => r.files.length === 0);
+		expect(texts.map((r) => r.status)).toEqual([429, 200]);
+		expect(texts[1]!.at - texts[0]!.at).toBeGreaterThanOrEqual(1_000);
+		const attempts = withFiles(edits);
 		expect(attempts.map((r) => r.status)).toEqual([429, 429, 200]);
 		for (let i = 1; i < attempts.length; i++)
 			expect(attempts[i]!.at - attempts[i - 1]!.at).toBeGreaterThanOrEqual(1_000);
 		expect(message.attachments).toHaveLength(1);
+		expect(message.content).toContain('your clip is ready');
 	});
 });
 
@@ -333,7 +340,8 @@ describe('gone and frozen messages: the clip is posted anew, once, mentioning th
 		const anew = await messageWithClip(discord, deployment, (m) => m.id !== moving!.id && m.reference === originalId);
 		const capped = discord.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/messages/${moving!.id}`));
 		expect(capped.at(-1)?.status).toBe(400);
-		expect(discord.message(moving!.id)).toBeUndefined();
+		// Removed once the clip is up.
+		await until(() => discord.message(moving!.id) === undefined, 'the frozen message removed');
 		const post = discord.requests.find(
 			(r) => r.method === 'POST' && r.files.length > 0 && r.status === 200 && contentOf(r).includes(`<@${userId}>`),
 		);
