@@ -323,7 +323,7 @@ export class Replies {
 	private async pointToMoved(
 		moved: ReplyTarget,
 		learnt: Learning,
-		options: Pick<EditOptions, 'pointer' | 'signal'>,
+		options: Pick<EditOptions, 'pointer'>,
 	): Promise<ReplyTarget> {
 		if (options.pointer === undefined || moved.movedTo === undefined) return moved;
 		const pointer = options.pointer(jumpLink(moved, moved.movedTo));
@@ -333,7 +333,8 @@ export class Replies {
 			? () => this.patchOriginal(moved, body)
 			: () => this.patchChannelMessage(moved, moved.originalId, body);
 		try {
-			await this.pace(moved.originalId, edit, options.signal);
+			// Not given up when the progress that moved is superseded: the reply must stop offering Cancel.
+			await this.pace(moved.originalId, edit);
 		} catch (error) {
 			if (viaToken && discordFailure(error) === 'token-dead') return learnt.become({ ...moved, tokenDead: true });
 		}
