@@ -50,11 +50,12 @@ export function watchQueue(options: QueueWatchOptions): { stop(): void } {
 			const texts = textsFor(data.interaction.locale);
 			const progress = { prompt: data.request.prompt, model: data.model };
 			const content = texts.queued(progress, position);
-			const result = await replies.edit(
-				target,
-				{ content, components: progressButtons(id, texts) },
-				{ mayMove: false },
-			);
+			// The token is never used again for this job, by this process or any worker.
+			const learn = async (now: ReplyTarget) => {
+				if (now.tokenDead === true && target.tokenDead !== true) await edits.markTokenDead(target.originalId);
+			};
+			const message = { content, components: progressButtons(id, texts) };
+			const result = await replies.edit(target, message, { mayMove: false, learn });
 			if (result.ok) await shown.set(id, position);
 		} catch (error) {
 			logger.warn({ err: error, jobId: id }, 'queue position edit failed');
