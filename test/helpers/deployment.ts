@@ -161,10 +161,6 @@ export async function failureOf(
 export const tokenRequests = (discord: DiscordStandIn, token: string): RecordedRequest[] =>
 	discord.requests.filter((r) => r.path.includes(`/${token}`));
 
-/** Every upload (a request with a file) that used an interaction's token or the channel routes of its messages. */
-export const uploads = (discord: DiscordStandIn, paths: (path: string) => boolean): RecordedRequest[] =>
-	discord.requests.filter((r) => r.files.length > 0 && paths(r.path));
-
 /** A job's payload as the queue keeps it (BullMQ's hash), to see what it saved for another worker. */
 export async function jobDataOf(deployment: Deployment, interactionId: string): Promise<Record<string, unknown>> {
 	const raw = await deployment.redis.hget(`${deployment.prefix}:video:video-${interactionId}`, 'data');
