@@ -27,7 +27,7 @@ describe('delivery', () => {
 		const [before, after] = await Promise.all([probeMedia(source), probeMedia(output!)]);
 		console.info(
 			`re-encode: ${source.length} → ${output!.length} bytes (limit ${10 * MiB}), mean ${result.latency.mean.toFixed(0)} ms; ` +
-				`${before.duration} s → ${after.duration} s, ${before.video.width}x${before.video.height} → ${after.video.width}x${after.video.height}, ` +
+				`${before.duration.toFixed(3)} s → ${after.duration.toFixed(3)} s, ${before.video.width}x${before.video.height} → ${after.video.width}x${after.video.height}, ` +
 				`${after.video.codec} ${after.video.pixFmt}, audio ${after.audio?.codec ?? 'none'} ${after.audio?.channels ?? 0} ch`,
 		);
 		expect(output!.length).toBeLessThanOrEqual(10 * MiB);
