@@ -19,8 +19,8 @@ RUN npm run build
 
 FROM node:${NODE_VERSION}-trixie-slim AS runtime
 # tini reaps children and forwards SIGTERM, so a stopping container hands its jobs back;
-# ffmpeg (with ffprobe) takes Extend's frames, fits clips to Discord and, with a font, renders the
-# free preview provider's animatics.
+# Debian's ffmpeg package brings ffmpeg and ffprobe: workers probe every clip and re-encode the
+# ones that would not fit or play inline, and render the free preview's animatics (with the font).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini ffmpeg fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*

@@ -12,6 +12,8 @@ export function scrubTokens(text: string): string {
 
 function scrub(value: unknown, depth = 0): unknown {
 	if (typeof value === 'string') return scrubTokens(value);
+	// A failed upload's error carries the file: its size says enough.
+	if (ArrayBuffer.isView(value)) return `[${value.byteLength} bytes]`;
 	if (depth > 4 || value === null || typeof value !== 'object') return value;
 	if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
 	return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrub(item, depth + 1)]));

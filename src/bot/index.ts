@@ -97,6 +97,7 @@ export async function startBot(config: Config, logger: Logger, metrics: Metrics 
 	const watcher = watchQueue({
 		jobs,
 		edits: stores.edits,
+		records: stores.records,
 		shown: stores.shown,
 		replies,
 		intervalMs: config.progressIntervalMs,

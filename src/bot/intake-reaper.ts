@@ -71,9 +71,18 @@ export function reapIntakes(options: IntakeReaperOptions): {
 				'gave back a request its bot never enqueued',
 			);
 			if (!first) continue;
-			const target = { ...entry.reply, userId: entry.userId, messageId };
+			// The reply, through its token while it lives (its message id may not have been saved).
+			const target = {
+				applicationId: entry.reply.applicationId,
+				token: entry.reply.token,
+				channelId: entry.reply.channelId,
+				guildId: entry.guildId,
+				userId: entry.userId,
+				createdAt: entry.reply.createdAt,
+				originalId: messageId ?? '@original',
+			};
 			await replies
-				.edit(target, textsFor(entry.reply.locale).lostInRestart)
+				.edit(target, { content: textsFor(entry.reply.locale).lostInRestart }, { mayMove: false })
 				.catch((error: unknown) => logger.info({ err: error, jobId }, 'could not tell the user about a lost request'));
 		}
 	}

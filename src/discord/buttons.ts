@@ -70,6 +70,8 @@ async function cancel(interaction: ButtonInteraction, context: CommandContext, c
 		// The worker running it stops at its next look at the provider, and edits the message.
 		await context.records.requestCancel(clip.interactionId, interaction.user.id);
 		await interaction.update({ content: authors.cancelling(progress), components: [] });
+		// The worker's "cancelled" edit of the same message keeps its interval after this one.
+		await context.edits.markEdited(interaction.message.id);
 		return;
 	}
 	await context.settle(
@@ -80,6 +82,7 @@ async function cancel(interaction: ButtonInteraction, context: CommandContext, c
 		content: authors.cancelled(progress, interaction.user.id),
 		components: retryButtons(clip.interactionId, authors),
 	});
+	await context.edits.markEdited(interaction.message.id);
 }
 
 export async function handleButton(interaction: ButtonInteraction, context: CommandContext): Promise<void> {

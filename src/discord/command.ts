@@ -14,6 +14,7 @@ import type { IntakeLog } from '../store/intake.js';
 import type { JobRecords } from '../store/job-records.js';
 import type { Ledger } from '../store/ledger.js';
 import type { MediaStore } from '../store/media.js';
+import type { MessageEdits } from '../store/message-edits.js';
 import type { PopularStore } from '../store/popular.js';
 import type { Quota } from '../store/quota.js';
 import type { WorkerBeats } from '../store/workers.js';
@@ -32,6 +33,8 @@ export interface CommandContext {
 	readonly audit: AuditLog;
 	readonly media: MediaStore;
 	readonly records: JobRecords;
+	/** The edit budget of every message, shared with the workers. */
+	readonly edits: MessageEdits;
 	readonly settle: Settle;
 	readonly popular: PopularStore;
 	readonly workers: WorkerBeats;

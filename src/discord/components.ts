@@ -60,6 +60,18 @@ export const resultButtons = (interactionId: string, texts: Texts) =>
 		button('delete', interactionId, ButtonStyle.Danger, texts),
 	);
 
+/** Under a clip that reached the channel as a link (there is no file to extend from). */
+export const linkButtons = (interactionId: string, texts: Texts) =>
+	row(
+		button('retry', interactionId, ButtonStyle.Secondary, texts),
+		button('remix', interactionId, ButtonStyle.Secondary, texts),
+		button('delete', interactionId, ButtonStyle.Danger, texts),
+	);
+
+/** True for the custom ids of a message carrying a job's clip or its link: only those offer Delete. */
+export const carriesClipOf = (interactionId: string, customIds: readonly string[]): boolean =>
+	customIds.includes(customId('delete', interactionId));
+
 /** Under a failed or cancelled job. */
 export const retryButtons = (interactionId: string, texts: Texts) =>
 	row(button('retry', interactionId, ButtonStyle.Secondary, texts));

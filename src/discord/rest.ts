@@ -15,7 +15,20 @@ const transport: Pick<RESTOptions, 'makeRequest'> = {
 };
 
 /** REST options of every Discord client this project makes (the bot's gateway client included). */
-export const restOptions = (api: string): Partial<RESTOptions> => ({ api, ...transport });
+export const restOptions = (api: string, overrides: Partial<RESTOptions> = {}): Partial<RESTOptions> => ({
+	api,
+	...overrides,
+	...transport,
+});
 
 /** A REST client with the bot token, for workers and scripts that open no gateway session. */
-export const createRest = (api: string, token: string): REST => new REST(restOptions(api)).setToken(token);
+export const createRest = (api: string, token: string, overrides: Partial<RESTOptions> = {}): REST =>
+	new REST(restOptions(api, overrides)).setToken(token);
+
+/**
+ * The workers' client: discord.js sends a request again by itself after a 5xx or a time-out,
+ * which for an upload could post a clip twice; the workers look for it first instead
+ * (`worker/deliver.ts`). Uploads of tens of megabytes get time to finish. 429s are still waited
+ * out by discord.js, as the bucket headers say.
+ */
+export const WORKER_REST: Partial<RESTOptions> = { retries: 0, timeout: 60_000 };

@@ -86,6 +86,8 @@ export async function startVideo(
 				components: progressButtons(interaction.id, texts),
 				...(await thumbnail(context, request.firstFrame)),
 			});
+			// Every later edit of this message, by any process, keeps an interval after this one.
+			await context.edits.markEdited(reply.id);
 			return reply.id;
 		},
 	);

@@ -3,7 +3,7 @@
  * and the worker side (a narrow job handle that can save, hand back and postpone).
  */
 export { createDashboard, type Dashboard } from './dashboard.js';
-export { videoJobSchema, type VideoJobData } from './payload.js';
+export { replyRouteSchema, videoJobSchema, type ReplyRoute, type VideoJobData } from './payload.js';
 export { jobIdOf, VIDEO_QUEUE, VideoJobs, type JobState, type Waiting } from './queue.js';
 export {
 	HandedBackError,

@@ -4,6 +4,24 @@ import { videoRequestSchema } from '../video/request.js';
 
 const snowflake = z.string().regex(/^\d{1,20}$/);
 
+/**
+ * How the job's message is reached now, saved the moment it changes so a worker that resumes the
+ * job goes on the same way (`src/discord/replies.ts` decides).
+ */
+export const replyRouteSchema = z.object({
+	/** The interaction token answered 401/50027: it is never used again for this job. */
+	tokenDead: z.boolean().optional(),
+	/** The channel message (bot token) the job moved to and now edits. */
+	movedTo: snowflake.optional(),
+	/**
+	 * The message the job edited is gone (10008) or refuses edits (30046, `stale`: it is still
+	 * there): the clip is posted anew, and a stale message removed.
+	 */
+	lost: z.object({ messageId: snowflake, stale: z.boolean() }).optional(),
+});
+
+export type ReplyRoute = z.infer<typeof replyRouteSchema>;
+
 /** A video job as it travels through the queue; parsed when enqueued and again when picked up. */
 export const videoJobSchema = z.object({
 	v: z.literal(1),
@@ -33,6 +51,15 @@ export const videoJobSchema = z.object({
 	/** Stored the moment the create call returns; a restarted worker polls it and never re-submits. */
 	task: z
 		.object({ id: z.string().min(1), submittedAt: z.number() })
+		.nullable()
+		.optional(),
+	reply: replyRouteSchema.optional(),
+	/**
+	 * Set before the clip's first upload: a worker that finds it set after a crash looks for the
+	 * clip in the channel before uploading it again.
+	 */
+	delivery: z
+		.object({ startedAt: z.number(), fileName: z.string().min(1) })
 		.nullable()
 		.optional(),
 });

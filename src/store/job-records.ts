@@ -60,6 +60,12 @@ export class JobRecords {
 		if (record !== undefined) await this.save({ ...record, state });
 	}
 
+	/** The message the clip ended up on, when it is not the command's reply (Extend reads it there). */
+	public async setMessage(interactionId: string, messageId: string): Promise<void> {
+		const record = await this.get(interactionId);
+		if (record !== undefined && record.messageId !== messageId) await this.save({ ...record, messageId });
+	}
+
 	public async remove(interactionId: string): Promise<void> {
 		await this.redis.del(this.key(interactionId));
 	}

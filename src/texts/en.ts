@@ -18,6 +18,8 @@ import {
 	progressBar,
 	quote,
 	relativeTime,
+	type Elsewhere,
+	type FinishedClip,
 	type Progress,
 } from './format.js';
 
@@ -288,16 +290,58 @@ function uploading(progress: Progress): string {
 	return `📤 Uploading the clip…\n${quote(progress.prompt)}`;
 }
 
-function done(progress: Progress, elapsedMs: number, userId: string, costUsd?: number): string {
-	const cost = costUsd === undefined ? '' : `, ${money(costUsd)}`;
-	return `✅ <@${userId}>, your clip is ready (**${progress.model}**, ${duration(elapsedMs)}${cost}).\n${quote(progress.prompt)}`;
+function fitting(progress: Progress, limit: number): string {
+	return `🎞️ Re-encoding the clip to fit this server’s ${megabytes(limit)} upload limit…\n${quote(progress.prompt)}`;
 }
 
-function tooLargeToUpload(progress: Progress, url: string, limit: number): string {
+/** The provider, the model, the length: one line under the mention. */
+function facts(clip: FinishedClip): string {
+	const length = clip.seconds === undefined ? [] : [`${Math.round(clip.seconds)} s`];
+	const cost = clip.costUsd === undefined ? [] : [money(clip.costUsd)];
+	return [`**${clip.provider}**`, `**${clip.model}**`, ...length, ...cost].join(' · ');
+}
+
+const cameraLine = (clip: FinishedClip): string => (clip.camera.length > 0 ? `\n🎥 ${clip.camera.join(', ')}` : '');
+
+function done(clip: FinishedClip, userId: string): string {
+	return `✅ <@${userId}>, your clip is ready: ${facts(clip)}, made in ${duration(clip.elapsedMs)}.${cameraLine(clip)}\n${quote(clip.prompt)}`;
+}
+
+function tooLargeToUpload(clip: FinishedClip, userId: string, url: string, limit: number): string {
 	return (
-		`✅ Your clip is ready (**${progress.model}**), but it is larger than this server’s ${megabytes(limit)} upload limit. ` +
-		`Download it here within the hour: ${url}\n${quote(progress.prompt)}`
+		`✅ <@${userId}>, your clip is ready: ${facts(clip)}. It cannot fit this server’s ${megabytes(limit)} upload limit at a watchable quality, ` +
+		`so here is the video service’s link (it expires within hours): ${url}${cameraLine(clip)}\n${quote(clip.prompt)}`
 	);
+}
+
+/** The reply, once the job carries on in a message of its own (a long job, or a dead token). */
+function moved(progress: Progress, jump: string): string {
+	return `⏩ This clip carries on in a new message: ${jump}\n${quote(progress.prompt)}`;
+}
+
+const reached = (how: Elsewhere): string =>
+	[
+		how.dm ? 'I sent it to you by direct message.' : '',
+		how.privately === true ? 'I sent it to you in a message only you can see.' : '',
+		how.link === undefined ? '' : `Watch it here: ${how.link}`,
+	]
+		.filter((part) => part !== '')
+		.join(' ');
+
+/** Private, to the requester, when the channel refused the upload. */
+function cannotAttach(channelId: string, how: Elsewhere): string {
+	const next = how.dm || how.link !== undefined ? reached(how) : 'Here it is, only for you.';
+	return `I may not attach files in <#${channelId}>, so I could not post your clip there. A server admin can give me the **Attach Files** permission in that channel. ${next}`;
+}
+
+/** In the channel, when it refused the upload: the clip reached its author anyway. */
+function doneElsewhere(clip: FinishedClip, userId: string, how: Elsewhere): string {
+	return `✅ <@${userId}>, your clip is ready: ${facts(clip)}. I may not attach files in this channel (a server admin can grant **Attach Files**). ${reached(how)}${cameraLine(clip)}\n${quote(clip.prompt)}`;
+}
+
+/** The direct message carrying a clip the channel refused. */
+function directClip(clip: FinishedClip, jump: string): string {
+	return `🎬 Your clip from ${jump}: ${facts(clip)}.${cameraLine(clip)}\n${quote(clip.prompt)}`;
 }
 
 /** Why a job failed, one sentence per failure class (`src/failures.ts`). */
@@ -396,8 +440,13 @@ export const en = {
 	submitted,
 	generating,
 	uploading,
+	fitting,
 	done,
 	tooLargeToUpload,
+	moved,
+	cannotAttach,
+	doneElsewhere,
+	directClip,
 	failures,
 	failedBecause,
 	buttonLabels,

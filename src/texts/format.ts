@@ -9,6 +9,29 @@ export interface Progress {
 	readonly model: string;
 }
 
+/** What the message carrying a finished clip says of it. */
+export interface FinishedClip extends Progress {
+	/** The provider's name, e.g. `MiniMax`. */
+	readonly provider: string;
+	readonly camera: readonly string[];
+	/** The clip's length, when known. */
+	readonly seconds?: number | undefined;
+	/** From the command to the clip. */
+	readonly elapsedMs: number;
+	/** What the clip cost the server: the provider's figure, else the configured or list price. */
+	readonly costUsd?: number | undefined;
+}
+
+/** How a clip the channel would not take reached its author anyway. */
+export interface Elsewhere {
+	/** It was sent to them by direct message. */
+	readonly dm: boolean;
+	/** A link that plays it, when there is one. */
+	readonly link?: string | undefined;
+	/** It was sent to them in a message only they see. */
+	readonly privately?: boolean;
+}
+
 const MAX_QUOTE = 300;
 
 /** Quotes a prompt as a Markdown block, shortened so progress messages stay readable. */

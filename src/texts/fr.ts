@@ -19,6 +19,8 @@ import {
 	progressBar,
 	quote,
 	relativeTime,
+	type Elsewhere,
+	type FinishedClip,
 	type Progress,
 } from './format.js';
 
@@ -273,16 +275,53 @@ function uploading(progress: Progress): string {
 	return `📤 Envoi du clip…\n${quote(progress.prompt)}`;
 }
 
-function done(progress: Progress, elapsedMs: number, userId: string, costUsd?: number): string {
-	const cost = costUsd === undefined ? '' : `, ${money(costUsd)}`;
-	return `✅ <@${userId}>, votre clip est prêt (**${progress.model}**, ${duration(elapsedMs)}${cost}).\n${quote(progress.prompt)}`;
+function fitting(progress: Progress, limit: number): string {
+	return `🎞️ Réencodage du clip pour respecter la limite d’envoi de ${megabytes(limit)} de ce serveur…\n${quote(progress.prompt)}`;
 }
 
-function tooLargeToUpload(progress: Progress, url: string, limit: number): string {
+function facts(clip: FinishedClip): string {
+	const length = clip.seconds === undefined ? [] : [`${Math.round(clip.seconds)} s`];
+	const cost = clip.costUsd === undefined ? [] : [money(clip.costUsd)];
+	return [`**${clip.provider}**`, `**${clip.model}**`, ...length, ...cost].join(' · ');
+}
+
+const cameraLine = (clip: FinishedClip): string => (clip.camera.length > 0 ? `\n🎥 ${clip.camera.join(', ')}` : '');
+
+function done(clip: FinishedClip, userId: string): string {
+	return `✅ <@${userId}>, votre clip est prêt : ${facts(clip)}, réalisé en ${duration(clip.elapsedMs)}.${cameraLine(clip)}\n${quote(clip.prompt)}`;
+}
+
+function tooLargeToUpload(clip: FinishedClip, userId: string, url: string, limit: number): string {
 	return (
-		`✅ Votre clip est prêt (**${progress.model}**), mais il dépasse la limite d’envoi de ${megabytes(limit)} de ce serveur. ` +
-		`Téléchargez-le ici dans l’heure : ${url}\n${quote(progress.prompt)}`
+		`✅ <@${userId}>, votre clip est prêt : ${facts(clip)}. Il ne peut pas tenir dans la limite d’envoi de ${megabytes(limit)} de ce serveur avec une qualité regardable : ` +
+		`voici donc le lien du service vidéo (il expire en quelques heures) : ${url}${cameraLine(clip)}\n${quote(clip.prompt)}`
 	);
+}
+
+function moved(progress: Progress, jump: string): string {
+	return `⏩ La suite de ce clip se passe dans un nouveau message : ${jump}\n${quote(progress.prompt)}`;
+}
+
+const reached = (how: Elsewhere): string =>
+	[
+		how.dm ? 'Je vous l’ai envoyé en message privé.' : '',
+		how.privately === true ? 'Je vous l’ai envoyé dans un message visible uniquement par vous.' : '',
+		how.link === undefined ? '' : `Vous pouvez le regarder ici : ${how.link}`,
+	]
+		.filter((part) => part !== '')
+		.join(' ');
+
+function cannotAttach(channelId: string, how: Elsewhere): string {
+	const next = how.dm || how.link !== undefined ? reached(how) : 'Le voici, visible uniquement par vous.';
+	return `Je n’ai pas le droit de joindre des fichiers dans <#${channelId}> : je n’ai donc pas pu y publier votre clip. Un administrateur du serveur peut m’accorder la permission **Joindre des fichiers** dans ce salon. ${next}`;
+}
+
+function doneElsewhere(clip: FinishedClip, userId: string, how: Elsewhere): string {
+	return `✅ <@${userId}>, votre clip est prêt : ${facts(clip)}. Je n’ai pas le droit de joindre des fichiers dans ce salon (un administrateur du serveur peut m’accorder la permission **Joindre des fichiers**). ${reached(how)}${cameraLine(clip)}\n${quote(clip.prompt)}`;
+}
+
+function directClip(clip: FinishedClip, jump: string): string {
+	return `🎬 Votre clip venu de ${jump} : ${facts(clip)}.${cameraLine(clip)}\n${quote(clip.prompt)}`;
 }
 
 const failures: Readonly<Record<FailureClass, string>> = {
@@ -375,8 +414,13 @@ export const fr: Sentences = {
 	submitted,
 	generating,
 	uploading,
+	fitting,
 	done,
 	tooLargeToUpload,
+	moved,
+	cannotAttach,
+	doneElsewhere,
+	directClip,
 	failures,
 	failedBecause,
 	buttonLabels: { cancel: 'Annuler', retry: 'Réessayer', extend: 'Prolonger', remix: 'Remixer', delete: 'Supprimer' },

@@ -22,7 +22,7 @@ import type { Progress } from './format.js';
  * missing), add it to `LANGUAGES` and its Discord locale keys to `DISCORD_LOCALES`.
  */
 
-export { quote, progressBar, type Progress } from './format.js';
+export { quote, progressBar, type Elsewhere, type FinishedClip, type Progress } from './format.js';
 export { en, type BudgetView, type QueueLine, type QuotaTarget, type Sentences } from './en.js';
 
 /** A language's sentences, plus the choices between them that do not depend on the language. */

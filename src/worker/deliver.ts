@@ -1,56 +1,97 @@
-import { resultButtons, retryButtons } from '../discord/components.js';
-import type { Replies, ReplyTarget } from '../discord/replies.js';
-import type { VideoJobData } from '../jobs/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { carriesClipOf, linkButtons, resultButtons } from '../discord/components.js';
+import {
+	currentMessageOf,
+	customIdsOf,
+	discordFailure,
+	jumpLink,
+	ReplyError,
+	type Delivery,
+	type OutgoingMessage,
+	type ReplyFile,
+	type SeenMessage,
+} from '../discord/replies.js';
+import type { VideoJob, VideoJobData } from '../jobs/index.js';
 import type { Logger } from '../log.js';
-import type { Download } from '../media/download.js';
+import { fitForDiscord, type Fitted } from '../media/fit.js';
+import { UnreadableVideoError } from '../media/probe.js';
+import { CATALOG } from '../providers/catalog.js';
 import { ProviderError } from '../providers/errors.js';
 import { downloadCapped } from '../providers/http.js';
 import { promptSent } from '../providers/plan.js';
-import { textsFor, type Texts } from '../texts/index.js';
+import type { JobRecords } from '../store/job-records.js';
+import { textsFor, type FinishedClip, type Texts } from '../texts/index.js';
+import { clipFileName } from '../video/file-name.js';
 import type { GeneratedVideo } from './generate.js';
-import type { ProgressThrottle } from './progress.js';
+import type { JobMessage } from './job-message.js';
 
-/** Where a job's answers go: its reply, by the interaction token while it lives, then the bot's. */
-export const replyTargetOf = (data: VideoJobData): ReplyTarget => ({
-	applicationId: data.interaction.applicationId,
-	token: data.interaction.token,
-	channelId: data.interaction.channelId,
-	userId: data.interaction.userId,
-	createdAt: data.interaction.createdAt,
-	messageId: data.interaction.messageId,
-});
+/** Largest clip read from a provider: far above any upload limit. A larger one is only linked. */
+const MAX_SOURCE_BYTES = 256 * 1024 * 1024;
+/** Uploads tried when Discord's answer is lost (a 5xx, a time-out), each after looking for the clip. */
+const UPLOAD_ATTEMPTS = 3;
+/** A refused download link is replaced by a fresh one from the same task at most this often per attempt. */
+export const MAX_LINK_REFRESHES = 3;
 
 /** The job author's language: every message of the job is in it, from "queued" to the clip. */
 export const textsOf = (data: VideoJobData): Texts => textsFor(data.interaction.locale);
 
-/** A refused download link is replaced by a fresh one from the same task at most this often per attempt. */
-export const MAX_LINK_REFRESHES = 3;
+/** True for a message that carries this job's clip or its link (a delivery that already landed). */
+export const carriesClip =
+	(jobId: string) =>
+	(message: SeenMessage): boolean =>
+		carriesClipOf(jobId, customIdsOf(message.components));
 
 export interface DeliverDeps {
-	readonly replies: Replies;
+	readonly records: JobRecords;
 	readonly now: () => number;
 }
 
+/** The container a file that ffprobe cannot read seems to be, from its first bytes. */
+function sniffed(data: Buffer): { extension: string; contentType: string } {
+	if (data.subarray(4, 8).toString('latin1') === 'ftyp') return { extension: 'mp4', contentType: 'video/mp4' };
+	if (data.length >= 4 && data.readUInt32BE(0) === 0x1a45dfa3) return { extension: 'webm', contentType: 'video/webm' };
+	return { extension: 'bin', contentType: 'application/octet-stream' };
+}
+
 /**
- * Brings a made clip to the channel: downloads it (capped at the interaction's upload limit),
- * attaches it to the reply with the result buttons, or posts the provider's link when it is too
- * large to attach. A link refused as expired (401/403/404/410) is asked of the same task again, a
- * few times at most: never a second task, and never taken for a key problem. The bytes go to
- * Discord as they came, sound and all.
+ * Brings a made clip to the channel, once: downloads it, makes it fit and play inline
+ * (`media/fit.ts`), and posts it where the job's message is (`discord/replies.ts` picks the
+ * route). An upload whose outcome is lost is looked for before it is sent again; a channel that
+ * refuses files still gets the clip to its author; a clip nothing can fit is linked.
  */
 export function createDelivery(deps: DeliverDeps) {
-	const { replies, now } = deps;
+	const { records, now } = deps;
 
-	async function download(
-		provider: string,
-		video: Extract<GeneratedVideo, { kind: 'url' }>,
-		limit: number,
+	function finished(data: VideoJobData, seconds: number | undefined, costUsd: number | undefined): FinishedClip {
+		return {
+			// The exact text the provider got (H3 reads camera moves as prose).
+			prompt: promptSent(data.provider, data.model, data.request.prompt),
+			model: data.model,
+			provider: CATALOG[data.provider].label,
+			camera: data.request.camera,
+			seconds,
+			elapsedMs: now() - data.enqueuedAt,
+			costUsd,
+		};
+	}
+
+	/**
+	 * The clip's bytes (undefined when it is too large to read at all) and the link it came from.
+	 * A link refused as expired (401/403/404/410) is asked of the same task again, a few times at
+	 * most: never a second task, and never taken for a key problem.
+	 */
+	async function obtain(
+		data: VideoJobData,
+		video: GeneratedVideo,
+		signal: AbortSignal,
 		logger: Logger,
-	): Promise<{ download: Download; url: string }> {
+	): Promise<{ bytes: Buffer | undefined; url: string | undefined }> {
+		if (video.kind === 'bytes') return { bytes: video.data, url: undefined };
 		let url = video.url;
 		for (let refreshes = 0; ; refreshes++) {
 			try {
-				return { download: await downloadCapped(provider, url, limit), url };
+				const download = await downloadCapped(data.provider, url, MAX_SOURCE_BYTES, signal);
+				return { bytes: download.ok ? download.data : undefined, url };
 			} catch (error) {
 				const expired = error instanceof ProviderError && error.failure === 'link-expired';
 				if (!expired || video.refresh === undefined || refreshes >= MAX_LINK_REFRESHES) throw error;
@@ -63,35 +104,173 @@ export function createDelivery(deps: DeliverDeps) {
 		}
 	}
 
-	return async function deliver(
-		data: VideoJobData,
-		video: GeneratedVideo,
-		throttle: ProgressThrottle,
+	/**
+	 * Uploads the clip, once. The job remembers that an upload began, so a worker that resumes it
+	 * after a crash looks for the clip first; an upload whose answer is lost here is looked for too.
+	 */
+	async function upload(
+		job: VideoJob,
+		message: JobMessage,
+		outgoing: OutgoingMessage,
+		file: ReplyFile,
 		logger: Logger,
-		/** What the clip cost, shown on the result; undefined when unknown. */
+	): Promise<Delivery> {
+		const startedAt = job.data.delivery?.startedAt ?? now();
+		await job.save({ delivery: { startedAt, fileName: file.name } });
+		await message.supersede();
+		for (let attempt = 1; ; attempt++) {
+			try {
+				const delivery = await message.replies.deliver(message.target, outgoing, file, message.routing);
+				await message.adopt(delivery.target);
+				return delivery;
+			} catch (error) {
+				await message.adoptFrom(error);
+				if (discordFailure(error) !== 'outcome-unknown' || attempt >= UPLOAD_ATTEMPTS) throw error;
+				logger.warn({ err: error, attempt }, 'no answer to the upload; looking for the clip before sending it again');
+				const found = await message.replies.find(message.target, carriesClip(job.data.interaction.id), startedAt);
+				if (found !== undefined) return { kind: 'delivered', target: message.target, messageId: found.id };
+				await sleep(1_000 * 2 ** attempt);
+			}
+		}
+	}
+
+	/** A text in place of the clip (its link), as final as the clip would be. */
+	async function postText(job: VideoJob, message: JobMessage, outgoing: OutgoingMessage): Promise<boolean> {
+		const startedAt = job.data.delivery?.startedAt ?? now();
+		await job.save({ delivery: { startedAt, fileName: 'link' } });
+		return message.say(outgoing);
+	}
+
+	/**
+	 * The channel refused the upload (its Attach Files permission was taken away mid-job). The clip
+	 * still reaches its author: by direct message when they accept them, a note only they see
+	 * naming the permission, and a message in the channel with a link that plays it.
+	 */
+	async function withoutUpload(
+		job: VideoJob,
+		message: JobMessage,
+		clip: FinishedClip,
+		file: ReplyFile,
+		url: string | undefined,
+		logger: Logger,
+	): Promise<void> {
+		const { data } = job;
+		const texts = textsOf(data);
+		const target = message.target;
+		const where = jumpLink(target, currentMessageOf(target) ?? target.originalId);
+		const dmLink = await message.replies.sendDirect(target, { content: texts.directClip(clip, where) }, file);
+		const link = url ?? dmLink;
+		const onlyPrivately = dmLink === undefined && link === undefined;
+		const told = await message.replies.tellPrivately(
+			target,
+			{ content: texts.cannotAttach(target.channelId, { dm: dmLink !== undefined, link }) },
+			onlyPrivately ? file : undefined,
+		);
+		if (onlyPrivately && !told) {
+			throw new ReplyError('forbidden', message.target, { cause: new Error('no way to reach the author') });
+		}
+		const how = { dm: dmLink !== undefined, link, privately: onlyPrivately };
+		const userId = data.interaction.userId;
+		const publicly = {
+			content: texts.doneElsewhere(clip, userId, how),
+			components: linkButtons(data.interaction.id, texts),
+		};
+		const posted = await postText(job, message, publicly);
+		logger.warn(
+			{ dm: how.dm, link: link !== undefined, privately: onlyPrivately, posted },
+			'the channel refused the upload (Attach Files); the clip reached its author another way',
+		);
+	}
+
+	return async function deliver(
+		job: VideoJob,
+		video: GeneratedVideo,
+		message: JobMessage,
+		shutdown: AbortSignal,
+		logger: Logger,
+		/** What the clip cost, shown on the result message. */
 		costUsd?: number,
 	): Promise<void> {
-		const progress = { prompt: promptSent(data.provider, data.model, data.request.prompt), model: data.model };
-		const reply = replyTargetOf(data);
-		const limit = data.interaction.attachmentSizeLimit;
+		const { data } = job;
 		const texts = textsOf(data);
-		await throttle.show(texts.uploading(progress));
-		const provider = data.provider;
-		const fetched = video.kind === 'bytes' ? undefined : await download(provider, video, limit, logger);
-		const bytes = video.kind === 'bytes' ? video.data : fetched?.download.ok ? fetched.download.data : undefined;
-		const elapsed = now() - data.enqueuedAt;
+		const progress = { prompt: promptSent(data.provider, data.model, data.request.prompt), model: data.model };
+		const limit = data.interaction.attachmentSizeLimit;
 		const id = data.interaction.id;
-		if (bytes !== undefined && bytes.length <= limit) {
-			const file = { name: 'clip.mp4', data: bytes, contentType: 'video/mp4' };
-			const content = texts.done(progress, elapsed, data.interaction.userId, costUsd);
-			await throttle.edit(() => replies.deliver(reply, content, file, resultButtons(id, texts)));
-			logger.info({ bytes: bytes.length, elapsedMs: elapsed, costUsd }, 'clip delivered');
-		} else if (fetched !== undefined) {
-			const content = texts.tooLargeToUpload(progress, fetched.url, limit);
-			await throttle.edit(() => replies.deliver(reply, content, undefined, retryButtons(id, texts)));
-			logger.warn({ limit }, 'clip over the upload limit; sent a link');
-		} else {
-			throw new ProviderError(provider, 'too-large', `the clip is over this server's ${limit} byte upload limit`);
+		const userId = data.interaction.userId;
+		message.show(texts.uploading(progress));
+
+		const { bytes, url } = await obtain(data, video, shutdown, logger);
+		let fitted: Fitted | undefined;
+		let file: ReplyFile | undefined;
+		const description = data.request.prompt;
+		if (bytes !== undefined) {
+			try {
+				fitted = await fitForDiscord(bytes, {
+					limit,
+					signal: shutdown,
+					onEncode: () => message.show(texts.fitting(progress, limit)),
+				});
+			} catch (error) {
+				if (!(error instanceof UnreadableVideoError)) throw error;
+				// Unreadable here may still play somewhere: a paid clip that fits goes out as it came.
+				logger.warn({ err: error, bytes: bytes.length }, 'ffprobe cannot read the clip; sending it as it came');
+				if (bytes.length <= limit) {
+					const kind = sniffed(bytes);
+					const name = clipFileName(data.request.prompt, kind.extension);
+					file = { name, data: bytes, contentType: kind.contentType, description };
+				}
+			}
 		}
+		if (fitted?.kind === 'as-is' && bytes !== undefined) {
+			file = { name: clipFileName(data.request.prompt), data: bytes, contentType: 'video/mp4', description };
+		} else if (fitted?.kind === 'encoded') {
+			file = { name: clipFileName(data.request.prompt), data: fitted.data, contentType: 'video/mp4', description };
+			logger.info(
+				{ reason: fitted.reason, from: bytes?.length, to: fitted.data.length, ms: fitted.ms, limit },
+				'clip re-encoded for Discord',
+			);
+		}
+		const seconds =
+			fitted?.kind === 'encoded'
+				? fitted.probe.durationS
+				: fitted?.kind === 'as-is'
+					? fitted.probe.durationS
+					: undefined;
+		const clip = finished(data, seconds, costUsd);
+
+		if (file === undefined) {
+			// Nothing fits at a watchable quality (or it is too large to read): its link, the unit spent.
+			if (url === undefined) {
+				throw new ProviderError(data.provider, 'too-large', `the clip cannot fit this server's ${limit} byte limit`);
+			}
+			const content = texts.tooLargeToUpload(clip, userId, url, limit);
+			await postText(job, message, { content, components: linkButtons(id, texts) });
+			logger.warn(
+				{ limit, bytes: bytes?.length, reason: fitted?.kind === 'unfittable' ? fitted.reason : 'too-large-to-read' },
+				'clip cannot fit; sent its link',
+			);
+			return;
+		}
+
+		const outgoing = { content: texts.done(clip, userId), components: resultButtons(id, texts) };
+		const delivery = await upload(job, message, outgoing, file, logger);
+		if (delivery.kind === 'delivered') {
+			// Extend reads the clip from its message: it may not be the command's reply.
+			await records.setMessage(id, delivery.messageId);
+			logger.info(
+				{ bytes: file.data.length, elapsedMs: clip.elapsedMs, messageId: delivery.messageId, costUsd },
+				'clip delivered',
+			);
+			return;
+		}
+		if (delivery.kind === 'forbidden') return withoutUpload(job, message, clip, file, url, logger);
+		// Discord holds the file over the limit it gave us: only a link can still reach the channel.
+		if (url === undefined) {
+			throw new ProviderError(data.provider, 'too-large', `Discord refused ${file.data.length} bytes as too large`);
+		}
+		await postText(job, message, {
+			content: texts.tooLargeToUpload(clip, userId, url, limit),
+			components: linkButtons(id, texts),
+		});
 	};
 }

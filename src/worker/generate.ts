@@ -36,12 +36,14 @@ export class CancelledError extends Error {
 	}
 }
 
-/** What the user sees while a provider works; the processor decides the words and the pace. */
+/**
+ * What the user sees while a provider works; the processor decides the words and the pace. Both
+ * are passing states: shown in their turn unless something newer comes first, never waited for.
+ */
 export interface GenerationProgress {
-	/** A stage the user must see: the task was handed to the provider. */
-	submitted(shutdown: AbortSignal): Promise<void>;
-	/** A passing state, shown only when the edit interval allows. */
-	generating(elapsedMs: number, phase: 'queued' | 'generating', etaMs: number | undefined): Promise<void>;
+	/** The task was handed to the provider. */
+	submitted(): void;
+	generating(elapsedMs: number, phase: 'queued' | 'generating', etaMs: number | undefined): void;
 }
 
 export interface GenerateDeps {
@@ -139,7 +141,7 @@ export function createGenerator(deps: GenerateDeps) {
 		shutdown: AbortSignal,
 		logger: Logger,
 	): Promise<GeneratedVideo> {
-		await progress.submitted(shutdown);
+		progress.submitted();
 		const submittedAt = job.data.task?.submittedAt ?? now();
 		const eta = await deps.eta.estimate(provider.name, job.data.model).catch(() => undefined);
 		for (;;) {
@@ -171,7 +173,7 @@ export function createGenerator(deps: GenerateDeps) {
 				};
 			}
 			if (status?.state === 'failed') throw status.error;
-			if (status?.state === 'pending') await progress.generating(elapsed, status.phase, eta);
+			if (status?.state === 'pending') progress.generating(elapsed, status.phase, eta);
 			await sleep(deps.pollIntervalMs, undefined, { signal: shutdown });
 		}
 	}

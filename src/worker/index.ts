@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { AdminAlerts } from '../discord/admin-alerts.js';
 import { explainTokenRefusal } from '../discord/invite.js';
 import { Replies } from '../discord/replies.js';
-import { createRest } from '../discord/rest.js';
+import { createRest, WORKER_REST } from '../discord/rest.js';
 import { StartupError } from '../errors.js';
 import { createReopen, createSettle } from '../generation/settle.js';
 import { startVideoWorker } from '../jobs/index.js';
@@ -39,7 +39,7 @@ export async function startWorker(
 	redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 	await untilReady(redis, config.redis.url);
 
-	const rest = createRest(config.discord.apiUrl, config.discord.token);
+	const rest = createRest(config.discord.apiUrl, config.discord.token, WORKER_REST);
 	// Checked now rather than at the first clip: the token, and ffmpeg (Extend and the free preview).
 	await rest.get(Routes.user('@me')).catch((error: unknown) => {
 		throw explainTokenRefusal(error);

@@ -1,7 +1,7 @@
 import { DiscordAPIError } from 'discord.js';
 import type { AdminAlerts } from '../discord/admin-alerts.js';
-import { progressButtons, retryButtons } from '../discord/components.js';
-import type { Replies } from '../discord/replies.js';
+import { retryButtons } from '../discord/components.js';
+import { discordFailure, ReplyError, type OutgoingMessage, type Replies } from '../discord/replies.js';
 import { FAILURE_POLICY, type FailureClass } from '../failures.js';
 import { imageKeysOf, type Reopen, type Settle, type Settled } from '../generation/settle.js';
 import { isHandOver, PermanentJobError, type VideoJob, type VideoJobData } from '../jobs/index.js';
@@ -16,10 +16,10 @@ import type { JobRecords } from '../store/job-records.js';
 import type { MediaStore } from '../store/media.js';
 import type { MessageEdits } from '../store/message-edits.js';
 import type { Admit } from './admission.js';
-import { createDelivery, replyTargetOf, textsOf } from './deliver.js';
+import { carriesClip, createDelivery, textsOf } from './deliver.js';
 import { CancelledError, createGenerator, type GenerationProgress } from './generate.js';
 import { prepareInputs, SourceUnreadableError } from './inputs.js';
-import { ProgressThrottle } from './progress.js';
+import { JobMessage } from './job-message.js';
 
 export interface ProcessorDeps {
 	/** The providers of the chain, in failover order. */
@@ -49,6 +49,8 @@ export interface ProcessorDeps {
 export function classify(error: unknown): FailureClass {
 	if (error instanceof ProviderError) return error.failure;
 	if (error instanceof SourceUnreadableError) return 'source-unreadable';
+	// Discord refused the clip for good; an unknown outcome is looked into by the next attempt.
+	if (error instanceof ReplyError) return error.failure === 'outcome-unknown' ? 'internal' : 'undeliverable';
 	if (error instanceof DiscordAPIError && error.status >= 400 && error.status < 500) return 'undeliverable';
 	return 'internal';
 }
@@ -67,25 +69,35 @@ const settledOf = (data: VideoJobData): Settled => ({
 });
 
 /**
- * One job from start to end, as a sequence: prepare its inputs (`inputs.ts`), generate
- * (`generate.ts`), deliver (`deliver.ts`), settle (`settle`), or hand the job back when the
- * worker shuts down. How each failure ends is
- * the failure policy's decision (`src/failures.ts`).
+ * One job from start to end, as a sequence: admit it (`admission.ts`), prepare its inputs
+ * (`inputs.ts`), generate (`generate.ts`), deliver (`deliver.ts`), settle (`settle`), or hand the
+ * job back when the worker shuts down. How each failure ends is the failure policy's decision
+ * (`src/failures.ts`).
  */
 export function createProcessor(deps: ProcessorDeps) {
 	const now = deps.now ?? Date.now;
 	const { replies, alerts, records, edits, settle } = deps;
 	const generator = createGenerator({ ...deps, now });
-	const deliver = createDelivery({ replies, now });
+	const deliver = createDelivery({ records, now });
+	const messageDeps = { replies, edits, records, progressIntervalMs: deps.progressIntervalMs };
 
-	/** Settles a failed job, tells the admins when the policy says so, and tells the user. */
-	async function fail(
-		data: VideoJobData,
-		failure: FailureClass,
-		logger: Logger,
-		throttle?: ProgressThrottle,
-	): Promise<void> {
-		await settle(settledOf(data), { kind: 'failed', failure });
+	/** Tells the requester how the job ended, where its message is (or privately when it is gone). */
+	async function tell(message: JobMessage, outgoing: OutgoingMessage, logger: Logger): Promise<void> {
+		await message.tell(outgoing).catch((error: unknown) => {
+			logger.warn({ err: error }, 'could not tell the user how the job ended');
+		});
+	}
+
+	/**
+	 * Settles a failed job, tells the admins when the policy says so, and tells the user. A job
+	 * already settled otherwise (its clip landed before a crash) keeps that ending and its words.
+	 */
+	async function fail(data: VideoJobData, failure: FailureClass, logger: Logger, message: JobMessage): Promise<void> {
+		const settled = await settle(settledOf(data), { kind: 'failed', failure });
+		if (settled.outcome.kind !== 'failed') {
+			logger.warn({ failure, settled: settled.outcome.kind }, 'the job had already ended; its ending stands');
+			return;
+		}
 		const alert = FAILURE_POLICY[failure].alert;
 		if (alert?.scope === 'job') {
 			await alerts.once(
@@ -95,27 +107,34 @@ export function createProcessor(deps: ProcessorDeps) {
 		}
 		const texts = textsOf(data);
 		const content = texts.failed(failure, shownOf(data));
-		const tell = () => replies.edit(replyTargetOf(data), content, retryButtons(data.interaction.id, texts));
-		await (throttle === undefined ? tell() : throttle.edit(tell)).catch((cause: unknown) => {
-			logger.warn({ err: cause }, 'could not tell the user about a failed job');
-		});
+		await tell(message, { content, components: retryButtons(data.interaction.id, texts) }, logger);
 	}
 
 	/** Stops the task at the provider where it can, gives the quota back and says so. */
-	async function cancel(
-		data: VideoJobData,
-		byUserId: string,
-		throttle: ProgressThrottle,
-		logger: Logger,
-	): Promise<void> {
+	async function cancel(data: VideoJobData, byUserId: string, message: JobMessage, logger: Logger): Promise<void> {
 		await generator.cancelAtProvider(data, logger);
 		await settle(settledOf(data), { kind: 'cancelled', by: byUserId });
 		const texts = textsOf(data);
 		const content = texts.cancelled(shownOf(data), byUserId);
-		await throttle
-			.edit(() => replies.edit(replyTargetOf(data), content, retryButtons(data.interaction.id, texts)))
-			.catch((error: unknown) => logger.warn({ err: error }, 'could not show the cancellation'));
+		await tell(message, { content, components: retryButtons(data.interaction.id, texts) }, logger);
 		logger.info({ byUserId, taskId: data.task?.id }, 'job cancelled');
+	}
+
+	/**
+	 * A delivery cut off by a crash (the worker died during the upload) may have landed: the clip
+	 * is looked for before anything is made or sent again.
+	 */
+	async function deliveredBefore(job: VideoJob, message: JobMessage, logger: Logger): Promise<boolean> {
+		const started = job.data.delivery?.startedAt;
+		if (started == null) return false;
+		const found = await message.replies.find(message.target, carriesClip(job.data.interaction.id), started);
+		if (found === undefined) {
+			logger.info('an earlier upload did not land; delivering again');
+			return false;
+		}
+		await records.setMessage(job.data.interaction.id, found.id);
+		logger.info({ messageId: found.id }, 'the clip had landed before the crash; not sending it again');
+		return true;
 	}
 
 	async function process(job: VideoJob, shutdown: AbortSignal): Promise<void> {
@@ -126,35 +145,30 @@ export function createProcessor(deps: ProcessorDeps) {
 			guildId: job.data.interaction.guildId,
 		});
 		const texts = textsOf(job.data);
-		const reply = replyTargetOf(job.data);
-		const buttons = progressButtons(job.data.interaction.id, texts);
-		const editProgress = async (content: string) => {
-			// A progress edit that fails must never fail the generation behind it.
-			await replies.edit(reply, content, buttons).catch((error: unknown) => {
-				logger.warn({ err: error }, 'progress edit failed');
-			});
-		};
-		// The bot showed "queued" just before `enqueuedAt`, and its queue watch may have edited since:
-		// keep the interval from those edits too.
-		const editedElsewhere = Math.max(job.data.enqueuedAt, await edits.lastEdited(job.data.interaction.id));
-		const throttle = new ProgressThrottle(editProgress, deps.progressIntervalMs, now, editedElsewhere);
+		const message = await JobMessage.open(job, messageDeps, logger);
 		const shown = () => shownOf(job.data);
 		const progress: GenerationProgress = {
-			submitted: (signal) => throttle.show(texts.submitted(shown()), signal),
-			generating: (elapsed, phase, eta) => throttle.offer(texts.generating(shown(), elapsed, phase, eta)),
+			submitted: () => message.show(texts.submitted(shown())),
+			generating: (elapsed, phase, eta) => message.show(texts.generating(shown(), elapsed, phase, eta)),
 		};
 
 		try {
 			if (shutdown.aborted) return await job.handBack();
+			// A job that ended runs again only when an operator retried it after a failure (from the
+			// dashboard); delivered or cancelled, or ended by a run that lost its lock, it stays so.
 			const ended = await deps.reopen(settledOf(job.data));
 			if (ended !== undefined && ended.kind !== 'failed') {
-				// It was delivered or cancelled, and a crash kept the queue from hearing: never again.
-				logger.warn({ outcome: ended.kind }, 'job already ended; not running it again');
+				logger.warn({ outcome: ended.kind }, 'the job has already ended; leaving it as it is');
 				return;
 			}
 			if (ended !== undefined) {
 				logger.info('a failed job was retried by an operator; running it again');
-				await job.save({ task: null, submittingAt: null, failedOver: [] });
+				await job.save({ task: null, submittingAt: null, failedOver: [], delivery: null });
+			}
+			const listPrice = () => priceOf(deps.prices, job.data.provider, job.data.model);
+			if (await deliveredBefore(job, message, logger)) {
+				await settle(settledOf(job.data), { kind: 'delivered', costUsd: listPrice() });
+				return;
 			}
 			// A job that has not reached its provider waits while its server is paused or its user
 			// already has USER_MAX_ACTIVE running; one with a task (resumed) goes on regardless.
@@ -169,24 +183,28 @@ export function createProcessor(deps: ProcessorDeps) {
 			await prepareInputs(job, deps, shutdown, logger);
 			const video = await generator.generate(job, progress, shutdown, logger);
 			// The provider's own figure first, then the configured or list price.
-			const costUsd = video.costUsd ?? priceOf(deps.prices, job.data.provider, job.data.model);
-			await deliver(job.data, video, throttle, logger, costUsd);
+			const costUsd = video.costUsd ?? listPrice();
+			await deliver(job, video, message, shutdown, logger, costUsd);
 			await settle(settledOf(job.data), { kind: 'delivered', costUsd });
 		} catch (error) {
 			if (isHandOver(error)) throw error;
-			if (error instanceof CancelledError) return await cancel(job.data, error.byUserId, throttle, logger);
+			if (error instanceof CancelledError) return await cancel(job.data, error.byUserId, message, logger);
 			if (shutdown.aborted) {
 				logger.info('shutting down; handing the job back to the queue');
+				await message.supersede();
 				return await job.handBack();
 			}
 			const failure = classify(error);
 			if (FAILURE_POLICY[failure].retry && !job.lastAttempt) {
 				logger.warn({ err: error, failure }, 'attempt failed; will retry');
+				await message.supersede();
 				throw error;
 			}
-			logger.error({ err: error, failure }, 'job failed');
-			await fail(job.data, failure, logger, throttle);
+			logger.error({ err: error, failure, discord: discordFailure(error) }, 'job failed');
+			await fail(job.data, failure, logger, message);
 			throw new PermanentJobError(error);
+		} finally {
+			await message.supersede();
 		}
 	}
 
@@ -198,7 +216,22 @@ export function createProcessor(deps: ProcessorDeps) {
 			userId: data.interaction.userId,
 		});
 		logger.error({ err: error }, 'job abandoned after repeated stalls');
-		await fail(data, classify(error), logger);
+		// No job handle: what the message learns is not saved, but the final word still takes its turn.
+		let current = data;
+		const handle: VideoJob = {
+			id: data.interaction.id,
+			get data() {
+				return current;
+			},
+			lastAttempt: true,
+			round: 0,
+			save: async (patch) => {
+				current = { ...current, ...patch };
+			},
+			handBack: () => Promise.reject(new Error('an abandoned job cannot be handed back')),
+			postpone: () => Promise.reject(new Error('an abandoned job cannot be postponed')),
+		};
+		await fail(data, classify(error), logger, await JobMessage.open(handle, messageDeps, logger));
 	}
 
 	return { process, abandon };

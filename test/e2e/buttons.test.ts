@@ -161,6 +161,37 @@ describe('buttons under a clip', () => {
 		await clipOf(discord, deployment, behind.token, 30_000);
 	}, 60_000);
 
+	it('a waiting job whose token dies: the bot learns it on a position edit and no process uses it again', async () => {
+		minimax.generationMs = 8_000;
+		const running = video(nextUser(), 'the long shot that keeps the only worker busy, once more');
+		await untilStage(discord, deployment, running.token, /Generating|Waiting in the provider/);
+		const aheadUser = nextUser();
+		const ahead = video(aheadUser, 'first in line, for a moment');
+		await untilStage(discord, deployment, ahead.token, /Queued\. Next in line/);
+		const behind = video(nextUser(), 'second in line, with a token about to die');
+		await untilStage(discord, deployment, behind.token, /Queued\. Position \*\*#2\*\*/);
+		const originalId = discord.original(behind.token)!.id;
+		discord.expireInteractionTokens();
+
+		// The bot moves it up a place: its token answers 401 once, the bot token edits the reply.
+		await click(ahead, 'cancel', aheadUser);
+		await discord.waitFor(
+			() => /Next in line/.test(discord.message(originalId)?.content ?? ''),
+			10_000,
+			'the new position',
+		);
+		minimax.generationMs = 800;
+		const moved = await discord.waitFor(
+			() => discord.channelMessages().find((m) => m.reference === originalId && m.attachments.length > 0),
+			40_000,
+			'the clip in a message of its own',
+		);
+		expect(moved.attachments[0]?.filename).toMatch(/\.mp4$/);
+		const viaToken = discord.requests.filter((r) => r.path.includes(`/${behind.token}`));
+		expect(viaToken.filter((r) => r.status === 401)).toHaveLength(1);
+		expect(viaToken.at(-1)?.status).toBe(401);
+	}, 60_000);
+
 	it('retries with the same settings on the clicker’s quota', async () => {
 		const author = nextUser();
 		const handle = video(author, 'a lighthouse beam sweeping fog', 'Pan left');

@@ -78,11 +78,11 @@ describe('the cost ledger, the report and the deployment’s limits', () => {
 	it('records each clip’s cost, shows it, and reports totals the CSV rows add up to, across two providers', async () => {
 		const [ann, ben] = [nextUser(), nextUser()];
 		const fromRunware = await deliveredClip(reported, ann, 'a kite priced by Runware');
-		expect(fromRunware.content).toContain('$0.33)');
+		expect(fromRunware.content).toContain(' · $0.33');
 		// Runware out of credits: the next job fails over to MiniMax, priced from PRICE_MINIMAX.
 		runware.failNextCreate(402, { code: 'insufficientCredits', message: 'Insufficient credits' });
 		const fromMinimax = await deliveredClip(reported, ann, 'a kite priced from the configuration');
-		expect(fromMinimax.content).toContain('$0.43)');
+		expect(fromMinimax.content).toContain(' · $0.43');
 		await deliveredClip(reported, ben, 'a boat priced by Runware');
 		runware.failNextCreate(402, { code: 'insufficientCredits', message: 'Insufficient credits' });
 		await deliveredClip(reported, ben, 'a boat priced from the configuration');

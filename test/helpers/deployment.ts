@@ -184,3 +184,31 @@ export async function failureOf(
 		)
 		.catch(withLogs(deployment));
 }
+
+/** Every request that used an interaction's token (webhook routes), in order. */
+export const tokenRequests = (discord: DiscordStandIn, token: string): RecordedRequest[] =>
+	discord.requests.filter((r) => r.path.includes(`/${token}`));
+
+/** A job's payload as the queue keeps it (BullMQ's hash), to see what it saved for another worker. */
+export async function jobDataOf(deployment: Deployment, interactionId: string): Promise<Record<string, unknown>> {
+	const raw = await deployment.redis.hget(`${deployment.prefix}:video:video-${interactionId}`, 'data');
+	if (raw === null) throw new Error(`no job ${interactionId} in the queue`);
+	return JSON.parse(raw) as Record<string, unknown>;
+}
+
+/** Waits for a message anywhere (channel, DM) that carries a clip and matches `check`. */
+export async function messageWithClip(
+	discord: DiscordStandIn,
+	deployment: Deployment,
+	check: (message: StoredMessage) => boolean,
+	timeoutMs = 30_000,
+): Promise<StoredMessage> {
+	return discord
+		.waitFor(
+			() =>
+				discord.channelMessages().find((m) => m.attachments.some((file) => file.filename.endsWith('.mp4')) && check(m)),
+			timeoutMs,
+			'a channel message with the clip',
+		)
+		.catch(withLogs(deployment));
+}

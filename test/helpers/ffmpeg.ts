@@ -235,6 +235,184 @@ export function estimateScale(a: Gray, b: Gray, min = 0.7, max = 1.5): number {
 	return best.scale;
 }
 
+/** A clip a provider might return, made with ffmpeg. */
+export interface ClipSpec {
+	readonly codec: 'h264' | 'hevc' | 'vp9';
+	readonly width: number;
+	readonly height: number;
+	readonly seconds: number;
+	readonly fps?: number;
+	/** Video bits per second, held constant (filler), so the size is what the test needs. */
+	readonly bitrate?: number;
+	/** A stereo tone: AAC in MP4, Opus in WebM. */
+	readonly audio?: boolean;
+	/** Moving noise over the test pattern: hard to compress, as real footage is. */
+	readonly noisy?: boolean;
+	/** Random per call (a seed in the picture), so two clips never share their bytes. */
+	readonly unique?: boolean;
+}
+
+const made = new Map<string, Promise<Buffer>>();
+
+/**
+ * Makes a clip: H.264 or HEVC in MP4, or VP9 in WebM, with an optional stereo tone. The same spec
+ * is made once per test file.
+ */
+export function makeClip(spec: ClipSpec): Promise<Buffer> {
+	const key = JSON.stringify(spec);
+	const cached = spec.unique === true ? undefined : made.get(key);
+	if (cached !== undefined) return cached;
+	const clip = renderClip(spec);
+	if (spec.unique !== true) made.set(key, clip);
+	return clip;
+}
+
+async function renderClip(spec: ClipSpec): Promise<Buffer> {
+	const fps = spec.fps ?? 30;
+	const seed = spec.unique === true ? Math.floor(Math.random() * 1_000_000) : 7;
+	const picture = `testsrc2=s=${spec.width}x${spec.height}:r=${fps}:d=${spec.seconds}`;
+	const video =
+		spec.noisy === true
+			? `${picture},noise=alls=25:allf=t:all_seed=${seed}`
+			: `${picture},drawbox=x=${seed % 97}:y=0:w=4:h=4:c=white`;
+	const webm = spec.codec === 'vp9';
+	// A constant bitrate (with filler for H.264) gives the size the test asks for, whatever the picture.
+	const bps = spec.bitrate === undefined ? undefined : String(spec.bitrate);
+	const rate = bps === undefined ? [] : ['-b:v', bps, '-minrate', bps, '-maxrate', bps, '-bufsize', bps];
+	const codec = {
+		h264: [
+			'-c:v',
+			'libx264',
+			'-preset',
+			'ultrafast',
+			'-pix_fmt',
+			'yuv420p',
+			...rate,
+			...(bps === undefined ? [] : ['-x264-params', 'nal-hrd=cbr:filler=1']),
+		],
+		hevc: [
+			'-c:v',
+			'libx265',
+			'-preset',
+			'ultrafast',
+			'-x265-params',
+			'log-level=error',
+			'-pix_fmt',
+			'yuv420p',
+			'-tag:v',
+			'hvc1',
+			...rate,
+		],
+		vp9: [
+			'-c:v',
+			'libvpx-vp9',
+			'-deadline',
+			'realtime',
+			'-cpu-used',
+			'8',
+			...(bps === undefined ? ['-b:v', '500k'] : ['-b:v', bps]),
+		],
+	}[spec.codec];
+	const audioIn =
+		spec.audio === true ? ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${spec.seconds}`] : [];
+	const audioOut =
+		spec.audio === true
+			? [
+					'-filter_complex',
+					'[1:a]pan=stereo|c0=c0|c1=c0[a]',
+					'-map',
+					'0:v',
+					'-map',
+					'[a]',
+					'-c:a',
+					webm ? 'libopus' : 'aac',
+					...(webm ? [] : ['-b:a', '128k']),
+				]
+			: [];
+	return withFile(Buffer.alloc(0), webm ? 'clip.webm' : 'clip.mp4', async (path) => {
+		await run('ffmpeg', [
+			'-hide_banner',
+			'-loglevel',
+			'error',
+			'-y',
+			'-f',
+			'lavfi',
+			'-i',
+			video,
+			...audioIn,
+			...audioOut,
+			...codec,
+			...(webm ? [] : ['-movflags', '+faststart']),
+			path,
+		]);
+		return readFile(path);
+	});
+}
+
+/** Everything a test checks of a delivered file, by ffprobe. */
+export interface MediaProbe {
+	readonly format: string;
+	readonly duration: number;
+	readonly video: { readonly codec: string; readonly pixFmt: string; readonly width: number; readonly height: number };
+	readonly audio?: { readonly codec: string; readonly channels: number };
+	/** The moov box comes before the media data: playback can start before the download ends. */
+	readonly faststart: boolean;
+}
+
+export function probeMedia(data: Buffer): Promise<MediaProbe> {
+	return withFile(data, 'media', async (path) => {
+		const out = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream:format', '-of', 'json', path]);
+		const json = JSON.parse(out.toString()) as {
+			streams: Array<{
+				codec_type: string;
+				codec_name: string;
+				pix_fmt?: string;
+				width?: number;
+				height?: number;
+				channels?: number;
+			}>;
+			format: { format_name: string; duration: string };
+		};
+		const video = json.streams.find((s) => s.codec_type === 'video');
+		const audio = json.streams.find((s) => s.codec_type === 'audio');
+		if (video === undefined) throw new Error('no video stream');
+		const moov = data.indexOf('moov');
+		const mdat = data.indexOf('mdat');
+		return {
+			format: json.format.format_name,
+			duration: Number(json.format.duration),
+			video: {
+				codec: video.codec_name,
+				pixFmt: video.pix_fmt ?? '',
+				width: video.width ?? 0,
+				height: video.height ?? 0,
+			},
+			...(audio === undefined ? {} : { audio: { codec: audio.codec_name, channels: audio.channels ?? 0 } }),
+			faststart: moov !== -1 && mdat !== -1 && moov < mdat,
+		};
+	});
+}
+
+/** The clips a provider stand-in serves in the delivery tests. */
+export const CLIPS = {
+	/** About 12 MB of hard-to-compress 720p with a stereo tone, as a high-bitrate provider sends it. */
+	twelveMegabytes: {
+		codec: 'h264',
+		width: 1280,
+		height: 720,
+		seconds: 6,
+		bitrate: 16_000_000,
+		audio: true,
+		noisy: true,
+	},
+	hevc: { codec: 'hevc', width: 640, height: 360, seconds: 2, audio: true },
+	webm: { codec: 'vp9', width: 640, height: 360, seconds: 2, audio: true },
+	/** Five minutes into 10 MiB: under the watchable floor even at 360p. */
+	unfittable: { codec: 'h264', width: 640, height: 360, seconds: 300, bitrate: 400_000 },
+	/** A small clip that already plays inline. */
+	small: { codec: 'h264', width: 640, height: 360, seconds: 2, audio: true },
+} as const satisfies Record<string, ClipSpec>;
+
 /**
  * A short H.264 clip with a stereo AAC track (a different tone in each ear), like the clips
  * MiniMax-H3 makes with their sound.

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { AdminAlerts } from '../../src/discord/admin-alerts.js';
 import { Replies } from '../../src/discord/replies.js';
-import { createRest } from '../../src/discord/rest.js';
+import { createRest, WORKER_REST } from '../../src/discord/rest.js';
 import { createReopen, createSettle } from '../../src/generation/settle.js';
 import { HandedBackError, PostponedError, type VideoJob, type VideoJobData } from '../../src/jobs/index.js';
 import { createLogger } from '../../src/log.js';
@@ -71,7 +71,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 	const prefix = uniquePrefix();
 	const stores = openStores(redis, prefix);
 	const quotaLimit = options.quota ?? 5;
-	const rest = createRest(discord.apiUrl, discord.token);
+	const rest = createRest(discord.apiUrl, discord.token, WORKER_REST);
 	const providers = typeof options.providers === 'function' ? options.providers(stores) : options.providers;
 	const logger = createLogger('silent', 'processor-test');
 	const processor = createProcessor({
@@ -85,7 +85,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		alerts: new AdminAlerts(rest, stores.alerts, discord.channelId, logger),
 		logger,
 		pollIntervalMs: 30,
-		progressIntervalMs: 50,
+		// One edit per 400 ms is what the stand-in's webhook bucket allows (5 per 2 s): no job waits on a 429.
+		progressIntervalMs: 400,
 		generationTimeoutMs: options.generationTimeoutMs ?? 20_000,
 	});
 

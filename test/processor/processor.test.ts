@@ -34,6 +34,7 @@ const minimaxProvider = () => new MinimaxProvider({ apiKey: minimax.apiKey, base
 
 /** The reply's text as the user last saw it. */
 const shown = (job: TestJob) => discord.original(job.token)?.content ?? '';
+const tokenUses = (job: TestJob) => discord.requests.filter((r) => r.path.includes(`/${job.token}`));
 const clipOn = (job: TestJob) =>
 	discord.original(job.token)?.attachments.find((file) => file.filename.endsWith('.mp4'));
 
@@ -52,6 +53,68 @@ describe('processor: generate → deliver → settle, with real Redis and stand-
 		expect(clipOn(job)?.data.equals(minimax.video)).toBe(true);
 		expect(shown(job)).toContain(`<@${user}>, your clip is ready`);
 		expect(minimax.creates.length).toBe(creates + 1);
+		expect(await harness.used(user)).toBe(1);
+		expect((await harness.stores.records.get(job.data.interaction.id))?.state).toBe('done');
+	});
+
+	it('resumes a job whose clip landed before its worker died: no create call, no second upload, the unit spent', async () => {
+		const user = nextUser();
+		const job = await harness.job({ userId: user });
+		expect(await harness.run(job)).toBeUndefined();
+		// As if the worker had died between the upload and the settlement.
+		await harness.redis.del(`${harness.prefix}:settled:${job.data.interaction.id}`);
+		expect(job.data.delivery?.startedAt).toBeGreaterThan(0);
+		const creates = minimax.creates.length;
+		const uploads = () => discord.requests.filter((r) => r.files.length > 0 && r.path.includes(job.token)).length;
+		const before = uploads();
+		expect(await harness.run(job)).toBeUndefined();
+		expect(minimax.creates.length).toBe(creates);
+		expect(uploads()).toBe(before);
+		expect(await harness.used(user)).toBe(1);
+		expect((await harness.stores.records.get(job.data.interaction.id))?.state).toBe('done');
+	});
+
+	it('leaves a job that another run already settled exactly as it is', async () => {
+		const user = nextUser();
+		const job = await harness.job({ userId: user });
+		expect(await harness.run(job)).toBeUndefined();
+		const requests = discord.requests.length;
+		const creates = minimax.creates.length;
+		expect(await harness.run(job)).toBeUndefined();
+		expect(discord.requests.length).toBe(requests);
+		expect(minimax.creates.length).toBe(creates);
+		expect(shown(job)).toContain('your clip is ready');
+	});
+
+	it('moves to a channel message of its own when the token answers 401, and saves it on the job', async () => {
+		const user = nextUser();
+		const job = await harness.job({ userId: user });
+		discord.failNext(
+			{ method: 'PATCH', path: new RegExp(`/${job.token}/messages/@original$`) },
+			{ status: 401, body: { code: 50027, message: 'Invalid Webhook Token' } },
+		);
+		expect(await harness.run(job)).toBeUndefined();
+		const moved = job.data.reply?.movedTo;
+		expect(job.data.reply?.tokenDead).toBe(true);
+		expect(moved).toBeDefined();
+		expect(discord.message(moved!)?.attachments[0]?.data.equals(minimax.video)).toBe(true);
+		expect(await harness.stores.edits.tokenDead(job.data.interaction.messageId)).toBe(true);
+		expect(tokenUses(job).filter((r) => r.status === 401)).toHaveLength(1);
+		expect((await harness.stores.records.get(job.data.interaction.id))?.messageId).toBe(moved);
+	});
+
+	it('delivers anyway when the channel refuses files: DM, a private note, a link; the unit stays spent', async () => {
+		const user = nextUser();
+		const job = await harness.job({ userId: user });
+		discord.setBotPermissions(discord.channelId, { attachFiles: false });
+		try {
+			expect(await harness.run(job)).toBeUndefined();
+		} finally {
+			discord.setBotPermissions(discord.channelId, { attachFiles: true });
+		}
+		expect(discord.directMessages(user)[0]?.attachments[0]?.data.equals(minimax.video)).toBe(true);
+		expect(shown(job)).toContain('Attach Files');
+		expect(shown(job)).toContain(`${minimax.origin}/download/`);
 		expect(await harness.used(user)).toBe(1);
 		expect((await harness.stores.records.get(job.data.interaction.id))?.state).toBe('done');
 	});
@@ -436,11 +499,11 @@ describe('processor: who may start, and what a clip cost', () => {
 		});
 		const priced = await harness.job({ userId: nextUser() });
 		expect(await harness.run(priced)).toBeUndefined();
-		expect(shown(priced)).toMatch(/, \$0\.43\)/);
+		expect(shown(priced)).toMatch(/ · \$0\.43/);
 		// The preview reports its own cost (nothing), which wins over a configured price.
 		const free = await harness.job({ userId: nextUser(), provider: 'preview', model: 'animatic' });
 		expect(await harness.run(free)).toBeUndefined();
-		expect(shown(free)).toMatch(/, \$0\.00\)/);
+		expect(shown(free)).toMatch(/ · \$0\.00/);
 		const rows = await harness.stores.ledger.rows(discord.guildId, 1, Date.now());
 		const byUser = new Map(rows.map((row) => [row.userId, row]));
 		expect(byUser.get(priced.data.interaction.userId)).toMatchObject({ clips: 1, micros: 430_000, unpriced: 0 });

@@ -70,14 +70,113 @@ export function scriptedReply(reply: Reply): Reply {
 	};
 }
 
-/** Plausible per-route bucket headers; `remaining` never reaches 0 unless a failure is scripted. */
-export function rateLimitHeaders(route: string): Record<string, string> {
+/**
+ * One bucket of requests: `limit` per window, the window starting with its first request, as
+ * Discord's headers describe it (it does not publish the numbers, so these are plausible ones).
+ */
+interface Bucket {
+	readonly hash: string;
+	readonly limit: number;
+	readonly windowMs: number;
+	remaining: number;
+	resetAt: number;
+}
+
+export interface RateLimitDecision {
+	/** The headers of the answer (the bucket's state after this request). */
+	readonly headers: Record<string, string>;
+	/** Set when the request is over its bucket: the 429 to answer instead. */
+	readonly refused?: Reply;
+}
+
+interface BucketRule {
+	/** Requests per window. */
+	readonly limit: number;
+	readonly windowMs: number;
+	/** The top-level resource that splits the bucket (Discord's "major parameter"). */
+	readonly major: (params: Record<string, string>) => string;
+}
+
+const perChannel = (params: Record<string, string>) => params.channel_id ?? '';
+const perToken = (params: Record<string, string>) => `${params.webhook_id ?? ''}/${params.webhook_token ?? ''}`;
+
+/** Interaction callbacks are not limited; everything else is, per route and major parameter. */
+function ruleFor(method: string, template: string): BucketRule | undefined {
+	if (template.endsWith('/callback')) return undefined;
+	if (template.startsWith('/webhooks/{webhook_id}/{webhook_token}'))
+		return { limit: 5, windowMs: 2_000, major: perToken };
+	if (template.startsWith('/channels/{channel_id}/messages')) {
+		return method === 'GET'
+			? { limit: 5, windowMs: 1_000, major: perChannel }
+			: { limit: 5, windowMs: 5_000, major: perChannel };
+	}
+	return { limit: 5, windowMs: 1_000, major: () => '' };
+}
+
+/** Requests with the bot token share one global limit on top of their route's. */
+const GLOBAL_PER_SECOND = 50;
+
+/**
+ * Discord's rate limits as its docs describe them: per-route buckets split by channel or webhook
+ * token, announced in `X-RateLimit-*` headers, a global limit for the bot token (interaction
+ * routes are exempt), and a 429 with `Retry-After` for a request over its bucket.
+ */
+export class RateLimiter {
+	private readonly buckets = new Map<string, Bucket>();
+	private global = { remaining: GLOBAL_PER_SECOND, resetAt: 0 };
+
+	constructor(private readonly enforce: boolean) {}
+
+	take(method: string, template: string, params: Record<string, string>, botToken: boolean): RateLimitDecision {
+		const rule = ruleFor(method, template);
+		if (rule === undefined) return { headers: {} };
+		const now = Date.now();
+		const hash = createHash('sha1').update(`${method} ${template}`).digest('hex').slice(0, 32);
+		const key = `${hash}:${rule.major(params)}`;
+		let bucket = this.buckets.get(key);
+		if (bucket === undefined || now >= bucket.resetAt) {
+			bucket = {
+				hash,
+				limit: rule.limit,
+				windowMs: rule.windowMs,
+				remaining: rule.limit,
+				resetAt: now + rule.windowMs,
+			};
+			this.buckets.set(key, bucket);
+		}
+		if (this.enforce && botToken) {
+			if (now >= this.global.resetAt) this.global = { remaining: GLOBAL_PER_SECOND, resetAt: now + 1_000 };
+			if (this.global.remaining <= 0) return { headers: {}, refused: tooMany(this.global.resetAt - now, true) };
+			this.global.remaining--;
+		}
+		if (this.enforce && bucket.remaining <= 0) {
+			return { headers: headersOf(bucket, now), refused: tooMany(bucket.resetAt - now, false) };
+		}
+		if (this.enforce) bucket.remaining--;
+		return { headers: headersOf(bucket, now) };
+	}
+}
+
+function headersOf(bucket: Bucket, now: number): Record<string, string> {
 	return {
-		'x-ratelimit-limit': '5',
-		'x-ratelimit-remaining': '4',
-		'x-ratelimit-reset': ((Date.now() + 1000) / 1000).toFixed(3),
-		'x-ratelimit-reset-after': '1.000',
-		'x-ratelimit-bucket': createHash('sha1').update(route).digest('hex').slice(0, 32),
+		'x-ratelimit-limit': String(bucket.limit),
+		'x-ratelimit-remaining': String(Math.max(0, bucket.remaining)),
+		'x-ratelimit-reset': (bucket.resetAt / 1000).toFixed(3),
+		'x-ratelimit-reset-after': (Math.max(0, bucket.resetAt - now) / 1000).toFixed(3),
+		'x-ratelimit-bucket': bucket.hash,
+	};
+}
+
+function tooMany(waitMs: number, global: boolean): Reply {
+	const seconds = (Math.max(1, waitMs) / 1000).toFixed(3);
+	return {
+		status: 429,
+		body: { message: 'You are being rate limited.', retry_after: Number(seconds), global },
+		headers: {
+			'retry-after': String(Math.ceil(Number(seconds))),
+			'x-ratelimit-scope': global ? 'global' : 'user',
+			...(global ? { 'x-ratelimit-global': 'true' } : {}),
+		},
 	};
 }
 

@@ -52,6 +52,13 @@ export function nextSnowflake(): string {
 	return (((lastMs - DISCORD_EPOCH) << 22n) | (1n << 17n) | increment).toString();
 }
 
+let pastIncrement = 0n;
+/** A snowflake made at an earlier time (`ms`): what Discord gave something created back then. */
+export function snowflakeAt(ms: number): string {
+	pastIncrement = (pastIncrement + 1n) & 0xfffn;
+	return (((BigInt(Math.floor(ms)) - DISCORD_EPOCH) << 22n) | (2n << 17n) | pastIncrement).toString();
+}
+
 /** Interaction tokens are long opaque strings; Discord's start with base64 "interaction:". */
 export function interactionToken(id: string): string {
 	return `${Buffer.from(`interaction:${id}:`).toString('base64url')}${randomBytes(64).toString('base64url')}`;
@@ -331,6 +338,8 @@ export function interactionEnvelope(
 		attachmentSizeLimit: number;
 		channelId: string;
 		roles: string[];
+		/** What the bot may do in the channel now; all it was invited with by default. */
+		appPermissions?: string;
 	},
 ) {
 	const guild = guildOfChannel(world, input.channelId);
@@ -351,7 +360,7 @@ export function interactionEnvelope(
 		member: interactionMember(input.user, world.createdAt, input.permissions, input.roles),
 		token: input.token,
 		version: 1 as const,
-		app_permissions: BOT_PERMISSIONS,
+		app_permissions: input.appPermissions ?? BOT_PERMISSIONS,
 		locale: input.locale,
 		guild_locale: Locale.EnglishUS,
 		entitlements: [],
@@ -377,6 +386,8 @@ export interface HostedAttachment {
 	proxyUrl: string;
 	width?: number;
 	height?: number;
+	/** Alt text the sender gave. */
+	description?: string;
 }
 
 /** A message as the stand-in keeps it; `StoredMessage` in discord.ts is its public view. */
@@ -390,8 +401,14 @@ export interface MessageRecord {
 	flags: number;
 	editedAt: number | null;
 	createdAt: number;
+	/** Edits made since the message turned an hour old (Discord caps them: 30046). */
+	oldEdits: number;
 	type: MessageType;
 	kind: 'original' | 'followup' | 'channel';
+	/** The message this one replies to. */
+	reference?: string;
+	/** The sender's nonce (remembered for `enforce_nonce`). */
+	nonce?: string;
 	/** The command interaction this message answers (originals and follow-ups). */
 	interaction?: { id: string; type: InteractionType; user: APIUser };
 }
@@ -406,6 +423,7 @@ export function attachmentPayload(a: HostedAttachment): APIAttachment {
 		content_type: a.contentType,
 		...(a.width === undefined ? {} : { width: a.width }),
 		...(a.height === undefined ? {} : { height: a.height }),
+		...(a.description === undefined ? {} : { description: a.description }),
 	};
 }
 
@@ -430,6 +448,10 @@ export function messagePayload(world: World, m: MessageRecord): APIMessage {
 		type: m.type,
 		flags: m.flags,
 		...(viaInteraction ? { webhook_id: world.applicationId, application_id: world.applicationId } : {}),
+		...(m.reference === undefined
+			? {}
+			: { message_reference: { type: 0, channel_id: m.channelId, guild_id: world.guildId, message_id: m.reference } }),
+		...(m.nonce === undefined ? {} : { nonce: m.nonce }),
 		...(m.interaction?.type === InteractionType.ApplicationCommand
 			? {
 					interaction_metadata: {

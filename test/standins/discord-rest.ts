@@ -14,6 +14,7 @@ import {
 	application,
 	currentUser,
 	guildOfChannel,
+	humanUser,
 	messagePayload,
 	nextSnowflake,
 	type HostedAttachment,
@@ -29,6 +30,10 @@ export interface InteractionRecord {
 	dispatchedAt: number;
 	/** The channel it happened in: where its responses and follow-ups go. */
 	channelId: string;
+	/** When Discord created it (its id's time): the token's 15 minutes run from here. */
+	createdAt: number;
+	/** The interaction's `attachment_size_limit`: uploads through its token are held to it. */
+	attachmentSizeLimit: number;
 	acknowledged: boolean;
 	expired: boolean;
 	/** Component interactions: the message the component is on. */
@@ -37,16 +42,33 @@ export interface InteractionRecord {
 	originalId?: string;
 }
 
+/** Permissions the bot can lose in a channel, as a server admin would take them away. */
+export interface ChannelPermissions {
+	sendMessages: boolean;
+	attachFiles: boolean;
+}
+
 export interface StandInState {
 	world: World;
 	gatewayUrl: string;
 	interactionTokenTtlMs: number;
 	ackDeadlineMs: number;
+	/** Uploads outside an interaction (channel and DM messages) are held to this. */
+	attachmentSizeLimit: number;
+	/** Messages older than this accept only `oldMessageEditCap` more edits (30046 after that). */
+	oldMessageAgeMs: number;
+	oldMessageEditCap: number;
 	cdn: AttachmentHost;
 	interactions: Map<string, InteractionRecord>;
 	byToken: Map<string, InteractionRecord>;
 	messages: Map<string, MessageRecord>;
 	commands: { global: unknown[]; guild: Map<string, unknown[]> };
+	/** The bot's permissions per guild channel; a channel not listed grants all of them. */
+	permissions: Map<string, ChannelPermissions>;
+	/** DM channel id by user id, created by POST /users/@me/channels. */
+	dmChannels: Map<string, string>;
+	/** Users whose privacy settings refuse DMs from the bot (50007). */
+	dmRefused: Set<string>;
 }
 
 export interface RestRequest {
@@ -70,6 +92,26 @@ export const isRecord = (value: unknown): value is Json =>
 const field = (obj: unknown, key: string): unknown => (isRecord(obj) ? obj[key] : undefined);
 
 const unknownMessage = () => new DiscordHttpError(404, 10008, 'Unknown Message');
+
+const missingPermissions = () => new DiscordHttpError(403, 50013, 'Missing Permissions');
+
+/**
+ * The bot's own permissions in a guild channel decide what it may upload there, through its token
+ * or an interaction's (Attach Files). Ephemeral messages are only the requester's, and DMs are not
+ * a guild channel: neither is checked.
+ */
+function checkUpload(state: StandInState, channelId: string, files: RecordedFile[], flags = 0): void {
+	const granted = state.permissions.get(channelId);
+	if (granted === undefined || files.length === 0 || (flags & MessageFlags.Ephemeral) !== 0) return;
+	if (!granted.attachFiles) throw missingPermissions();
+}
+
+/** Posting with the bot token needs Send Messages (interaction responses do not). */
+function checkSend(state: StandInState, channelId: string): void {
+	if (state.permissions.get(channelId)?.sendMessages === false) throw missingPermissions();
+}
+
+const isDm = (state: StandInState, channelId: string): boolean => [...state.dmChannels.values()].includes(channelId);
 
 // ---------------------------------------------------------------- messages
 
@@ -109,10 +151,24 @@ function messageFields(body: unknown): MessageFields {
 	return fields;
 }
 
-function upload(state: StandInState, channelId: string, file: RecordedFile, filename: string): HostedAttachment {
+function upload(
+	state: StandInState,
+	channelId: string,
+	file: RecordedFile,
+	filename: string,
+	description?: string,
+): HostedAttachment {
 	const id = nextSnowflake();
 	const urls = state.cdn.host(channelId, id, filename, file.data, file.contentType);
-	return { id, filename, contentType: file.contentType, data: file.data, size: file.data.length, ...urls };
+	return {
+		id,
+		filename,
+		contentType: file.contentType,
+		data: file.data,
+		size: file.data.length,
+		...urls,
+		...(description === undefined ? {} : { description }),
+	};
 }
 
 /**
@@ -132,7 +188,14 @@ function nextAttachments(state: StandInState, m: MessageRecord, listed: Json[] |
 			const error = { code: 'ATTACHMENT_NOT_FOUND', message: `No file uploaded for attachment ${id}.` };
 			throw new InvalidFormBody(problem, { attachments: { [i]: { _errors: [error] } } });
 		}
-		return upload(state, m.channelId, file, typeof entry.filename === 'string' ? entry.filename : file.filename);
+		const filename = typeof entry.filename === 'string' ? entry.filename : file.filename;
+		return upload(
+			state,
+			m.channelId,
+			file,
+			filename,
+			typeof entry.description === 'string' ? entry.description : undefined,
+		);
 	});
 }
 
@@ -145,11 +208,15 @@ function applyFields(state: StandInState, m: MessageRecord, fields: MessageField
 
 function createMessage(
 	state: StandInState,
-	init: Pick<MessageRecord, 'channelId' | 'kind' | 'type' | 'flags'> & { interaction?: InteractionRecord },
+	init: Pick<MessageRecord, 'channelId' | 'kind' | 'type' | 'flags'> & {
+		interaction?: InteractionRecord;
+		reference?: string;
+		nonce?: string;
+	},
 	body: unknown,
 	files: RecordedFile[],
 ): MessageRecord {
-	const { interaction, ...rest } = init;
+	const { interaction, reference, nonce, ...rest } = init;
 	const m: MessageRecord = {
 		...rest,
 		id: nextSnowflake(),
@@ -159,7 +226,10 @@ function createMessage(
 		attachments: [],
 		editedAt: null,
 		createdAt: Date.now(),
+		oldEdits: 0,
 		...(interaction ? { interaction: { id: interaction.id, type: interaction.type, user: interaction.user } } : {}),
+		...(reference === undefined ? {} : { reference }),
+		...(nonce === undefined ? {} : { nonce }),
 	};
 	applyFields(state, m, messageFields(body), files);
 	state.messages.set(m.id, m);
@@ -167,6 +237,15 @@ function createMessage(
 }
 
 function editMessage(state: StandInState, m: MessageRecord, body: unknown, files: RecordedFile[]): MessageRecord {
+	// Messages older than an hour take only a few edits more (the count is not published).
+	if (Date.now() - m.createdAt > state.oldMessageAgeMs && ++m.oldEdits > state.oldMessageEditCap) {
+		throw new DiscordHttpError(
+			400,
+			30046,
+			'Maximum number of edits to messages older than 1 hour reached. Try again later',
+		);
+	}
+	checkUpload(state, m.channelId, files, m.flags);
 	const fields = messageFields(body);
 	applyFields(state, m, fields, files);
 	// Editing a deferred response replaces the loading state; ephemerality cannot change.
@@ -242,6 +321,9 @@ const callback: Route = {
 				type: { _errors: [error] },
 			});
 		}
+		if (req.files.length > 0) {
+			checkUpload(state, state.world.channelId, req.files, Number(field(field(req.body, 'data'), 'flags') ?? 0));
+		}
 		const message = applyCallback(state, rec, type, field(req.body, 'data'), req.files);
 		rec.acknowledged = true;
 		if (req.query.get('with_response') !== 'true') return noContent;
@@ -272,7 +354,7 @@ function tokenOwner(state: StandInState, params: Record<string, string>): Intera
 	const ownApplication = params.webhook_id === state.world.applicationId;
 	const rec = ownApplication ? state.byToken.get(params.webhook_token ?? '') : undefined;
 	if (!rec) throw new DiscordHttpError(404, 10015, 'Unknown Webhook');
-	if (rec.expired || Date.now() - rec.dispatchedAt > state.interactionTokenTtlMs) {
+	if (rec.expired || Date.now() - rec.createdAt > state.interactionTokenTtlMs) {
 		throw new DiscordHttpError(401, 50027, 'Invalid Webhook Token');
 	}
 	return rec;
@@ -312,6 +394,7 @@ const followUp: Route = {
 		const rec = tokenOwner(state, req.params);
 		// Follow-ups only exist once the interaction has been answered (inferred: Unknown Webhook before).
 		if (!rec.acknowledged) throw new DiscordHttpError(404, 10015, 'Unknown Webhook');
+		checkUpload(state, state.world.channelId, req.files, ephemeralFlags(req.body));
 		const init = {
 			channelId: rec.channelId,
 			kind: 'followup' as const,
@@ -328,7 +411,8 @@ const followUp: Route = {
 
 function knownChannel(state: StandInState, params: Record<string, string>): string {
 	const channelId = params.channel_id ?? '';
-	if (guildOfChannel(state.world, channelId) === undefined) throw new DiscordHttpError(404, 10003, 'Unknown Channel');
+	if (guildOfChannel(state.world, channelId) === undefined && !isDm(state, channelId))
+		throw new DiscordHttpError(404, 10003, 'Unknown Channel');
 	return channelId;
 }
 
@@ -340,13 +424,96 @@ function channelMessage(state: StandInState, params: Record<string, string>): Me
 	return m;
 }
 
+/** Discord remembers a nonce sent with `enforce_nonce` for a few minutes. */
+const NONCE_MEMORY_MS = 5 * 60_000;
+
+/**
+ * The message a reply points to. Discord refuses a reply to a message it cannot find unless the
+ * sender says `fail_if_not_exists: false`; then the message is posted without the reference.
+ */
+function replyTarget(state: StandInState, channelId: string, body: unknown): string | undefined {
+	const reference = field(body, 'message_reference');
+	if (!isRecord(reference)) return undefined;
+	const id = String(reference.message_id);
+	const target = state.messages.get(id);
+	if (target !== undefined && target.channelId === channelId && (target.flags & MessageFlags.Ephemeral) === 0)
+		return id;
+	if (reference.fail_if_not_exists === false) return undefined;
+	const error = { code: 'REPLIES_UNKNOWN_MESSAGE', message: 'Unknown message' };
+	throw new DiscordHttpError(400, 50035, 'Invalid Form Body', { message_reference: { _errors: [error] } });
+}
+
 const createChannelMessage: Route = {
 	auth: true,
 	handle(state, req) {
 		const channelId = knownChannel(state, req.params);
-		const type = field(req.body, 'message_reference') === undefined ? MessageType.Default : MessageType.Reply;
-		const m = createMessage(state, { channelId, kind: 'channel', type, flags: 0 }, req.body, req.files);
+		const given = field(req.body, 'nonce');
+		const nonce = typeof given === 'string' || typeof given === 'number' ? String(given) : undefined;
+		const enforced = field(req.body, 'enforce_nonce') === true && nonce !== undefined;
+		if (enforced) {
+			const earlier = [...state.messages.values()].find(
+				(m) => m.channelId === channelId && m.nonce === nonce && Date.now() - m.createdAt < NONCE_MEMORY_MS,
+			);
+			if (earlier !== undefined) return ok(messagePayload(state.world, earlier));
+		}
+		if (isDm(state, channelId)) {
+			const [userId] = [...state.dmChannels].find(([, id]) => id === channelId) ?? [];
+			if (userId !== undefined && state.dmRefused.has(userId)) {
+				throw new DiscordHttpError(403, 50007, 'Cannot send messages to this user');
+			}
+		} else {
+			checkSend(state, channelId);
+			checkUpload(state, channelId, req.files);
+		}
+		const reference = replyTarget(state, channelId, req.body);
+		const type = reference === undefined ? MessageType.Default : MessageType.Reply;
+		const init = {
+			channelId,
+			kind: 'channel' as const,
+			type,
+			flags: 0,
+			...(reference === undefined ? {} : { reference }),
+			...(nonce === undefined ? {} : { nonce }),
+		};
+		const m = createMessage(state, init, req.body, req.files);
 		return ok(messagePayload(state.world, m));
+	},
+};
+
+/** Newest first, like Discord; `after`/`before` are message ids, `limit` 1–100 (50 by default). */
+const listChannelMessages: Route = {
+	auth: true,
+	handle(state, req) {
+		const channelId = knownChannel(state, req.params);
+		const after = req.query.get('after');
+		const before = req.query.get('before');
+		const limit = Math.min(100, Math.max(1, Number(req.query.get('limit') ?? 50) || 50));
+		const later = (a: string, b: string) => BigInt(a) > BigInt(b);
+		const listed = [...state.messages.values()]
+			.filter((m) => m.channelId === channelId && (m.flags & MessageFlags.Ephemeral) === 0)
+			.filter((m) => (after === null || later(m.id, after)) && (before === null || later(before, m.id)))
+			.sort((a, b) => (later(a.id, b.id) ? -1 : 1))
+			.slice(0, limit);
+		return ok(listed.map((m) => messagePayload(state.world, m)));
+	},
+};
+
+/** A DM channel with a user, the same one every time (Discord keeps one per pair). */
+const createDm: Route = {
+	auth: true,
+	handle(state, req) {
+		const given = field(req.body, 'recipient_id');
+		const recipient = typeof given === 'string' ? given : '';
+		if (!/^\d{17,20}$/.test(recipient)) throw new DiscordHttpError(400, 50035, 'Invalid Form Body');
+		let id = state.dmChannels.get(recipient);
+		if (id === undefined) state.dmChannels.set(recipient, (id = nextSnowflake()));
+		return ok({
+			id,
+			type: 1,
+			last_message_id: null,
+			flags: 0,
+			recipients: [humanUser(recipient, state.world.ownerId)],
+		});
 	},
 };
 
@@ -457,6 +624,8 @@ export const ROUTES: Record<string, Route> = {
 	[`PATCH ${FOLLOW_UP}`]: editWebhookMessage,
 	[`DELETE ${FOLLOW_UP}`]: deleteWebhookMessage,
 	'POST /channels/{channel_id}/messages': createChannelMessage,
+	'GET /channels/{channel_id}/messages': listChannelMessages,
+	'POST /users/@me/channels': createDm,
 	[`GET ${CHANNEL_MESSAGE}`]: {
 		auth: true,
 		handle: (state, req) => ok(messagePayload(state.world, channelMessage(state, req.params))),

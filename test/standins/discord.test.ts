@@ -540,3 +540,203 @@ describe('Discord stand-in with the real discord.js client', () => {
 		expect(standIn.violations).toEqual(['GET /api/v10/nope : no route']);
 	});
 });
+
+describe('Discord stand-in: what Discord does to a delivery', () => {
+	async function withReply(options: DiscordStandInOptions = {}) {
+		const h = await harness(async (interaction) => {
+			if (interaction.isChatInputCommand()) await interaction.deferReply();
+		}, options);
+		const handle = h.standIn.slashCommand({ name: 'clip' });
+		const original = await h.until(() => h.standIn.original(handle.token), 'deferred reply');
+		return { ...h, handle, original, rest: separateRest(h.standIn) };
+	}
+	const clip = { name: 'clip.mp4', data: Buffer.from('mp4bytes') };
+	const failure = (promise: Promise<unknown>) =>
+		promise.then(
+			() => undefined,
+			(error: unknown) => error,
+		);
+
+	it('keeps per-route buckets with headers: discord.js never hears a 429, a client ignoring them does', async () => {
+		const { standIn, handle, rest } = await withReply();
+		const route = Routes.webhookMessage(standIn.applicationId, handle.token, '@original');
+		for (let i = 0; i < 7; i++) await rest.patch(route, { body: { content: `edit ${i}` }, auth: false });
+		expect(standIn.rateLimited()).toEqual([]);
+		const patches = standIn.requests.filter((r) => r.method === 'PATCH');
+		// Five per window of two seconds: the sixth waited for the window to reset.
+		expect(patches[5]!.at - patches[0]!.at).toBeGreaterThanOrEqual(1_900);
+
+		const url = `${standIn.apiUrl}/v10/webhooks/${standIn.applicationId}/${handle.token}/messages/@original`;
+		const answers = [];
+		for (let i = 0; i < 6; i++) {
+			answers.push(
+				await fetch(url, {
+					method: 'PATCH',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ content: 'rude' }),
+				}),
+			);
+		}
+		const last = answers.at(-1)!;
+		expect(last.status).toBe(429);
+		expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
+		expect(last.headers.get('x-ratelimit-remaining')).toBe('0');
+		expect(await last.json()).toMatchObject({ global: false, retry_after: expect.any(Number) });
+		// Only the client that ignored the headers was refused.
+		expect(standIn.rateLimited().map((r) => (r.body as { content: string }).content)).toContain('rude');
+		expect(standIn.rateLimited().every((r) => (r.body as { content: string }).content === 'rude')).toBe(true);
+	});
+
+	it('refuses uploads where the bot may not attach files (50013), but not text or ephemeral messages', async () => {
+		const { standIn, handle, rest } = await withReply();
+		standIn.setBotPermissions(standIn.channelId, { attachFiles: false });
+		const route = Routes.webhookMessage(standIn.applicationId, handle.token, '@original');
+		const refused = await failure(rest.patch(route, { body: { content: 'clip' }, files: [clip], auth: false }));
+		expect(refused).toMatchObject({ status: 403, code: 50013 });
+		const viaBot = rest.post(Routes.channelMessages(standIn.channelId), { body: { content: 'c' }, files: [clip] });
+		expect(await failure(viaBot)).toMatchObject({ status: 403, code: 50013 });
+		await rest.patch(route, { body: { content: 'text is fine' }, auth: false });
+		const privately = Routes.webhook(standIn.applicationId, handle.token);
+		const note = await rest.post(privately, {
+			body: { content: 'only you', flags: 64 },
+			files: [clip],
+			auth: false,
+			query: new URLSearchParams({ wait: 'true' }),
+		});
+		expect(note).toMatchObject({ flags: 64, attachments: [{ filename: 'clip.mp4' }] });
+		expect(standIn.original(handle.token)?.content).toBe('text is fine');
+		expect(standIn.violations).toEqual([]);
+	});
+
+	it('answers 10008 once a moderator deleted the message', async () => {
+		const { standIn, handle, original, rest } = await withReply();
+		standIn.deleteMessage(original.id);
+		const route = Routes.webhookMessage(standIn.applicationId, handle.token, '@original');
+		expect(await failure(rest.patch(route, { body: { content: 'x' }, auth: false }))).toMatchObject({
+			status: 404,
+			code: 10008,
+		});
+		const edit = rest.patch(Routes.channelMessage(standIn.channelId, original.id), { body: { content: 'x' } });
+		expect(await failure(edit)).toMatchObject({ status: 404, code: 10008 });
+	});
+
+	it('caps edits of messages older than an hour (30046)', async () => {
+		const { standIn, rest } = await withReply({ oldMessageEditCap: 2 });
+		const posted = (await rest.post(Routes.channelMessages(standIn.channelId), { body: { content: 'old' } })) as {
+			id: string;
+		};
+		standIn.backdateMessage(posted.id, 2 * 3_600_000);
+		const route = Routes.channelMessage(standIn.channelId, posted.id);
+		await rest.patch(route, { body: { content: 'one' } });
+		await rest.patch(route, { body: { content: 'two' } });
+		expect(await failure(rest.patch(route, { body: { content: 'three' } }))).toMatchObject({
+			status: 400,
+			code: 30046,
+		});
+		expect(standIn.message(posted.id)?.content).toBe('two');
+	});
+
+	it('refuses a reply to a deleted message unless fail_if_not_exists is false', async () => {
+		const { standIn, original, rest } = await withReply();
+		standIn.deleteMessage(original.id);
+		const reply = (failIfNotExists?: boolean) =>
+			rest.post(Routes.channelMessages(standIn.channelId), {
+				body: {
+					content: 'here',
+					message_reference: {
+						message_id: original.id,
+						...(failIfNotExists === undefined ? {} : { fail_if_not_exists: failIfNotExists }),
+					},
+				},
+			});
+		expect(await failure(reply())).toMatchObject({ status: 400, code: 50035 });
+		expect(await reply(false)).toMatchObject({ content: 'here', type: 0 });
+	});
+
+	it('returns the same message for a repeated nonce with enforce_nonce, and lists recent messages', async () => {
+		const { standIn, original, rest } = await withReply();
+		const post = () =>
+			rest.post(Routes.channelMessages(standIn.channelId), {
+				body: {
+					content: 'once',
+					nonce: 'clip-1',
+					enforce_nonce: true,
+					message_reference: { message_id: original.id },
+				},
+			}) as Promise<{ id: string; message_reference?: { message_id: string } }>;
+		const first = await post();
+		const second = await post();
+		expect(second.id).toBe(first.id);
+		expect(first.message_reference?.message_id).toBe(original.id);
+		expect(standIn.channelMessages().filter((m) => m.content === 'once')).toHaveLength(1);
+		const listed = (await rest.get(Routes.channelMessages(standIn.channelId), {
+			query: new URLSearchParams({ after: original.id, limit: '10' }),
+		})) as Array<{ id: string }>;
+		expect(listed.map((m) => m.id)).toEqual([first.id]);
+		expect(standIn.violations).toEqual([]);
+	});
+
+	it('opens DM channels, and refuses them for users who do not accept DMs (50007)', async () => {
+		const { standIn, rest } = await withReply();
+		const open = async (userId: string) =>
+			(await rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
+		const dm = await open('812345678901234999');
+		await rest.post(Routes.channelMessages(dm.id), { body: { content: 'yours' }, files: [clip] });
+		expect(standIn.directMessages('812345678901234999').map((m) => m.content)).toEqual(['yours']);
+		standIn.refuseDirectMessages('812345678901234998');
+		const closed = await open('812345678901234998');
+		const refused = rest.post(Routes.channelMessages(closed.id), { body: { content: 'no' } });
+		expect(await failure(refused)).toMatchObject({ status: 403, code: 50007 });
+		expect(standIn.violations).toEqual([]);
+	});
+
+	it('holds an upload unanswered: applied or not, the sender only learns if released', async () => {
+		const { standIn, handle, rest } = await withReply();
+		const route = Routes.webhookMessage(standIn.applicationId, handle.token, '@original');
+		const landed = standIn.holdNext({ method: 'PATCH', path: /@original$/ }, { apply: true });
+		let answered = false;
+		const upload = rest.patch(route, { body: { content: 'held' }, files: [clip], auth: false }).then(() => {
+			answered = true;
+		});
+		await landed.arrived;
+		expect(standIn.original(handle.token)?.attachments.map((a) => a.filename)).toEqual(['clip.mp4']);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		expect(answered).toBe(false);
+		landed.release();
+		await upload;
+		expect(answered).toBe(true);
+
+		// Cut off before it was whole: nothing changes.
+		const cut = standIn.holdNext({ method: 'PATCH', path: /@original$/ }, { apply: false });
+		const sender = new AbortController();
+		const url = `${standIn.apiUrl}/v10/webhooks/${standIn.applicationId}/${handle.token}/messages/@original`;
+		const body = JSON.stringify({ content: 'never' });
+		const sent = fetch(url, {
+			method: 'PATCH',
+			headers: { 'content-type': 'application/json' },
+			body,
+			signal: sender.signal,
+		});
+		await cut.arrived;
+		sender.abort();
+		await sent.catch(() => undefined);
+		await standIn.waitFor(() => standIn.requests.some((r) => r.dropped === true), 2_000, 'the dropped request');
+		expect(standIn.original(handle.token)?.content).toBe('held');
+	});
+
+	it('dates an interaction back: its token dies 15 minutes after its creation, not its dispatch', async () => {
+		const { standIn, until } = await harness(async (interaction) => {
+			if (interaction.isChatInputCommand()) await interaction.deferReply();
+		});
+		const old = standIn.slashCommand({ name: 'clip', createdAgoMs: 15 * 60_000 + 1_000 });
+		await until(() => standIn.original(old.token), 'deferred reply');
+		const rest = separateRest(standIn);
+		const route = Routes.webhookMessage(standIn.applicationId, old.token, '@original');
+		expect(await failure(rest.patch(route, { body: { content: 'x' }, auth: false }))).toMatchObject({
+			status: 401,
+			code: 50027,
+		});
+		const idTime = Number((BigInt(old.id) >> 22n) + 1_420_070_400_000n);
+		expect(Date.now() - idTime).toBeGreaterThan(15 * 60_000);
+	});
+});

@@ -10,6 +10,7 @@ import {
 	ComponentType,
 	InteractionType,
 	type APIInteractionDataResolved,
+	PermissionFlagsBits,
 	type APIApplicationCommandAutocompleteInteraction,
 	type APIApplicationCommandInteractionDataOption,
 	type APIChatInputApplicationCommandInteraction,
@@ -21,9 +22,9 @@ import {
 	AttachmentHost,
 	DiscordHttpError,
 	InvalidFormBody,
+	RateLimiter,
 	discordError,
 	parseBody,
-	rateLimitHeaders,
 	readRaw,
 	scriptedReply,
 	send,
@@ -31,6 +32,7 @@ import {
 	type Reply,
 } from './discord-http.js';
 import {
+	BOT_PERMISSIONS,
 	DEFAULT_MEMBER_PERMISSIONS,
 	createWorld,
 	guildMember,
@@ -43,10 +45,18 @@ import {
 	messagePayload,
 	nextSnowflake,
 	readyPayload,
+	snowflakeAt,
 	toLocale,
 	type GuildSpec,
+	type MessageRecord,
 } from './discord-payloads.js';
-import { ROUTES, isRecord, type InteractionRecord, type StandInState } from './discord-rest.js';
+import {
+	ROUTES,
+	isRecord,
+	type ChannelPermissions,
+	type InteractionRecord,
+	type StandInState,
+} from './discord-rest.js';
 import {
 	describeIssues,
 	loadOpenApiValidator,
@@ -71,6 +81,12 @@ export interface DiscordStandInOptions {
 	ackDeadlineMs?: number;
 	/** Bytes; larger uploads → 413 {code:40005}; sent in interactions as attachment_size_limit (default 10 MiB). */
 	attachmentSizeLimit?: number;
+	/** Per-route buckets, the bot token's global limit and 429s, as Discord has them (default on). */
+	rateLimits?: boolean;
+	/** Messages older than this take at most `oldMessageEditCap` more edits, then 400 {code:30046} (default 1 h). */
+	oldMessageAgeMs?: number;
+	/** Default 3 (Discord does not publish its number). */
+	oldMessageEditCap?: number;
 }
 
 export interface RecordedRequest {
@@ -87,6 +103,8 @@ export interface RecordedRequest {
 	at: number;
 	/** Status the stand-in answered. */
 	status: number;
+	/** The client went away before the answer (a held request whose process was killed). */
+	dropped?: boolean;
 }
 
 export interface StoredMessage {
@@ -95,9 +113,30 @@ export interface StoredMessage {
 	content: string;
 	components: unknown[];
 	embeds: unknown[];
-	attachments: Array<{ id: string; filename: string; contentType: string; data: Buffer; size: number }>;
+	attachments: Array<{
+		id: string;
+		filename: string;
+		contentType: string;
+		data: Buffer;
+		size: number;
+		url: string;
+		description?: string;
+	}>;
 	flags: number;
 	editedAt: number | null;
+	createdAt: number;
+	/** How it was made: the command's reply, a follow-up, or a channel message (bot token). */
+	kind: 'original' | 'followup' | 'channel';
+	/** The message it replies to. */
+	reference?: string;
+}
+
+/** A request the stand-in holds without answering (see `holdNext`). */
+export interface HeldRequest {
+	/** Resolves when the request has arrived (and, with `apply`, taken effect). */
+	readonly arrived: Promise<RecordedRequest>;
+	/** Answers it now (and, without `apply`, lets it take effect first). */
+	release(): void;
 }
 
 export interface InteractionHandle {
@@ -128,6 +167,10 @@ export interface Actor {
 
 export interface SlashCommandInput extends Actor {
 	name: string;
+	/** The interaction was created this long ago (its id says so); its token's 15 minutes run from then. */
+	createdAgoMs?: number;
+	/** The interaction's `attachment_size_limit`, when not the stand-in's default. */
+	attachmentSizeLimit?: number;
 	/**
 	 * e.g. [{name:'prompt',type:3,value:'…'}]; an ATTACHMENT option's value is a key of
 	 * `attachments`; USER, CHANNEL and ROLE options name an id, and the stand-in resolves them.
@@ -169,6 +212,16 @@ export interface ScriptedFailure {
 	status: number;
 	body?: unknown;
 	headers?: Record<string, string>;
+	/** The request takes effect first; only its answer is the failure (a 5xx after the upload landed). */
+	apply?: boolean;
+}
+
+/** Which requests a scripted failure or a hold applies to. */
+export interface RequestMatch {
+	method: string;
+	path: RegExp;
+	/** Only requests that upload files (true) or only those that do not (false). */
+	files?: boolean;
 }
 
 export interface DiscordStandIn {
@@ -200,13 +253,33 @@ export interface DiscordStandIn {
 	original(token: string): StoredMessage | undefined;
 	channelMessages(channelId?: string): StoredMessage[];
 	waitFor<T>(check: () => T | undefined | false, timeoutMs?: number, label?: string): Promise<T>;
-	failNext(match: { method: string; path: RegExp }, reply: ScriptedFailure, times?: number): void;
+	failNext(match: RequestMatch, reply: ScriptedFailure, times?: number): void;
 	/**
 	 * Calls `listener` with every REST request as it arrives, before it is answered (e.g. to kill
 	 * the bot at the moment it shows a command as accepted). Returns a function that stops it.
 	 */
 	watchRequests(listener: (request: RecordedRequest) => void): () => void;
+	/**
+	 * Holds the next matching request unanswered until `release()`, or until its client goes away
+	 * (a killed process). With `apply`, it takes effect first and only the answer is held (the
+	 * upload landed, the sender never heard); without, it takes effect only if released.
+	 */
+	holdNext(match: RequestMatch, options: { apply: boolean }): HeldRequest;
 	expireInteractionTokens(): void;
+	/** Any message by id, wherever it is (undefined once deleted). */
+	message(id: string): StoredMessage | undefined;
+	/** Messages in the DM channel with a user. */
+	directMessages(userId: string): StoredMessage[];
+	/** A server admin changes what the bot may do in a channel. */
+	setBotPermissions(channelId: string, permissions: Partial<ChannelPermissions>): void;
+	/** The user's privacy settings refuse DMs from the bot (50007). */
+	refuseDirectMessages(userId: string): void;
+	/** A moderator deletes a message: later reads and edits answer 10008. */
+	deleteMessage(id: string): void;
+	/** Makes a message look `ms` older, e.g. past the hour after which edits are capped (30046). */
+	backdateMessage(id: string, ms: number): void;
+	/** Requests answered 429. */
+	rateLimited(): RecordedRequest[];
 	close(): Promise<void>;
 }
 
@@ -216,6 +289,9 @@ const DEFAULTS: Required<DiscordStandInOptions> = {
 	interactionTokenTtlMs: 15 * 60_000,
 	ackDeadlineMs: 3000,
 	attachmentSizeLimit: 10 * 1024 * 1024,
+	rateLimits: true,
+	oldMessageAgeMs: 60 * 60_000,
+	oldMessageEditCap: 3,
 };
 const API_PREFIX = '/api/v10';
 
@@ -230,9 +306,7 @@ export async function startDiscordStandIn(opts: DiscordStandInOptions = {}): Pro
 	return new StandIn(server, `http://127.0.0.1:${port}`, { ...DEFAULTS, ...opts }, validator);
 }
 
-interface Scripted {
-	method: string;
-	path: RegExp;
+interface Scripted extends RequestMatch {
 	reply: ScriptedFailure;
 	remaining: number;
 }
@@ -240,6 +314,27 @@ interface Scripted {
 type Resolved = {
 	-readonly [K in keyof APIInteractionDataResolved]?: Exclude<APIInteractionDataResolved[K], undefined>;
 };
+interface Hold extends RequestMatch {
+	apply: boolean;
+	arrived: (request: RecordedRequest) => void;
+	released: Promise<void>;
+}
+
+const stored = (m: MessageRecord): StoredMessage => m;
+
+// search() ignores a /g regex's lastIndex, so reused patterns match every time.
+const matches = (match: RequestMatch, record: RecordedRequest): boolean =>
+	match.method === record.method &&
+	record.path.search(match.path) !== -1 &&
+	(match.files === undefined || match.files === record.files.length > 0);
+
+/** The bot's permission bits in a channel, as `app_permissions` of an interaction there says. */
+function appPermissions(granted: ChannelPermissions | undefined): string {
+	let bits = BigInt(BOT_PERMISSIONS);
+	if (granted?.sendMessages === false) bits &= ~PermissionFlagsBits.SendMessages;
+	if (granted?.attachFiles === false) bits &= ~PermissionFlagsBits.AttachFiles;
+	return bits.toString();
+}
 
 const isOption = <T extends InteractionType>(value: unknown): value is APIApplicationCommandInteractionDataOption<T> =>
 	isRecord(value) && typeof value.name === 'string' && typeof value.type === 'number';
@@ -315,7 +410,9 @@ class StandIn implements DiscordStandIn {
 	private readonly state: StandInState;
 	private readonly gateway: FakeGateway;
 	private readonly scripted: Scripted[] = [];
+	private readonly holds: Hold[] = [];
 	private readonly commandIds = new Map<string, string>();
+	private readonly limiter: RateLimiter;
 
 	constructor(
 		private readonly server: Server,
@@ -342,12 +439,19 @@ class StandIn implements DiscordStandIn {
 			gatewayUrl,
 			interactionTokenTtlMs: options.interactionTokenTtlMs,
 			ackDeadlineMs: options.ackDeadlineMs,
+			attachmentSizeLimit: options.attachmentSizeLimit,
+			oldMessageAgeMs: options.oldMessageAgeMs,
+			oldMessageEditCap: options.oldMessageEditCap,
 			cdn: new AttachmentHost(origin),
 			interactions: new Map(),
 			byToken: new Map(),
 			messages: new Map(),
 			commands: { global: [], guild: new Map() },
+			permissions: new Map(),
+			dmChannels: new Map(),
+			dmRefused: new Set(),
 		};
+		this.limiter = new RateLimiter(options.rateLimits);
 		this.gateway = new FakeGateway({
 			token: options.token,
 			onIdentify: (sessionId) => [
@@ -465,11 +569,59 @@ class StandIn implements DiscordStandIn {
 
 	original(token: string): StoredMessage | undefined {
 		const id = this.state.byToken.get(token)?.originalId;
-		return id === undefined ? undefined : this.state.messages.get(id);
+		const m = id === undefined ? undefined : this.state.messages.get(id);
+		return m === undefined ? undefined : stored(m);
 	}
 
 	channelMessages(channelId: string = this.channelId): StoredMessage[] {
 		return [...this.state.messages.values()].filter((m) => m.channelId === channelId && m.kind !== 'original');
+	}
+
+	message(id: string): StoredMessage | undefined {
+		const m = this.state.messages.get(id);
+		return m === undefined ? undefined : stored(m);
+	}
+
+	directMessages(userId: string): StoredMessage[] {
+		const channelId = this.state.dmChannels.get(userId);
+		return channelId === undefined ? [] : this.channelMessages(channelId);
+	}
+
+	setBotPermissions(channelId: string, permissions: Partial<ChannelPermissions>): void {
+		const current = this.state.permissions.get(channelId) ?? { sendMessages: true, attachFiles: true };
+		this.state.permissions.set(channelId, { ...current, ...permissions });
+	}
+
+	refuseDirectMessages(userId: string): void {
+		this.state.dmRefused.add(userId);
+	}
+
+	deleteMessage(id: string): void {
+		if (!this.state.messages.delete(id)) throw new Error(`deleteMessage(): the stand-in has no message ${id}`);
+	}
+
+	backdateMessage(id: string, ms: number): void {
+		const m = this.state.messages.get(id);
+		if (m === undefined) throw new Error(`backdateMessage(): the stand-in has no message ${id}`);
+		m.createdAt -= ms;
+	}
+
+	rateLimited(): RecordedRequest[] {
+		return this.requests.filter((r) => r.status === 429);
+	}
+
+	holdNext(match: RequestMatch, options: { apply: boolean }): HeldRequest {
+		let arrived: (request: RecordedRequest) => void = () => undefined;
+		let release: () => void = () => undefined;
+		const hold: Hold = {
+			...match,
+			method: match.method.toUpperCase(),
+			apply: options.apply,
+			arrived: (request) => arrived(request),
+			released: new Promise<void>((resolve) => (release = resolve)),
+		};
+		this.holds.push(hold);
+		return { arrived: new Promise((resolve) => (arrived = resolve)), release: () => release() };
 	}
 
 	async waitFor<T>(check: () => T | undefined | false, timeoutMs = 5000, label = 'condition'): Promise<T> {
@@ -489,8 +641,8 @@ class StandIn implements DiscordStandIn {
 		return () => this.listeners.delete(listener);
 	}
 
-	failNext(match: { method: string; path: RegExp }, reply: ScriptedFailure, times = 1): void {
-		this.scripted.push({ method: match.method.toUpperCase(), path: match.path, reply, remaining: times });
+	failNext(match: RequestMatch, reply: ScriptedFailure, times = 1): void {
+		this.scripted.push({ ...match, method: match.method.toUpperCase(), reply, remaining: times });
 	}
 
 	expireInteractionTokens(): void {
@@ -521,7 +673,7 @@ class StandIn implements DiscordStandIn {
 	}
 
 	private dispatchInteraction(
-		input: Actor,
+		input: Actor & { createdAgoMs?: number; attachmentSizeLimit?: number },
 		build: (envelope: ReturnType<typeof interactionEnvelope>) => {
 			payload: unknown;
 			record: Pick<InteractionRecord, 'type' | 'sourceMessageId'>;
@@ -529,22 +681,25 @@ class StandIn implements DiscordStandIn {
 		overGateway = true,
 	): InteractionHandle {
 		const { world } = this.state;
-		const id = nextSnowflake();
+		const dispatchedAt = Date.now();
+		const createdAt = dispatchedAt - (input.createdAgoMs ?? 0);
+		const id = input.createdAgoMs === undefined ? nextSnowflake() : snowflakeAt(createdAt);
 		const token = interactionToken(id);
 		const user = humanUser(input.userId ?? world.ownerId, world.ownerId);
 		const channelId = input.channelId ?? world.channelId;
+		const attachmentSizeLimit = input.attachmentSizeLimit ?? this.options.attachmentSizeLimit;
 		const envelope = interactionEnvelope(world, {
 			id,
 			token,
 			user,
 			locale: toLocale(input.locale ?? 'en-US'),
 			permissions: input.memberPermissions ?? DEFAULT_MEMBER_PERMISSIONS,
-			attachmentSizeLimit: this.options.attachmentSizeLimit,
+			attachmentSizeLimit,
 			channelId,
 			roles: input.roles ?? [],
+			appPermissions: appPermissions(this.state.permissions.get(channelId)),
 		});
 		const { payload, record } = build(envelope);
-		const dispatchedAt = Date.now();
 		const rec: InteractionRecord = {
 			...record,
 			id,
@@ -552,6 +707,8 @@ class StandIn implements DiscordStandIn {
 			user,
 			dispatchedAt,
 			channelId,
+			createdAt,
+			attachmentSizeLimit,
 			acknowledged: false,
 			expired: false,
 		};
@@ -662,11 +819,30 @@ class StandIn implements DiscordStandIn {
 				at,
 				status: 0,
 			};
-			const { reply, template } = this.respond(record, parsed.problem);
+			const hold = this.takeHold(record);
+			const gone = new Promise<void>((resolve) => res.once('close', () => resolve()));
+			if (hold !== undefined && !hold.apply) {
+				hold.arrived(record);
+				// Killed before the upload finished: Discord never saw it whole, nothing happens.
+				if ((await Promise.race([hold.released.then(() => 'released'), gone.then(() => 'gone')])) === 'gone') {
+					record.dropped = true;
+					this.requests.push(record);
+					return;
+				}
+			}
+			const { reply, headers } = this.respond(record, parsed.problem);
 			record.status = reply.status;
 			this.requests.push(record);
 			for (const listener of this.listeners) listener(record);
-			send(res, reply, rateLimitHeaders(`${record.method} ${template}`));
+			if (hold !== undefined && hold.apply) {
+				hold.arrived(record);
+				// It took effect; the sender hears nothing until released (or dies waiting).
+				if ((await Promise.race([hold.released.then(() => 'released'), gone.then(() => 'gone')])) === 'gone') {
+					record.dropped = true;
+					return;
+				}
+			}
+			send(res, reply, headers);
 		} catch (error) {
 			// Never let a stand-in bug crash the test run; surface it as a violation instead.
 			this.violations.push(`${req.method ?? '?'} ${req.url ?? '?'} : stand-in error: ${String(error)}`);
@@ -674,8 +850,20 @@ class StandIn implements DiscordStandIn {
 		}
 	}
 
-	/** Validate and record first, then scripted failures, then Discord's own checks, then the route. */
-	private respond(record: RecordedRequest, problem: string | undefined): { reply: Reply; template: string } {
+	private takeHold(record: RecordedRequest): Hold | undefined {
+		const hold = this.holds.find((h) => matches(h, record));
+		if (hold !== undefined) this.holds.splice(this.holds.indexOf(hold), 1);
+		return hold;
+	}
+
+	/**
+	 * Validate and record first, then scripted failures, then the rate limits, then Discord's own
+	 * checks, then the route.
+	 */
+	private respond(
+		record: RecordedRequest,
+		problem: string | undefined,
+	): { reply: Reply; headers: Record<string, string> } {
 		const apiPath = record.path.startsWith(`${API_PREFIX}/`) ? record.path.slice(API_PREFIX.length) : undefined;
 		const route = apiPath === undefined ? undefined : this.validator.match(record.method, apiPath);
 		const template = route?.template ?? record.path;
@@ -683,10 +871,21 @@ class StandIn implements DiscordStandIn {
 		if (!route) violation('no route');
 		const rejection = route ? this.check(record, route, problem, violation) : undefined;
 
+		const botToken = record.headers.authorization === `Bot ${this.token}`;
+		const limits = this.limiter.take(record.method, template, route?.params ?? {}, botToken);
 		const scripted = this.takeScripted(record);
-		if (scripted) return { reply: scriptedReply(scripted), template };
-		if (!route) return { reply: discordError(404, 0, '404: Not Found'), template };
-		return { reply: this.route(record, route, rejection, violation), template };
+		if (scripted?.apply === true && route) this.route(record, route, rejection, violation);
+		if (scripted) return { reply: scriptedReply(scripted), headers: limits.headers };
+		if (limits.refused) return { reply: limits.refused, headers: limits.headers };
+		if (!route) return { reply: discordError(404, 0, '404: Not Found'), headers: limits.headers };
+		return { reply: this.route(record, route, rejection, violation), headers: limits.headers };
+	}
+
+	/** Uploads through an interaction's token are held to its `attachment_size_limit`, others to the server's. */
+	private uploadLimit(route: RouteMatch): number {
+		const token = route.params.webhook_token ?? route.params.interaction_token;
+		const rec = token === undefined ? undefined : this.state.byToken.get(token);
+		return rec?.attachmentSizeLimit ?? this.options.attachmentSizeLimit;
 	}
 
 	/** Records spec violations; returns the 400 Discord would answer for the body, if any. */
@@ -722,7 +921,7 @@ class StandIn implements DiscordStandIn {
 		if (handler.auth && record.headers.authorization !== `Bot ${this.token}`) {
 			return discordError(401, 0, '401: Unauthorized');
 		}
-		if (record.files.some((f) => f.data.length > this.options.attachmentSizeLimit)) {
+		if (record.files.some((f) => f.data.length > this.uploadLimit(route))) {
 			return discordError(413, 40005, 'Request entity too large');
 		}
 		if (rejection) return rejection;
@@ -738,7 +937,7 @@ class StandIn implements DiscordStandIn {
 
 	private takeScripted(record: RecordedRequest): ScriptedFailure | undefined {
 		// search() ignores a /g regex's lastIndex, so reused patterns match every time.
-		const entry = this.scripted.find((s) => s.method === record.method && record.path.search(s.path) !== -1);
+		const entry = this.scripted.find((s) => matches(s, record));
 		if (!entry) return undefined;
 		if (--entry.remaining <= 0) this.scripted.splice(this.scripted.indexOf(entry), 1);
 		return entry.reply;

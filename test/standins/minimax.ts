@@ -67,7 +67,8 @@ export interface MinimaxStandIn {
 	/** What MINIMAX_BASE_URL should be set to. */
 	readonly baseUrl: string;
 	readonly apiKey: string;
-	readonly video: Buffer;
+	/** The clip every task makes; a test may swap it (a WebM is served as video/webm). */
+	video: Buffer;
 	readonly creates: CreateCall[];
 	readonly counts: { query: number; retrieve: number; download: number };
 	/** The v2 API (MiniMax-H3, H3-Max) under the same base URL. */
@@ -97,7 +98,7 @@ const ok = { status_code: 0, status_msg: 'success' };
 export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): Promise<MinimaxStandIn> {
 	const apiKey = options.apiKey ?? 'test-minimax-key';
 	const prefix = options.pathPrefix ?? '';
-	const video = options.video ?? fakeClip();
+	let video = options.video ?? fakeClip();
 	const tasks = new Map<string, Task>();
 	const creates: CreateCall[] = [];
 	const counts = { query: 0, retrieve: 0, download: 0 };
@@ -239,7 +240,8 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 		void (async () => {
 			if (req.method === 'GET' && url.pathname.startsWith('/download/')) {
 				counts.download++;
-				sendVideo(res, video);
+				const webm = video.length >= 4 && video.readUInt32BE(0) === 0x1a45dfa3;
+				sendVideo(res, video, webm ? { 'content-type': 'video/webm' } : {});
 				return;
 			}
 			if (req.method === 'GET' && v2.handleDownload(url, res)) return;
@@ -269,7 +271,12 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 		origin,
 		baseUrl: `${origin}${prefix}`,
 		apiKey,
-		video,
+		get video() {
+			return video;
+		},
+		set video(clip: Buffer) {
+			video = clip;
+		},
 		creates,
 		counts,
 		v2,

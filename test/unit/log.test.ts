@@ -24,4 +24,22 @@ describe('logs', () => {
 		expect(output).toContain('Invalid Webhook Token');
 		expect(output).not.toContain(token);
 	});
+
+	it('say how large a failed upload was instead of printing its bytes', () => {
+		const stream = new PassThrough();
+		let output = '';
+		stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		const clip = Buffer.alloc(200_000, 7);
+		const error = new DiscordAPIError(
+			{ code: 50013, message: 'Missing Permissions' },
+			50013,
+			403,
+			'PATCH',
+			'https://discord.com/api/v10/channels/123456789012345678/messages/123456789012345679',
+			{ files: [{ name: 'clip.mp4', data: clip }], body: { content: 'x' } },
+		);
+		createLogger('info', 'test', stream).warn({ err: error }, 'upload refused');
+		expect(output).toContain('[200000 bytes]');
+		expect(output.length).toBeLessThan(5_000);
+	});
 });

@@ -24,9 +24,18 @@ import { suggestCamera } from '../../src/video/autocomplete.js';
 const MAX_CONTENT = 2000;
 
 const progress = { prompt: 'a lighthouse in a storm at dusk', model: 'T2V-01-Director' };
+const clip = { ...progress, provider: 'MiniMax', camera: ['Pan left', 'Zoom in'], seconds: 6.04, elapsedMs: 95_000 };
+const JUMP = 'https://discord.com/channels/812345678901234561/812345678901234560/812345678901234562';
 const longProgress = {
 	prompt: `${'a very long line of prompt '.repeat(60)}\n[Pan left] then\nmore`,
 	model: 'MiniMax-Hailuo-2.3-Fast',
+};
+const longClip = {
+	...longProgress,
+	provider: 'AtlasCloud',
+	camera: ['Truck left', 'Pan right', 'Zoom in'],
+	seconds: 10,
+	elapsedMs: 1_200_000,
 };
 
 /** One sample of every request problem; the compiler insists on every kind. */
@@ -175,15 +184,38 @@ const CALLS: Calls<Sentences> = {
 		[longProgress, 200_000, 'generating', 120_000],
 	],
 	uploading: [[progress], [longProgress]],
+	fitting: [
+		[progress, 10 * 1_048_576],
+		[longProgress, 50 * 1_048_576],
+	],
 	done: [
-		[progress, 95_000, '812345678901234567'],
-		[longProgress, 5_000, '812345678901234567'],
-		[progress, 95_000, '812345678901234567', 0.43],
+		[clip, '812345678901234567'],
+		[longClip, '812345678901234567'],
+		[{ ...clip, camera: [], seconds: undefined }, '812345678901234567'],
+		[{ ...clip, costUsd: 0.43 }, '812345678901234567'],
 	],
 	money: [[0], [0.43], [12.5]],
 	limitReached: Object.values(LIMITS).flatMap((samples) => samples.map((limit) => [limit] as [LimitReached])),
 	missingPermission: [['ManageGuild']],
-	tooLargeToUpload: [[longProgress, `https://cdn.example/${'x'.repeat(400)}.mp4`, 10 * 1_048_576]],
+	tooLargeToUpload: [[longClip, '812345678901234567', `https://cdn.example/${'x'.repeat(400)}.mp4`, 10 * 1_048_576]],
+	moved: [
+		[progress, JUMP],
+		[longProgress, JUMP],
+	],
+	cannotAttach: [
+		['812345678901234560', { dm: true }],
+		['812345678901234560', { dm: false, link: 'https://cdn.example/c.mp4' }],
+		['812345678901234560', { dm: false, privately: true }],
+	],
+	doneElsewhere: [
+		[clip, '812345678901234567', { dm: true, link: 'https://cdn.example/c.mp4' }],
+		[longClip, '812345678901234567', { dm: false, link: 'https://cdn.example/c.mp4' }],
+		[clip, '812345678901234567', { dm: false, privately: true }],
+	],
+	directClip: [
+		[clip, JUMP],
+		[longClip, JUMP],
+	],
 	failedBecause: [[english.failures['outcome-unknown'], longProgress]],
 	modalTitle: [['remix'], ['extend']],
 	notYours: [['cancel'], ['delete']],
@@ -309,11 +341,19 @@ describe('texts: every language defines every text', () => {
 		const texts = textsFor(language);
 		expect(texts.queued(progress, 4)).toContain('> a lighthouse in a storm at dusk');
 		expect(texts.queued(progress, 4)).toContain('4');
-		expect(texts.done(progress, 1_000, '812345678901234567')).toContain('<@812345678901234567>');
-		expect(texts.done(progress, 1_000, '812345678901234567')).toContain('**T2V-01-Director**');
+		const done = texts.done(clip, '812345678901234567');
+		for (const fact of ['<@812345678901234567>', '**T2V-01-Director**', '**MiniMax**', '6 s', 'Pan left, Zoom in']) {
+			expect(done).toContain(fact);
+		}
+		expect(done).toContain('> a lighthouse in a storm at dusk');
 		expect(texts.cancelled(progress, '812345678901234568')).toContain('<@812345678901234568>');
 		const link = 'https://cdn.example/c.mp4';
-		expect(texts.tooLargeToUpload(progress, link, 8 * 1_048_576)).toContain(link);
+		expect(texts.tooLargeToUpload(clip, '812345678901234567', link, 8 * 1_048_576)).toContain(link);
+		expect(texts.moved(progress, JUMP)).toContain(JUMP);
+		expect(texts.cannotAttach('812345678901234560', { dm: false, link })).toContain(link);
+		expect(texts.cannotAttach('812345678901234560', { dm: true })).toContain('<#812345678901234560>');
+		expect(texts.doneElsewhere(clip, '812345678901234567', { dm: false, link })).toContain(link);
+		expect(texts.directClip(clip, JUMP)).toContain(JUMP);
 		expect(texts.quotaStatus({ remaining: 2, limit: 3, nextFreeAt: 1_700_000_000_000 })).toContain('<t:1700000000:R>');
 		expect(texts.generating(progress, 30_000, 'generating', 60_000)).toContain('▰▰▰▰▰▱▱▱▱▱ 50%');
 		const unservable = texts.requestProblem(PROBLEMS.unservable[0]!);
@@ -328,7 +368,12 @@ describe('texts: every language defines every text', () => {
 			'<t:1700000000:R>',
 		);
 		expect(texts.limitReached({ kind: 'waiting', max: 12 })).toContain('12');
-		expect(texts.done(progress, 1_000, '812345678901234567', 0.43)).toMatch(/0[.,]43/);
+		expect(
+			texts.done(
+				{ ...progress, provider: 'MiniMax', camera: [], elapsedMs: 1_000, costUsd: 0.43 },
+				'812345678901234567',
+			),
+		).toMatch(/0[.,]43/);
 		expect(texts.queue.line({ position: 4, prompt: 'a boat', userId: '812345678901234567' })).toMatch(
 			/#4.*a boat.*<@812345678901234567>/,
 		);
