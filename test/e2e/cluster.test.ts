@@ -114,6 +114,10 @@ describe('Redis Cluster', () => {
 		// The unit is spent and the record says done, read back from the cluster.
 		const prefix = deployment.env['REDIS_PREFIX'] ?? '';
 		expect(await cluster.zcard(`${prefix}:quota:user:${user}`)).toBe(1);
-		expect(JSON.parse((await cluster.get(`${prefix}:clip:${handle.id}`)) ?? '{}')).toMatchObject({ state: 'done' });
+		// The record is settled just after the clip lands.
+		const state = async () =>
+			(JSON.parse((await cluster.get(`${prefix}:clip:${handle.id}`)) ?? '{}') as { state?: string }).state;
+		for (let i = 0; i < 50 && (await state()) !== 'done'; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+		expect(await state()).toBe('done');
 	});
 });

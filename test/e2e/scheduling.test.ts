@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
 import { startMinimaxStandIn, type CreateCall, type MinimaxStandIn } from '../standins/minimax.js';
 import { answerOf, isQueued } from '../helpers/answers.js';
+import { WorkerBeats } from '../../src/store/workers.js';
 import { clipOf, nextUser, startDeployment, withLogs, type Deployment } from '../helpers/deployment.js';
 import { usedUnits } from '../helpers/quota.js';
 
@@ -94,6 +95,8 @@ describe('fair and polite scheduling', () => {
 	it('accepts 12 of 15 sent at once while nothing runs (USER_MAX_QUEUED=12), atomically, and spends 12 units', async () => {
 		for (const worker of [deployment.worker, ...deployment.extraWorkers]) worker.signal('SIGTERM');
 		await Promise.all([deployment.worker, ...deployment.extraWorkers].map((worker) => worker.exited()));
+		// A worker elsewhere is alive (so /video is not refused for want of one) but takes nothing here.
+		await new WorkerBeats(deployment.redis, deployment.prefix).beat('busy-elsewhere');
 		const userId = nextUser();
 		const handles = Array.from({ length: 15 }, (_, i) => video(userId, `one of fifteen ${i}`));
 		const answers = await Promise.all(handles.map((handle) => answerOf(discord, handle, 30_000)));
