@@ -65,9 +65,12 @@ export async function startBot(config: Config, logger: Logger, metrics: Metrics 
 		// Prompts are quoted back into the channel: they must never ping anyone.
 		allowedMentions: { parse: [] as AllowedMentionsTypes[], repliedUser: false },
 	});
+	client.rest.on('response', (_request, response) => {
+		if (response.status === 429) metrics.discordRateLimited.inc();
+	});
 	const replies = new Replies(client.rest);
 	const admins = new AdminAlerts(client.rest, stores.alerts, config.discord.adminChannelId, logger);
-	const context = { ...stores, config, jobs, settle, owner, admins, logger };
+	const context = { ...stores, config, jobs, settle, owner, admins, metrics, logger };
 	const reaper = reapIntakes({ ...stores, owner, jobs, settle, replies, logger });
 	await reaper.ready;
 	const handle = createInteractionHandler(commands, context);

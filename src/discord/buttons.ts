@@ -74,10 +74,11 @@ async function cancel(interaction: ButtonInteraction, context: CommandContext, c
 		await context.edits.markEdited(interaction.message.id);
 		return;
 	}
-	await context.settle(
+	const settled = await context.settle(
 		{ jobId: clip.interactionId, userId: clip.userId, guildId: clip.guildId, imageKeys: imageKeysOf(clip.request) },
 		{ kind: 'cancelled', by: interaction.user.id },
 	);
+	if (settled.first) context.metrics.jobs.inc({ state: 'cancelled', provider: context.config.provider });
 	await interaction.update({
 		content: authors.cancelled(progress, interaction.user.id),
 		components: retryButtons(clip.interactionId, authors),

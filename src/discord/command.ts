@@ -8,6 +8,7 @@ import type { RequiredPermission } from '../errors.js';
 import type { Settle } from '../generation/settle.js';
 import type { VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import type { AuditLog } from '../store/audit.js';
 import type { GuildSettings } from '../store/guild-settings.js';
 import type { IntakeLog } from '../store/intake.js';
@@ -40,6 +41,8 @@ export interface CommandContext {
 	readonly workers: WorkerBeats;
 	/** Problems only the bot's operators can fix, told once in ADMIN_CHANNEL_ID. */
 	readonly admins: AdminAlerts;
+	/** This process's metrics (the bot counts enqueued jobs, refusals and cancels of waiting jobs). */
+	readonly metrics: Metrics;
 	readonly logger: Logger;
 }
 

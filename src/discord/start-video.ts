@@ -1,5 +1,5 @@
 import type { ButtonInteraction, ChatInputCommandInteraction, ModalSubmitInteraction } from 'discord.js';
-import { InvalidRequestError, NoWorkerError, QueueUnavailableError } from '../errors.js';
+import { InvalidRequestError, LimitReachedError, NoWorkerError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
 import { textsFor } from '../texts/index.js';
 import { enqueueVideo, type Checked } from '../generation/intake.js';
 import { checkWhere } from '../generation/policy.js';
@@ -64,7 +64,7 @@ export async function startVideo(
 	// The one who starts a clip is its author: the job carries this locale to the worker.
 	const texts = textsFor(interaction.locale);
 	const { config } = context;
-	await enqueueVideo(
+	const enqueued = enqueueVideo(
 		{ ...context, provider: config.provider, models: config.models, limits: config },
 		checked,
 		{
@@ -91,4 +91,9 @@ export async function startVideo(
 			return reply.id;
 		},
 	);
+	await enqueued.catch((error: unknown) => {
+		if (error instanceof QuotaExceededError || error instanceof LimitReachedError) context.metrics.quotaRefusals.inc();
+		throw error;
+	});
+	context.metrics.jobs.inc({ state: 'enqueued', provider: config.provider });
 }

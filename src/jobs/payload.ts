@@ -46,6 +46,8 @@ export const videoJobSchema = z.object({
 	/** Providers given up on for this job, with why, so none is tried twice. */
 	failedOver: z.array(z.object({ provider: z.enum(PROVIDER_NAMES), failure: z.string() })).default([]),
 	enqueuedAt: z.number(),
+	/** When a worker first started it: the queue wait ends there. */
+	startedAt: z.number().nullable().optional(),
 	/** Set just before the provider's create call: a crash in that call leaves the outcome unknown. */
 	submittingAt: z.number().nullable().optional(),
 	/** Stored the moment the create call returns; a restarted worker polls it and never re-submits. */

@@ -3,6 +3,7 @@ import type { AdminAlerts } from '../discord/admin-alerts.js';
 import { FAILURE_POLICY } from '../failures.js';
 import type { VideoJob, VideoJobData } from '../jobs/index.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import { CATALOG } from '../providers/catalog.js';
 import { ProviderError } from '../providers/errors.js';
 import type { ModelLists, ProviderImage, ProviderName, VideoProvider } from '../providers/types.js';
@@ -58,6 +59,8 @@ export interface GenerateDeps {
 	readonly pollIntervalMs: number;
 	readonly generationTimeoutMs: number;
 	readonly now: () => number;
+	/** Counts each error a provider answers (`clapper_provider_errors_total`). */
+	readonly metrics: Pick<Metrics, 'providerErrors'>;
 }
 
 /**
@@ -158,6 +161,7 @@ export function createGenerator(deps: GenerateDeps) {
 			} catch (error) {
 				// Polling is free and safe to repeat: a passing outage only delays the next look.
 				if (!(error instanceof ProviderError) || !error.retryable) throw error;
+				deps.metrics.providerErrors.inc({ provider: provider.name, class: error.failure });
 				logger.warn({ err: error, taskId }, 'poll failed; trying again');
 				status = undefined;
 			}
@@ -214,6 +218,7 @@ export function createGenerator(deps: GenerateDeps) {
 				if (!('taskId' in submitted)) return submitted;
 				return await poll(job, provider, submitted.taskId, progress, shutdown, logger);
 			} catch (error) {
+				if (error instanceof ProviderError) deps.metrics.providerErrors.inc({ provider: name, class: error.failure });
 				// Only before a task exists: a submitted task is paid for and is followed to its end.
 				if (!(error instanceof ProviderError) || !FAILURE_POLICY[error.failure].failOver || job.data.task != null)
 					throw error;

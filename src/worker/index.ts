@@ -52,6 +52,9 @@ export async function startWorker(
 			{ cause: error },
 		);
 	});
+	rest.on('response', (_request, response) => {
+		if (response.status === 429) metrics.discordRateLimited.inc();
+	});
 	rest.on('rateLimited', (info) =>
 		logger.info({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limit'),
 	);
@@ -85,6 +88,7 @@ export async function startWorker(
 			staleAfterMs: config.generationTimeoutMs + 15 * 60_000,
 		}),
 		prices: config.prices,
+		metrics,
 		alerts: new AdminAlerts(rest, stores.alerts, config.discord.adminChannelId, logger),
 		logger,
 		pollIntervalMs: config.pollIntervalMs,

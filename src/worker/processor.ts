@@ -3,9 +3,10 @@ import type { AdminAlerts } from '../discord/admin-alerts.js';
 import { retryButtons } from '../discord/components.js';
 import { discordFailure, ReplyError, type OutgoingMessage, type Replies } from '../discord/replies.js';
 import { FAILURE_POLICY, type FailureClass } from '../failures.js';
-import { imageKeysOf, type Reopen, type Settle, type Settled } from '../generation/settle.js';
+import { imageKeysOf, type Outcome, type Reopen, type Settle, type Settled } from '../generation/settle.js';
 import { isHandOver, PermanentJobError, type VideoJob, type VideoJobData } from '../jobs/index.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import { CATALOG } from '../providers/catalog.js';
 import { ProviderError } from '../providers/errors.js';
 import { promptSent } from '../providers/plan.js';
@@ -34,6 +35,8 @@ export interface ProcessorDeps {
 	readonly admit: Admit;
 	/** What a clip costs when its provider does not say. */
 	readonly prices: PriceTable;
+	/** This process's metrics: outcomes, times, costs and provider errors of the jobs it runs. */
+	readonly metrics: Metrics;
 	readonly alerts: AdminAlerts;
 	readonly records: JobRecords;
 	readonly edits: MessageEdits;
@@ -68,6 +71,18 @@ const settledOf = (data: VideoJobData): Settled => ({
 	imageKeys: imageKeysOf(data.request),
 });
 
+/** Counts a settled outcome once: a repeated settle (a retry, a crash) is not a new event. */
+function counted(metrics: Metrics, data: VideoJobData, result: { first: boolean; outcome: Outcome }): void {
+	if (!result.first) return;
+	const { outcome } = result;
+	const provider = data.provider;
+	if (outcome.kind === 'delivered') {
+		metrics.jobs.inc({ state: 'delivered', provider });
+		if (outcome.costUsd !== undefined) metrics.costUsd.inc({ provider }, outcome.costUsd);
+	} else if (outcome.kind === 'failed') metrics.jobs.inc({ state: 'failed', provider });
+	else if (outcome.kind === 'cancelled') metrics.jobs.inc({ state: 'cancelled', provider });
+}
+
 /**
  * One job from start to end, as a sequence: admit it (`admission.ts`), prepare its inputs
  * (`inputs.ts`), generate (`generate.ts`), deliver (`deliver.ts`), settle (`settle`), or hand the
@@ -94,6 +109,7 @@ export function createProcessor(deps: ProcessorDeps) {
 	 */
 	async function fail(data: VideoJobData, failure: FailureClass, logger: Logger, message: JobMessage): Promise<void> {
 		const settled = await settle(settledOf(data), { kind: 'failed', failure });
+		counted(deps.metrics, data, settled);
 		if (settled.outcome.kind !== 'failed') {
 			logger.warn({ failure, settled: settled.outcome.kind }, 'the job had already ended; its ending stands');
 			return;
@@ -113,7 +129,7 @@ export function createProcessor(deps: ProcessorDeps) {
 	/** Stops the task at the provider where it can, gives the quota back and says so. */
 	async function cancel(data: VideoJobData, byUserId: string, message: JobMessage, logger: Logger): Promise<void> {
 		await generator.cancelAtProvider(data, logger);
-		await settle(settledOf(data), { kind: 'cancelled', by: byUserId });
+		counted(deps.metrics, data, await settle(settledOf(data), { kind: 'cancelled', by: byUserId }));
 		const texts = textsOf(data);
 		const content = texts.cancelled(shownOf(data), byUserId);
 		await tell(message, { content, components: retryButtons(data.interaction.id, texts) }, logger);
@@ -167,7 +183,7 @@ export function createProcessor(deps: ProcessorDeps) {
 			}
 			const listPrice = () => priceOf(deps.prices, job.data.provider, job.data.model);
 			if (await deliveredBefore(job, message, logger)) {
-				await settle(settledOf(job.data), { kind: 'delivered', costUsd: listPrice() });
+				counted(deps.metrics, job.data, await settle(settledOf(job.data), { kind: 'delivered', costUsd: listPrice() }));
 				return;
 			}
 			// A job that has not reached its provider waits while its server is paused or its user
@@ -179,13 +195,24 @@ export function createProcessor(deps: ProcessorDeps) {
 					return await job.postpone(admission.retryAfterMs);
 				}
 			}
+			if (job.data.startedAt == null) {
+				// The wait is counted once per job: from enqueue to the first worker that starts it.
+				const startedAt = now();
+				await job.save({ startedAt });
+				deps.metrics.jobWait.observe({ provider: job.data.provider }, (startedAt - job.data.enqueuedAt) / 1000);
+			}
 			await records.setState(job.data.interaction.id, 'running');
 			await prepareInputs(job, deps, shutdown, logger);
+			const generating = now();
 			const video = await generator.generate(job, progress, shutdown, logger);
+			const ready = now();
+			const since = job.data.task?.submittedAt ?? generating;
+			deps.metrics.generation.observe({ provider: job.data.provider }, (ready - since) / 1000);
 			// The provider's own figure first, then the configured or list price.
 			const costUsd = video.costUsd ?? listPrice();
 			await deliver(job, video, message, shutdown, logger, costUsd);
-			await settle(settledOf(job.data), { kind: 'delivered', costUsd });
+			deps.metrics.delivery.observe({ provider: job.data.provider }, (now() - ready) / 1000);
+			counted(deps.metrics, job.data, await settle(settledOf(job.data), { kind: 'delivered', costUsd }));
 		} catch (error) {
 			if (isHandOver(error)) throw error;
 			if (error instanceof CancelledError) return await cancel(job.data, error.byUserId, message, logger);

@@ -5,6 +5,7 @@ import { createRest, WORKER_REST } from '../../src/discord/rest.js';
 import { createReopen, createSettle } from '../../src/generation/settle.js';
 import { HandedBackError, PostponedError, type VideoJob, type VideoJobData } from '../../src/jobs/index.js';
 import { createLogger } from '../../src/log.js';
+import { createMetrics } from '../../src/metrics.js';
 import type { ProviderName, VideoProvider } from '../../src/providers/types.js';
 import { openStores, type Stores } from '../../src/store/index.js';
 import type { VideoRequest } from '../../src/video/request.js';
@@ -74,7 +75,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 	const rest = createRest(discord.apiUrl, discord.token, WORKER_REST);
 	const providers = typeof options.providers === 'function' ? options.providers(stores) : options.providers;
 	const logger = createLogger('silent', 'processor-test');
+	const metrics = createMetrics();
 	const processor = createProcessor({
+		metrics,
 		...stores,
 		providers: new Map(providers.map((provider) => [provider.name, provider])),
 		replies: new Replies(rest),
