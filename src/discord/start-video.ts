@@ -1,5 +1,11 @@
 import type { ButtonInteraction, ChatInputCommandInteraction, ModalSubmitInteraction } from 'discord.js';
-import { InvalidRequestError, LimitReachedError, NoWorkerError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
+import {
+	InvalidRequestError,
+	LimitReachedError,
+	NoWorkerError,
+	QueueUnavailableError,
+	QuotaExceededError,
+} from '../errors.js';
 import { textsFor } from '../texts/index.js';
 import { enqueueVideo, type Checked } from '../generation/intake.js';
 import { checkWhere } from '../generation/policy.js';

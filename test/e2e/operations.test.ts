@@ -317,8 +317,13 @@ describe('metrics', () => {
 		for (const line of text.split('\n')) {
 			const match = /^([a-z_]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
 			if (match?.[1] !== name) continue;
-			const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-			if (Object.entries(labels).every(([key, value]) => found[key] === value) && Object.keys(found).length === Object.keys(labels).length)
+			const found: Record<string, string> = Object.fromEntries(
+				[...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1] ?? '', m[2] ?? '']),
+			);
+			if (
+				Object.entries(labels).every(([key, value]) => found[key] === value) &&
+				Object.keys(found).length === Object.keys(labels).length
+			)
 				return Number(match[3]);
 		}
 		return 0;
@@ -329,7 +334,8 @@ describe('metrics', () => {
 			discord.slashCommand({ name: 'video', options: [{ name: 'prompt', type: 3, value: prompt }], userId });
 		const ann = nextUser();
 		// Two delivered clips.
-		for (const prompt of ['a kite over a beach', 'a kite under a bridge']) await clipOf(discord, deployment, video(ann, prompt).token);
+		for (const prompt of ['a kite over a beach', 'a kite under a bridge'])
+			await clipOf(discord, deployment, video(ann, prompt).token);
 		// One refusal: Ann's limit is 2.
 		const refused = video(ann, 'a third kite');
 		await discord.waitFor(() => discord.callbacks(refused.id)[0], 5_000, 'the refusal');
@@ -337,26 +343,39 @@ describe('metrics', () => {
 		minimax.failNextTask(0);
 		await failureOf(discord, deployment, video(nextUser(), 'a kite that will not fly').token);
 		// One 429 from Discord on an edit, waited out.
-		discord.failNext({ method: 'PATCH', path: /messages\/@original$/ }, { status: 429, body: { message: 'You are being rate limited.', retry_after: 0.2, global: false }, headers: { 'retry-after': '1', 'x-ratelimit-scope': 'user' } });
+		discord.failNext(
+			{ method: 'PATCH', path: /messages\/@original$/ },
+			{
+				status: 429,
+				body: { message: 'You are being rate limited.', retry_after: 0.2, global: false },
+				headers: { 'retry-after': '1', 'x-ratelimit-scope': 'user' },
+			},
+		);
 		await clipOf(discord, deployment, video(nextUser(), 'a kite at night').token);
 
 		const provider = { provider: 'minimax' };
 		// The bot: what it accepted and refused, and the queue it sees.
 		expect(await series(botPort, 'clapper_jobs_total', { state: 'enqueued', ...provider })).toBe(4);
 		expect(await series(botPort, 'clapper_quota_refusals_total')).toBe(1);
-		expect((await (await fetch(`http://127.0.0.1:${botPort}/metrics`)).text())).toMatch(/^clapper_queue_depth\{state="waiting"\} 0$/m);
+		expect(await (await fetch(`http://127.0.0.1:${botPort}/metrics`)).text()).toMatch(
+			/^clapper_queue_depth\{state="waiting"\} 0$/m,
+		);
 		// The worker: how the jobs ended, what they cost, how long they took, what the provider said.
 		expect(await series(workerPort, 'clapper_jobs_total', { state: 'delivered', ...provider })).toBe(3);
 		expect(await series(workerPort, 'clapper_jobs_total', { state: 'failed', ...provider })).toBe(1);
 		expect(await series(workerPort, 'clapper_cost_usd_total', provider)).toBeCloseTo(1.5, 6);
-		expect(await series(workerPort, 'clapper_provider_errors_total', { ...provider, class: 'generation-failed' })).toBe(1);
+		expect(await series(workerPort, 'clapper_provider_errors_total', { ...provider, class: 'generation-failed' })).toBe(
+			1,
+		);
 		expect(await series(workerPort, 'clapper_job_wait_seconds_count', provider)).toBe(4);
 		expect(await series(workerPort, 'clapper_generation_seconds_count', provider)).toBe(3);
 		expect(await series(workerPort, 'clapper_delivery_seconds_count', provider)).toBe(3);
 		// Nothing counted where it did not happen.
 		expect(await series(botPort, 'clapper_jobs_total', { state: 'delivered', ...provider })).toBe(0);
 		expect(await series(workerPort, 'clapper_jobs_total', { state: 'enqueued', ...provider })).toBe(0);
-		const limited = (await series(botPort, 'clapper_discord_rate_limited_total')) + (await series(workerPort, 'clapper_discord_rate_limited_total'));
+		const limited =
+			(await series(botPort, 'clapper_discord_rate_limited_total')) +
+			(await series(workerPort, 'clapper_discord_rate_limited_total'));
 		expect(limited).toBe(1);
 	}, 60_000);
 });
