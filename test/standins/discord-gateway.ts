@@ -33,12 +33,16 @@ enum Close {
 interface Connection {
 	seq: number;
 	sessionId: string | null;
+	/** The shard it identified as, `[id, count]`. */
+	shard: [number, number];
 }
 
 export interface GatewayOptions {
 	token: string;
-	/** Events sent right after a successful IDENTIFY (READY first). */
-	onIdentify: (sessionId: string) => Array<{ t: string; d: unknown }>;
+	/** Events sent right after a successful IDENTIFY (READY first), for the shard it identified as. */
+	onIdentify: (sessionId: string, shard: [number, number]) => Array<{ t: string; d: unknown }>;
+	/** The shard of `count` that owns a server's events. */
+	shardOf: (guildId: string, count: number) => number;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -50,6 +54,8 @@ export class FakeGateway {
 	private readonly sessionIds = new Set<string>();
 	private waiters: Array<() => void> = [];
 	identifyCount = 0;
+	/** Every IDENTIFY's shard, `[id, count]`, in order. */
+	readonly identified: Array<[number, number]> = [];
 
 	constructor(private readonly options: GatewayOptions) {}
 
@@ -57,11 +63,15 @@ export class FakeGateway {
 		this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
 	}
 
-	/** Sends a dispatch to every identified connection; returns how many got it. */
-	dispatch(t: string, d: unknown): number {
+	/**
+	 * Sends a dispatch to every identified connection, or only to the shards that own `guildId`'s
+	 * events when one is given, as Discord routes them; returns how many got it.
+	 */
+	dispatch(t: string, d: unknown, guildId?: string): number {
 		let sent = 0;
 		for (const [ws, conn] of this.connections) {
 			if (conn.sessionId === null) continue;
+			if (guildId !== undefined && this.options.shardOf(guildId, conn.shard[1]) !== conn.shard[0]) continue;
 			this.send(ws, { op: Op.Dispatch, t, s: ++conn.seq, d });
 			sent++;
 		}
@@ -69,7 +79,7 @@ export class FakeGateway {
 	}
 
 	/** Resolves once some connection is identified (immediately if one already is). */
-	identified(): Promise<void> {
+	whenIdentified(): Promise<void> {
 		if (this.hasIdentified()) return Promise.resolve();
 		return new Promise((resolve) => this.waiters.push(resolve));
 	}
@@ -85,7 +95,7 @@ export class FakeGateway {
 	}
 
 	private accept(ws: WebSocket): void {
-		this.connections.set(ws, { seq: 0, sessionId: null });
+		this.connections.set(ws, { seq: 0, sessionId: null, shard: [0, 1] });
 		ws.on('message', (raw) => this.receive(ws, raw));
 		ws.on('close', () => this.connections.delete(ws));
 		ws.on('error', () => this.connections.delete(ws));
@@ -135,7 +145,13 @@ export class FakeGateway {
 		this.sessionIds.add(sessionId);
 		conn.sessionId = sessionId;
 		conn.seq = 0;
-		for (const event of this.options.onIdentify(sessionId)) {
+		const shard = d.shard;
+		conn.shard =
+			Array.isArray(shard) && typeof shard[0] === 'number' && typeof shard[1] === 'number'
+				? [shard[0], shard[1]]
+				: [0, 1];
+		this.identified.push(conn.shard);
+		for (const event of this.options.onIdentify(sessionId, conn.shard)) {
 			this.send(ws, { op: Op.Dispatch, t: event.t, s: ++conn.seq, d: event.d });
 		}
 		this.wakeWaiters();

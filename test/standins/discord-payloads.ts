@@ -79,6 +79,19 @@ export interface GuildSpec {
 	name?: string;
 	channels?: string[];
 	roles?: string[];
+	/** The shard the server's id puts it on, of `shards` in all (Discord: (id >> 22) % shards). */
+	shard?: number;
+}
+
+/** The shard a server's events go to: `(guild_id >> 22) % shards`, as Discord routes them. */
+export const shardOf = (guildId: string, shards: number): number => Number((BigInt(guildId) >> 22n) % BigInt(shards));
+
+/** A server id that lands on `shard` of `shards`. */
+function guildIdOn(shard: number, shards: number): string {
+	for (let back = 0; ; back++) {
+		const id = snowflakeAt(Date.now() - 1_000 - back);
+		if (shardOf(id, shards) === shard) return id;
+	}
 }
 
 /** The fixed ids of one stand-in world. */
@@ -94,11 +107,11 @@ export interface World {
 	guilds: GuildWorld[];
 }
 
-export function createWorld(specs: readonly GuildSpec[] = [{}]): World {
+export function createWorld(specs: readonly GuildSpec[] = [{}], shards = 1): World {
 	// A modern application's id equals its bot user's id.
 	const applicationId = nextSnowflake();
 	const guilds = (specs.length === 0 ? [{}] : specs).map((spec, index): GuildWorld => ({
-		id: nextSnowflake(),
+		id: spec.shard === undefined ? nextSnowflake() : guildIdOn(spec.shard, shards),
 		name: spec.name ?? (index === 0 ? 'Clapper Test Guild' : `Clapper Test Guild ${index + 1}`),
 		channels: (spec.channels ?? ['general']).map((name) => ({ id: nextSnowflake(), name })),
 		roles: (spec.roles ?? []).map((name) => ({ id: nextSnowflake(), name })),
@@ -200,14 +213,21 @@ export function application(world: World): APIApplication & Record<string, unkno
 	};
 }
 
-export function readyPayload(world: World, sessionId: string, gatewayUrl: string): GatewayReadyDispatchData {
+export function readyPayload(
+	world: World,
+	sessionId: string,
+	gatewayUrl: string,
+	shard: [id: number, count: number] = [0, 1],
+): GatewayReadyDispatchData {
 	return {
 		v: 10,
 		user: botUser(world),
-		guilds: world.guilds.map((guild) => ({ id: guild.id, unavailable: true })),
+		guilds: world.guilds
+			.filter((guild) => shardOf(guild.id, shard[1]) === shard[0])
+			.map((guild) => ({ id: guild.id, unavailable: true })),
 		session_id: sessionId,
 		resume_gateway_url: gatewayUrl,
-		shard: [0, 1],
+		shard,
 		application: { id: world.applicationId, flags: 0 as ApplicationFlags, flags_new: '0' },
 	};
 }

@@ -58,6 +58,8 @@ export interface StandInState {
 	/** Messages older than this accept only `oldMessageEditCap` more edits (30046 after that). */
 	oldMessageAgeMs: number;
 	oldMessageEditCap: number;
+	/** What `GET /gateway/bot` recommends. */
+	shards: number;
 	cdn: AttachmentHost;
 	interactions: Map<string, InteractionRecord>;
 	byToken: Map<string, InteractionRecord>;
@@ -603,7 +605,7 @@ export const ROUTES: Record<string, Route> = {
 		handle: (state) =>
 			ok({
 				url: state.gatewayUrl,
-				shards: 1,
+				shards: state.shards,
 				session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
 			}),
 	},

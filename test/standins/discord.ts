@@ -39,6 +39,7 @@ import {
 	guildCreatePayload,
 	guildOfChannel,
 	humanUser,
+	shardOf,
 	role,
 	interactionEnvelope,
 	interactionToken,
@@ -87,6 +88,8 @@ export interface DiscordStandInOptions {
 	oldMessageAgeMs?: number;
 	/** Default 3 (Discord does not publish its number). */
 	oldMessageEditCap?: number;
+	/** The shards `GET /gateway/bot` recommends (default 1); interactions go to their server's shard. */
+	shards?: number;
 }
 
 export interface RecordedRequest {
@@ -243,6 +246,8 @@ export interface DiscordStandIn {
 	readonly commands: { global: unknown[]; guild: Map<string, unknown[]> };
 	identified(): Promise<void>;
 	gatewaySessions(): number;
+	/** Every IDENTIFY's shard, `[id, count]`, in order. */
+	identifiedShards(): Array<[number, number]>;
 	hostFile(filename: string, data: Buffer, contentType: string): { url: string; proxyUrl: string };
 	slashCommand(input: SlashCommandInput): InteractionHandle;
 	receivedCommand(input: SlashCommandInput): InteractionHandle;
@@ -292,6 +297,7 @@ const DEFAULTS: Required<DiscordStandInOptions> = {
 	rateLimits: true,
 	oldMessageAgeMs: 60 * 60_000,
 	oldMessageEditCap: 3,
+	shards: 1,
 };
 const API_PREFIX = '/api/v10';
 
@@ -420,7 +426,7 @@ class StandIn implements DiscordStandIn {
 		private readonly options: Required<DiscordStandInOptions>,
 		private readonly validator: OpenApiValidator,
 	) {
-		const world = createWorld(options.guilds);
+		const world = createWorld(options.guilds, options.shards);
 		const gatewayUrl = `${origin.replace(/^http/, 'ws')}/gateway`;
 		this.apiUrl = `${origin}/api`;
 		this.token = options.token;
@@ -442,6 +448,7 @@ class StandIn implements DiscordStandIn {
 			attachmentSizeLimit: options.attachmentSizeLimit,
 			oldMessageAgeMs: options.oldMessageAgeMs,
 			oldMessageEditCap: options.oldMessageEditCap,
+			shards: options.shards,
 			cdn: new AttachmentHost(origin),
 			interactions: new Map(),
 			byToken: new Map(),
@@ -454,10 +461,13 @@ class StandIn implements DiscordStandIn {
 		this.limiter = new RateLimiter(options.rateLimits);
 		this.gateway = new FakeGateway({
 			token: options.token,
-			onIdentify: (sessionId) => [
-				{ t: 'READY', d: readyPayload(world, sessionId, gatewayUrl) },
-				...world.guilds.map((guild) => ({ t: 'GUILD_CREATE', d: guildCreatePayload(world, guild) })),
+			onIdentify: (sessionId, shard) => [
+				{ t: 'READY', d: readyPayload(world, sessionId, gatewayUrl, shard) },
+				...world.guilds
+					.filter((guild) => shardOf(guild.id, shard[1]) === shard[0])
+					.map((guild) => ({ t: 'GUILD_CREATE', d: guildCreatePayload(world, guild) })),
 			],
+			shardOf,
 		});
 		server.on('request', (req, res) => void this.onRequest(req, res));
 		server.on('upgrade', (req, socket, head: Buffer) => {
@@ -471,7 +481,11 @@ class StandIn implements DiscordStandIn {
 	}
 
 	identified(): Promise<void> {
-		return this.gateway.identified();
+		return this.gateway.whenIdentified();
+	}
+
+	identifiedShards(): Array<[number, number]> {
+		return [...this.gateway.identified];
 	}
 
 	gatewaySessions(): number {
@@ -714,7 +728,8 @@ class StandIn implements DiscordStandIn {
 		};
 		this.state.interactions.set(id, rec);
 		this.state.byToken.set(token, rec);
-		if (overGateway && this.gateway.dispatch('INTERACTION_CREATE', payload) === 0) {
+		const guildId = guildOfChannel(world, channelId)?.id;
+		if (overGateway && this.gateway.dispatch('INTERACTION_CREATE', payload, guildId) === 0) {
 			throw new Error('no identified gateway connection: log the client in and await standIn.identified() first');
 		}
 		return { id, token, dispatchedAt };
