@@ -1,6 +1,6 @@
 import type { Replies } from '../discord/replies.js';
 import type { Settle } from '../generation/settle.js';
-import type { JobState } from '../jobs/index.js';
+import { jobLogFields, type JobState } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import type { IntakeLog } from '../store/intake.js';
 import type { JobRecords } from '../store/job-records.js';
@@ -66,10 +66,8 @@ export function reapIntakes(options: IntakeReaperOptions): {
 				imageKeys: SLOTS.map((s) => media.key(jobId, s)),
 			};
 			const { first } = await settle(job, { kind: 'rolled-back' });
-			logger.warn(
-				{ jobId, userId: entry.userId, guildId: entry.guildId, owner: entry.owner },
-				'gave back a request its bot never enqueued',
-			);
+			const ids = jobLogFields({ id: jobId, userId: entry.userId, guildId: entry.guildId });
+			logger.warn({ ...ids, owner: entry.owner }, 'gave back a request its bot never enqueued');
 			if (!first) continue;
 			// The reply, through its token while it lives (its message id may not have been saved).
 			const target = {
@@ -83,7 +81,7 @@ export function reapIntakes(options: IntakeReaperOptions): {
 			};
 			await replies
 				.edit(target, { content: textsFor(entry.reply.locale).lostInRestart }, { mayMove: false })
-				.catch((error: unknown) => logger.info({ err: error, jobId }, 'could not tell the user about a lost request'));
+				.catch((error: unknown) => logger.info({ err: error, ...ids }, 'could not tell the user about a lost request'));
 		}
 	}
 

@@ -1,6 +1,6 @@
 import { progressButtons } from '../discord/components.js';
 import { currentMessageOf, replyTargetOf, type Replies, type ReplyTarget } from '../discord/replies.js';
-import type { VideoJobData, VideoJobs } from '../jobs/index.js';
+import { jobLogFields, type VideoJobData, type VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import { promptSent } from '../providers/plan.js';
 import type { JobRecords } from '../store/job-records.js';
@@ -59,7 +59,7 @@ export function watchQueue(options: QueueWatchOptions): { stop(): void } {
 			const result = await replies.edit(target, message, { mayMove: false, learn });
 			if (result.ok) await shown.set(id, position);
 		} catch (error) {
-			logger.warn({ err: error, jobId: id }, 'queue position edit failed');
+			logger.warn({ err: error, ...jobLogFields(data.interaction) }, 'queue position edit failed');
 		} finally {
 			await edits.completed(messageId, holder);
 		}

@@ -1,5 +1,5 @@
 import { InvalidRequestError, LimitReachedError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
-import type { VideoJobData, VideoJobs } from '../jobs/index.js';
+import { jobLogFields, type VideoJobData, type VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import { chooseModel, needOf } from '../providers/plan.js';
 import { priceOf, type PriceTable } from '../providers/prices.js';
@@ -185,6 +185,7 @@ export async function enqueueVideo(
 	const { quota, media, jobs, logger } = deps;
 	const now = deps.now ?? Date.now;
 	const jobId = facts.id;
+	const ids = jobLogFields({ id: facts.id, userId: facts.userId, guildId: facts.guildId });
 
 	const holder = { jobId, userId: facts.userId, guildId: facts.guildId };
 	const price = priceOf(deps.limits.prices, deps.provider, checked.model);
@@ -279,16 +280,13 @@ export async function enqueueVideo(
 		// If this fails, the bot's reaper finds the job in the queue and keeps its unit.
 		await deps.intakes
 			.enqueued(jobId)
-			.catch((error: unknown) => logger.warn({ err: error, jobId }, 'could not clear a pending intake'));
-		logger.info(
-			{ jobId, interactionId: facts.id, userId: facts.userId, guildId: facts.guildId, model },
-			'video job enqueued',
-		);
+			.catch((error: unknown) => logger.warn({ err: error, ...ids }, 'could not clear a pending intake'));
+		logger.info({ ...ids, model }, 'video job enqueued');
 		return { jobId, request };
 	} catch (error) {
 		await deps
 			.settle({ jobId, userId: facts.userId, guildId: facts.guildId, imageKeys: stored }, { kind: 'rolled-back' })
-			.catch((cause: unknown) => logger.warn({ err: cause, jobId }, 'could not roll back a refused job'));
+			.catch((cause: unknown) => logger.warn({ err: cause, ...ids }, 'could not roll back a refused job'));
 		throw error;
 	}
 }

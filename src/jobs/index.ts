@@ -4,7 +4,7 @@
  */
 export { createDashboard, type Dashboard } from './dashboard.js';
 export { replyRouteSchema, videoJobSchema, type ReplyRoute, type VideoJobData } from './payload.js';
-export { jobIdOf, VIDEO_QUEUE, VideoJobs, type JobState, type Waiting } from './queue.js';
+export { jobIdOf, jobLogFields, VIDEO_QUEUE, VideoJobs, type JobState, type Waiting } from './queue.js';
 export {
 	HandedBackError,
 	isHandOver,

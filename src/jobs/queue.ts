@@ -13,6 +13,14 @@ const ATTEMPTS = 6;
  */
 export const jobIdOf = (interactionId: string): string => `video-${interactionId}`;
 
+/** The ids every log line about a job carries, in bot and worker alike (its queue id as the dashboard shows it). */
+export const jobLogFields = (job: { id: string; userId: string; guildId: string | null }) => ({
+	jobId: jobIdOf(job.id),
+	interactionId: job.id,
+	userId: job.userId,
+	guildId: job.guildId,
+});
+
 /** Where a job is, in this project's words rather than BullMQ's. */
 export type JobState = 'waiting' | 'running' | 'finished' | 'unknown';
 

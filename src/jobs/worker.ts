@@ -3,7 +3,7 @@ import type { RedisConnection } from '../redis.js';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
 import { videoJobSchema, type VideoJobData } from './payload.js';
-import { VIDEO_QUEUE } from './queue.js';
+import { jobLogFields, VIDEO_QUEUE } from './queue.js';
 
 /** Thrown by `VideoJob.handBack`; a processor lets it pass so the job returns to the queue. */
 export class HandedBackError extends Error {
@@ -114,7 +114,9 @@ export function startVideoWorker(options: VideoWorkerOptions): VideoWorker {
 	worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
 	worker.on('failed', (job, error) => {
 		if (job === undefined) return;
-		logger.warn({ jobId: job.id, attemptsMade: job.attemptsMade, err: error }, 'job attempt failed');
+		const parsed = videoJobSchema.safeParse(job.data);
+		const ids = parsed.success ? jobLogFields(parsed.data.interaction) : { jobId: job.id };
+		logger.warn({ ...ids, attemptsMade: job.attemptsMade, err: error }, 'job attempt failed');
 	});
 	// A job whose workers keep dying is failed by BullMQ's stalled check, where no processor runs to
 	// tell the user or give the quota back.

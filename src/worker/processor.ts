@@ -4,7 +4,7 @@ import { retryButtons } from '../discord/components.js';
 import { discordFailure, ReplyError, type OutgoingMessage, type Replies } from '../discord/replies.js';
 import { FAILURE_POLICY, type FailureClass } from '../failures.js';
 import { imageKeysOf, type Outcome, type Reopen, type Settle, type Settled } from '../generation/settle.js';
-import { isHandOver, PermanentJobError, type VideoJob, type VideoJobData } from '../jobs/index.js';
+import { isHandOver, jobLogFields, PermanentJobError, type VideoJob, type VideoJobData } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { CATALOG } from '../providers/catalog.js';
@@ -154,12 +154,7 @@ export function createProcessor(deps: ProcessorDeps) {
 	}
 
 	async function process(job: VideoJob, shutdown: AbortSignal): Promise<void> {
-		const logger = deps.logger.child({
-			jobId: job.id,
-			interactionId: job.data.interaction.id,
-			userId: job.data.interaction.userId,
-			guildId: job.data.interaction.guildId,
-		});
+		const logger = deps.logger.child(jobLogFields(job.data.interaction));
 		const texts = textsOf(job.data);
 		const message = await JobMessage.open(job, messageDeps, logger);
 		const shown = () => shownOf(job.data);
@@ -237,11 +232,7 @@ export function createProcessor(deps: ProcessorDeps) {
 
 	/** For jobs that failed without a processor running (they stalled too often). */
 	async function abandon(data: VideoJobData, error: Error): Promise<void> {
-		const logger = deps.logger.child({
-			jobId: data.interaction.id,
-			interactionId: data.interaction.id,
-			userId: data.interaction.userId,
-		});
+		const logger = deps.logger.child(jobLogFields(data.interaction));
 		logger.error({ err: error }, 'job abandoned after repeated stalls');
 		// No job handle: what the message learns is not saved, but the final word still takes its turn.
 		let current = data;

@@ -284,7 +284,7 @@ describe('the HTTP server of each process', () => {
 	});
 });
 
-describe('metrics', () => {
+describe('metrics and logs', () => {
 	let minimax: MinimaxStandIn;
 	let deployment: Deployment;
 	let botPort: number;
@@ -302,6 +302,8 @@ describe('metrics', () => {
 				PRICE_MINIMAX: '0.5',
 				USER_DAILY_QUOTA: '2',
 				HTTP_HOST: '127.0.0.1',
+				NODE_ENV: 'production',
+				DASHBOARD_PASSWORD: 'a dashboard secret',
 			},
 			{ bot: { HTTP_PORT: String(botPort) }, worker: { HTTP_PORT: String(workerPort) } },
 		);
@@ -377,6 +379,50 @@ describe('metrics', () => {
 			(await series(botPort, 'clapper_discord_rate_limited_total')) +
 			(await series(workerPort, 'clapper_discord_rate_limited_total'));
 		expect(limited).toBe(1);
+	}, 60_000);
+
+	it('logs one JSON object per line, every line about a job with its ids, and never a secret', async () => {
+		const user = nextUser();
+		const video = (prompt: string) =>
+			discord.slashCommand({ name: 'video', options: [{ name: 'prompt', type: 3, value: prompt }], userId: user });
+		const delivered = video('a lantern on a pier');
+		await clipOf(discord, deployment, delivered.token);
+		minimax.failNextTask(0);
+		const failed = video('a lantern in the rain');
+		await failureOf(discord, deployment, failed.token);
+
+		const secrets = [discord.token, minimax.apiKey, 'a dashboard secret', delivered.token, failed.token];
+		const linesOf = (output: string) =>
+			output
+				.split('\n')
+				.filter((line) => line !== '')
+				.map((line) => JSON.parse(line) as Record<string, unknown>);
+		const bot = linesOf(deployment.bot.output());
+		const worker = linesOf(deployment.worker.output());
+		for (const line of [...bot, ...worker]) {
+			expect(line).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String) });
+			for (const secret of secrets) expect(JSON.stringify(line)).not.toContain(secret);
+		}
+		const ids = (interactionId: string) => ({
+			jobId: `video-${interactionId}`,
+			interactionId,
+			userId: user,
+			guildId: discord.guildId,
+		});
+		// In the bot: the job's enqueue. In the worker: every line of both jobs, from start to end.
+		expect(bot.filter((line) => line['msg'] === 'video job enqueued')).toEqual(
+			expect.arrayContaining([expect.objectContaining(ids(delivered.id)), expect.objectContaining(ids(failed.id))]),
+		);
+		for (const interaction of [delivered, failed]) {
+			const about = worker.filter((line) => JSON.stringify(line).includes(interaction.id));
+			expect(about.length).toBeGreaterThan(1);
+			for (const line of about) expect(line).toMatchObject(ids(interaction.id));
+		}
+		// A worker line without a job is about the process itself.
+		const processLines = new Set(worker.filter((line) => line['jobId'] === undefined).map((line) => line['msg']));
+		expect(processLines).toContain('worker ready');
+		const aboutTheProcess = ['worker ready', 'http server listening', 'discord rate limit'];
+		for (const msg of processLines) expect(aboutTheProcess).toContain(msg);
 	}, 60_000);
 });
 
