@@ -37,7 +37,6 @@ export interface Waiting {
 export interface RoundBook {
 	take(userId: string): Promise<number>;
 	peek(userId: string): Promise<number>;
-	now(): Promise<number>;
 	reset(): Promise<void>;
 }
 
@@ -54,7 +53,7 @@ export class VideoJobs {
 	private readonly queue: Queue<VideoJobData>;
 
 	public constructor(
-		connection: RedisConnection,
+		private readonly connection: RedisConnection,
 		prefix: string,
 		private readonly rounds?: RoundBook,
 	) {
@@ -90,10 +89,9 @@ export class VideoJobs {
 
 	private async nextRound(userId: string): Promise<number | undefined> {
 		if (this.rounds === undefined) return undefined;
-		if ((await this.rounds.now()) > RESET_ROUNDS_AFTER) {
-			const counts = await this.queue.getJobCounts('wait', 'prioritized', 'delayed');
-			if (Object.values(counts).every((count) => count === 0)) await this.rounds.reset();
-		}
+		const round = await this.rounds.take(userId);
+		if (round <= RESET_ROUNDS_AFTER || (await this.waiting()) > 0) return round;
+		await this.rounds.reset();
 		return this.rounds.take(userId);
 	}
 
@@ -102,10 +100,12 @@ export class VideoJobs {
 	 * round, arrival order within a round. A postponed job (a rate limit, a user's running job, a
 	 * paused server) keeps its round and comes after the jobs of its round still in line.
 	 */
-	private async pending(): Promise<QueuedJob[]> {
+	private async pending(limit?: number): Promise<QueuedJob[]> {
+		// The first `limit` in order come from the first `limit` of each list; postponed jobs are few.
+		const end = limit === undefined ? -1 : limit - 1;
 		const [wait, prioritized, delayed] = await Promise.all([
-			this.queue.getJobs(['wait'], 0, -1, true),
-			this.queue.getJobs(['prioritized'], 0, -1, true),
+			this.queue.getJobs(['wait'], 0, end, true),
+			this.queue.getJobs(['prioritized'], 0, end, true),
 			this.queue.getJobs(['delayed'], 0, -1, true),
 		]);
 		const later = [...delayed].sort((a, b) => a.priority - b.priority || a.timestamp - b.timestamp);
@@ -129,7 +129,7 @@ export class VideoJobs {
 
 	/** The first `limit` waiting jobs in the order they will start. */
 	public async waitingInOrder(limit: number): Promise<Waiting[]> {
-		return VideoJobs.parsed((await this.pending()).slice(0, limit));
+		return VideoJobs.parsed((await this.pending(limit)).slice(0, limit));
 	}
 
 	/** Every waiting job, with its place in line. */
@@ -148,10 +148,25 @@ export class VideoJobs {
 
 	/** The place in line a job of this user enqueued now would take. */
 	public async positionForNew(userId: string): Promise<number> {
-		const pending = await this.pending();
-		if (this.rounds === undefined) return pending.length + 1;
+		if (this.rounds === undefined) return (await this.waiting()) + 1;
+		// Counted, not listed: every command asks, and the line may be thousands long.
 		const round = await this.rounds.peek(userId);
-		return pending.filter((job) => job.priority === 0 || job.priority <= round).length + 1;
+		const { wait = '', prioritized = '', delayed = '' } = this.queue.keys;
+		const counts = await this.connection
+			.pipeline()
+			.llen(wait)
+			// BullMQ scores a prioritized job `priority * 2^32 + arrival` (as its getCountsPerPriority counts them).
+			.zcount(prioritized, 0, (round + 1) * 0x100000000 - 1)
+			.zcard(delayed)
+			.exec();
+		const [plain = 0, ahead = 0, postponed = 0] = (counts ?? []).map(([error, count]) => {
+			if (error !== null) throw error;
+			return Number(count);
+		});
+		if (postponed === 0) return plain + ahead + 1;
+		// A postponed job goes after the jobs of its own round still in line (see `pending`).
+		const later = await this.queue.getJobs(['delayed'], 0, -1, true);
+		return plain + ahead + later.filter((job) => job.priority < round).length + 1;
 	}
 
 	/** A waiting job's place in line, or undefined when it is not waiting. */

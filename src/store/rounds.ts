@@ -60,11 +60,6 @@ export class Rounds {
 		await this.redis.eval(STARTED, 2, this.current, this.users, round);
 	}
 
-	/** The round now starting. */
-	public async now(): Promise<number> {
-		return Number((await this.redis.get(this.current)) ?? 0);
-	}
-
 	/**
 	 * Starts counting again. Only while nothing waits: no waiting job's priority is then compared
 	 * with the new ones (after two million rounds, priorities would otherwise stop growing).

@@ -100,6 +100,49 @@ describe('video jobs (real Redis)', () => {
 		expect((await jobs.allWaiting()).map(({ position }) => position)).toEqual([1, 2, 3, 4, 5, 6]);
 	});
 
+	it('counts the place a new job will take without listing the line, postponed jobs included', async () => {
+		const users = ['812345678901240020', '812345678901240021', '812345678901240022', '812345678901240023'];
+		// A job of round 2 postponed by a worker: it keeps its round, so it goes before later rounds.
+		const first = '1573597115819622460';
+		await jobs.enqueue(job(first, users[0]));
+		await jobs.enqueue(job('1573597115819622461', users[0]));
+		const connection = connect();
+		let postponed = (): void => undefined;
+		const worker = startVideoWorker({
+			connection,
+			prefix,
+			concurrency: 1,
+			lockMs: 5_000,
+			logger: createLogger('silent', 'test'),
+			process: (handle: VideoJob) => handle.postpone(60_000).finally(() => postponed()),
+			onAbandoned: async () => undefined,
+		});
+		await new Promise<void>((resolve) => (postponed = resolve));
+		await worker.close();
+		connection.disconnect();
+		expect(await jobs.positionOf(first)).toBe(1);
+		// Then arrivals from four users in a mixed order: each lands where the count said it would.
+		const order = [1, 1, 2, 0, 3, 1, 2, 2, 0, 3, 3, 1];
+		for (const [i, u] of order.entries()) {
+			const user = users[u] ?? '';
+			const id = String(1573597115819622470n + BigInt(i));
+			const expected = await jobs.positionForNew(user);
+			await jobs.enqueue(job(id, user));
+			expect(await jobs.positionOf(id)).toBe(expected);
+		}
+		expect(await jobs.positionOf(first)).toBeDefined();
+	});
+
+	it('counts rounds from 1 again past a million, but only while nothing waits', async () => {
+		const priority = async (id: string) => Number(await redis.hget(`${prefix}:video:video-${id}`, 'priority'));
+		await redis.set(`${prefix}:sched:round`, 1_000_005);
+		await jobs.enqueue(job('1573597115819622480', '812345678901240030'));
+		expect(await priority('1573597115819622480')).toBe(1);
+		await redis.set(`${prefix}:sched:round`, 1_000_005);
+		await jobs.enqueue(job('1573597115819622481', '812345678901240031'));
+		expect(await priority('1573597115819622481')).toBe(1_000_005);
+	});
+
 	it('runs a postponed job again after the delay, and reports it as running meanwhile', async () => {
 		const id = '1573597115819622420';
 		await jobs.enqueue(job(id));
