@@ -32,8 +32,10 @@ async function thumbnail(context: CommandContext, frame: ImageRef | undefined) {
  * A job with no worker alive would wait silently with the user's unit reserved: refuse at once,
  * and tell the admins (once every few hours). A Redis that cannot answer is the intake's to report.
  */
-async function needAWorker(context: CommandContext): Promise<void> {
-	const alive = await context.workers.alive().catch(() => undefined);
+async function needAWorker(
+	context: CommandContext,
+	alive: { count: number; lastBeatAt: number | null } | undefined,
+): Promise<void> {
 	if (alive === undefined || alive.count > 0) return;
 	const since =
 		alive.lastBeatAt === null
@@ -61,11 +63,13 @@ export async function startVideo(
 	if (!interaction.inGuild() || interaction.channelId === null)
 		throw new InvalidRequestError({ kind: 'not-in-server' });
 	const { channelId } = interaction;
+	// Both reads before the acknowledgement, so side by side.
+	const alive = context.workers.alive().catch(() => undefined);
 	const guild = await context.guilds.get(interaction.guildId).catch((error: unknown) => {
 		throw new QueueUnavailableError({ cause: error });
 	});
 	checkWhere(guild, { channelId, parentId: interaction.channel?.isThread() ? interaction.channel.parentId : null });
-	await needAWorker(context);
+	await needAWorker(context, await alive);
 	if (!interaction.deferred && !interaction.replied) await interaction.deferReply();
 	// The one who starts a clip is its author: the job carries this locale to the worker.
 	const texts = textsFor(interaction.locale);
