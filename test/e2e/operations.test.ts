@@ -4,7 +4,15 @@ import { BOT_PERMISSIONS } from '../../src/discord/invite.js';
 import { Quota } from '../../src/store/quota.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
 import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
-import { clipOf, deploymentEnv, failureOf, nextUser, startDeployment, type Deployment } from '../helpers/deployment.js';
+import {
+	clipOf,
+	deploymentEnv,
+	failureOf,
+	jobDataOf,
+	nextUser,
+	startDeployment,
+	type Deployment,
+} from '../helpers/deployment.js';
 import { runScript, startScript } from '../helpers/processes.js';
 import { uniquePrefix } from '../helpers/redis.js';
 import { freePort, startRedisServer, type RedisServer } from '../helpers/servers.js';
@@ -178,6 +186,49 @@ describe('the HTTP server of each process', () => {
 			expect((await get(botPort, path, { headers: basic('admin', PASSWORD) })).status).toBe(200);
 		}
 		expect((await get(workerPort, '/admin/queues', { headers: basic('admin', PASSWORD) })).status).toBe(404);
+	});
+
+	it('hides interaction tokens in the dashboard and refuses the actions that would go around /video', async () => {
+		const handle = discord.slashCommand({
+			name: 'video',
+			options: [{ name: 'prompt', type: 3, value: 'a paper boat on a gutter stream' }],
+			userId: nextUser(),
+		});
+		await clipOf(discord, deployment, handle.token);
+		const auth = basic('admin', PASSWORD);
+		const listed = await get(botPort, '/admin/queues/api/queues?activeQueue=video&status=completed&page=1', {
+			headers: auth,
+		});
+		const text = await listed.text();
+		expect(text).toContain(handle.id);
+		expect(text).toContain('"token":"[hidden]"');
+		expect(text).not.toContain(handle.token);
+
+		const jobId = `video-${handle.id}`;
+		const counts = async () => {
+			const answer = await get(botPort, '/admin/queues/api/queues', { headers: auth });
+			return ((await answer.json()) as { queues: Array<{ counts: Record<string, number> }> }).queues[0]?.counts;
+		};
+		const before = await counts();
+		expect(before).toMatchObject({ completed: expect.any(Number) });
+		const json = { ...auth, 'content-type': 'application/json' };
+		const attempts = [
+			['POST', '/api/queues/video/add', { name: 'generate', data: {} }],
+			['PATCH', `/api/queues/video/${jobId}/update-data`, { jobData: {} }],
+			['PUT', '/api/queues/video/empty', {}],
+			['PUT', '/api/queues/video/obliterate', {}],
+		] as const;
+		for (const [method, path, body] of attempts) {
+			const answer = await get(botPort, `/admin/queues${path}`, { method, headers: json, body: JSON.stringify(body) });
+			expect(answer.status, `${method} ${path}`).toBe(403);
+			expect(await answer.text()).toContain('jobs are added and changed by /video');
+		}
+		// Nothing changed: the job keeps its data, and no job came or went.
+		const job = await get(botPort, `/admin/queues/api/queues/video/${jobId}`, { headers: auth });
+		expect(((await job.json()) as { job: { data: unknown } }).job.data).toMatchObject({
+			request: { prompt: 'a paper boat on a gutter stream' },
+		});
+		expect(await counts()).toEqual(before);
 	});
 
 	it('refuses /video at once when no worker is alive, spends nothing, and tells the admins', async () => {
