@@ -30,6 +30,8 @@ export interface HarnessOptions {
 	/** USER_MAX_ACTIVE (default: no practical limit). */
 	readonly maxActive?: number;
 	readonly prices?: PriceTable;
+	/** PROGRESS_INTERVAL_MS (default 400). */
+	readonly progressIntervalMs?: number;
 }
 
 export interface TestJob extends VideoJob {
@@ -89,7 +91,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		logger,
 		pollIntervalMs: 30,
 		// One edit per 400 ms is what the stand-in's webhook bucket allows (5 per 2 s): no job waits on a 429.
-		progressIntervalMs: 400,
+		progressIntervalMs: options.progressIntervalMs ?? 400,
 		generationTimeoutMs: options.generationTimeoutMs ?? 20_000,
 	});
 
