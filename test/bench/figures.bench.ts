@@ -90,6 +90,33 @@ describe('benchmarks', () => {
 			// Warm up the processes (JIT, connections) before measuring.
 			await Promise.all(Array.from({ length: 20 }, (_, i) => ack(command(`warm-up ${i}`))));
 
+			// Autocomplete first, on a bot with no burst to answer: each keystroke as members type.
+			const autocomplete = (typed: string) =>
+				discord.autocomplete({
+					name: 'video',
+					options: [
+						{ name: 'prompt', type: 3, value: 'x' },
+						{ name: 'camera', type: 3, value: typed, focused: true },
+					],
+				});
+			const typing = ['', 'pan', 'Truck left, pa', 'dolly in, zoom', 'shaek', 'Pan left, Tilt up, ', 'tracking'];
+			await Promise.all(Array.from({ length: 50 }, (_, i) => ack(autocomplete(typing[i % typing.length] ?? '')))); // warm-up
+			const one: number[] = [];
+			for (let i = 0; i < 300; i++) one.push(await ack(autocomplete(typing[i % typing.length] ?? '')));
+			const fifty: number[] = [];
+			for (let round = 0; round < 10; round++) {
+				fifty.push(
+					...(await Promise.all(
+						Array.from({ length: 50 }, (_, i) => ack(autocomplete(typing[i % typing.length] ?? ''))),
+					)),
+				);
+			}
+			record(
+				'camera autocomplete p50 / p99, one at a time and 50 at a time (ms)',
+				`${ms(percentile(one, 50))} / ${ms(percentile(one, 99))} and ${ms(percentile(fifty, 50))} / ${ms(percentile(fifty, 99))}`,
+				'p99 < 5 and < 20',
+			);
+
 			// 100 commands a second for 5 s, each from its own member. The stand-in timestamps the
 			// answers in this process, so its own event-loop delay is printed beside the figure.
 			const lag = monitorEventLoopDelay({ resolution: 1 });
@@ -107,31 +134,6 @@ describe('benchmarks', () => {
 				'interaction ack p50 / p99 at 100 commands/s through the Discord stand-in (ms)',
 				`${ms(percentile(acks, 50))} / ${ms(percentile(acks, 99))} (the stand-in's own event-loop delay meanwhile: p99 ${ms(lag.percentile(99) / 1e6)}, max ${ms(lag.max / 1e6)})`,
 				'p99 < 10',
-			);
-
-			const autocomplete = (typed: string) =>
-				discord.autocomplete({
-					name: 'video',
-					options: [
-						{ name: 'prompt', type: 3, value: 'x' },
-						{ name: 'camera', type: 3, value: typed, focused: true },
-					],
-				});
-			const typing = ['', 'pan', 'Truck left, pa', 'dolly in, zoom', 'shaek', 'Pan left, Tilt up, ', 'tracking'];
-			const one: number[] = [];
-			for (let i = 0; i < 300; i++) one.push(await ack(autocomplete(typing[i % typing.length] ?? '')));
-			const fifty: number[] = [];
-			for (let round = 0; round < 10; round++) {
-				fifty.push(
-					...(await Promise.all(
-						Array.from({ length: 50 }, (_, i) => ack(autocomplete(typing[i % typing.length] ?? ''))),
-					)),
-				);
-			}
-			record(
-				'camera autocomplete p50 / p99, one at a time and 50 at a time (ms)',
-				`${ms(percentile(one, 50))} / ${ms(percentile(one, 99))} and ${ms(percentile(fifty, 50))} / ${ms(percentile(fifty, 99))}`,
-				'p99 < 5 and < 20',
 			);
 		} finally {
 			await deployment.stop();
