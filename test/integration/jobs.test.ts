@@ -121,6 +121,8 @@ describe('video jobs (real Redis)', () => {
 					await worker.close().catch(() => undefined);
 				},
 				onAbandoned: async () => undefined,
+				render: async () => undefined,
+				onRenderAbandoned: async () => undefined,
 			});
 		});
 		await done;
