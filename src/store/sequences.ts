@@ -144,10 +144,16 @@ ${CHANGED}
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[6]) end
 return {'done', redis.call('LLEN', KEYS[2])}`;
 
-// KEYS: 1 hash, 2 boards behind. ARGV: 1 id, 2 the version the board now shows.
+// KEYS: 1 hash, 2 boards behind. ARGV: 1 id, 2 the version the board now shows. An edit that
+// landed after a newer one (a slow edit whose claim lapsed) leaves the board behind again.
 const SHOWN = `
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) return 0 end
 local shown = tonumber(ARGV[2])
-if shown > tonumber(redis.call('HGET', KEYS[1], 'shown') or '0') then redis.call('HSET', KEYS[1], 'shown', shown) end
+if shown < tonumber(redis.call('HGET', KEYS[1], 'shown') or '0') then
+  redis.call('SADD', KEYS[2], ARGV[1])
+  return 0
+end
+redis.call('HSET', KEYS[1], 'shown', shown)
 if tonumber(redis.call('HGET', KEYS[1], 'version') or '0') <= shown then redis.call('SREM', KEYS[2], ARGV[1]) end
 return 1`;
 
