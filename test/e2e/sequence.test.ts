@@ -9,7 +9,8 @@ import {
 	withLogs,
 	type Deployment,
 } from '../helpers/deployment.js';
-import { colourClip, frameRates, loudness, meanColour, probeMedia } from '../helpers/ffmpeg.js';
+import { colourClip, frameRates, loudness, meanColour, probeMedia, texturePng } from '../helpers/ffmpeg.js';
+import { runScript } from '../helpers/processes.js';
 import { usedUnits } from '../helpers/quota.js';
 import {
 	startDiscordStandIn,
@@ -28,7 +29,7 @@ import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js
  */
 
 const BOARD_WITHIN_MS = 5_000;
-const CHANNELS = ['general', 'lighthouse', 'arrange', 'render', 'deleted', 'crash', 'restart', 'end', 'idle', 'bare'];
+const CHANNELS = ['general', 'lighthouse', 'render', 'deleted', 'crash', 'restart', 'end', 'idle', 'bare', 'sketches'];
 
 let discord: DiscordStandIn;
 let minimax: MinimaxStandIn;
@@ -197,6 +198,22 @@ describe('collaborative channels: /sequence and Add to sequence', () => {
 	});
 
 	let lighthouse: { board: StoredMessage; shots: Made[]; ownerId: string };
+
+	it('registers /sequence and Animate with the other commands in one bulk overwrite, for everyone in servers', async () => {
+		const before = discord.requests.filter((r) => r.method === 'PUT').length;
+		const { code, output } = await runScript('deploy', deployment.env);
+		expect(code, output).toBe(0);
+		expect(output).toContain('/sequence, Animate (message menu)');
+		expect(discord.requests.filter((r) => r.method === 'PUT')).toHaveLength(before + 1);
+		const registered = (discord.commands.guild.get(discord.guildId) ?? []) as Array<Record<string, unknown>>;
+		const sequenceCommand = registered.find((command) => command.name === 'sequence');
+		const animate = registered.find((command) => command.name === 'Animate');
+		expect(sequenceCommand).toMatchObject({ type: 1, contexts: [0], default_member_permissions: null });
+		expect(animate).toMatchObject({ type: 3, contexts: [0], default_member_permissions: null });
+		expect(registered.find((command) => command.name === 'video')).toBeDefined();
+		const subcommands = (sequenceCommand?.options as Array<{ name: string }>).map((option) => option.name);
+		expect(subcommands).toEqual(['start', 'shots', 'move', 'remove', 'render', 'end']);
+	}, 30_000);
 
 	it('starts a sequence with its board, adds clips of two users as their authors’ shots, and lists them', async () => {
 		const ownerId = nextUser();
@@ -577,4 +594,109 @@ describe('collaborative channels: /sequence and Add to sequence', () => {
 		expect(next.id).not.toBe(board.id);
 		expect(discord.message(board.id)).toBeDefined();
 	}, 60_000);
+
+	it('Animate on a message with images: a modal, then exactly /video with its first image, byte for byte, from the submitter', async () => {
+		const channelId = channel('sketches');
+		await started(channelId, 'Sketches', nextUser());
+		const sketcher = nextUser();
+		const first = await texturePng(640, 360);
+		const second = await texturePng(800, 450);
+		const sketch = discord.memberMessage({
+			userId: sketcher,
+			channelId,
+			content: 'my storyboard sketch',
+			attachments: [
+				{ filename: 'notes.txt', data: Buffer.from('not an image'), contentType: 'text/plain' },
+				{ filename: 'frame-1.png', data: first, contentType: 'image/png', width: 640, height: 360 },
+				{ filename: 'frame-2.png', data: second, contentType: 'image/png', width: 800, height: 450 },
+			],
+		});
+		const submitter = nextUser();
+		const command = discord.messageCommand({ name: 'Animate', messageId: sketch.id, userId: submitter });
+		const modal = await discord
+			.waitFor(() => discord.callbacks(command.id)[0], 3_000, 'the modal')
+			.catch(withLogs(deployment));
+		expect(modal.at - command.dispatchedAt).toBeLessThan(3_000);
+		expect(modal.body).toMatchObject({ type: 9, data: { custom_id: `clap:animate:${sketch.id}` } });
+		const inputs = (
+			(modal.body as { data: { components: Array<{ components: Array<Record<string, unknown>> }> } }).data.components ??
+			[]
+		).flatMap((row) => row.components);
+		expect(inputs.map((input) => [input.custom_id, input.required])).toEqual([
+			['prompt', true],
+			['camera', false],
+		]);
+
+		// The link the command carried expires before the modal comes back: the bot reads the message again.
+		discord.expireAttachmentLinks();
+		const creates = minimax.creates.length;
+		minimax.video = clips.red ?? Buffer.alloc(0);
+		const submit = discord.modalSubmit({
+			customId: `clap:animate:${sketch.id}`,
+			fields: { prompt: 'the sketch comes alive', camera: 'Push in' },
+			userId: submitter,
+			channelId,
+		});
+		const clip = await clipOf(discord, deployment, submit.token);
+		expect(minimax.creates).toHaveLength(creates + 1);
+		const body = minimax.creates.at(-1)?.body as { first_frame_image?: string; prompt?: string };
+		expect(body.prompt).toBe('[Push in] the sketch comes alive');
+		expect(body.first_frame_image).toBe(`data:image/png;base64,${first.toString('base64')}`);
+		expect(clip.content).toContain(`<@${submitter}>`);
+		expect(await usedUnits(deployment.redis, deployment.prefix, submitter)).toBe(1);
+		expect(await usedUnits(deployment.redis, deployment.prefix, sketcher)).toBe(0);
+
+		// Its clip carries Add to sequence like any other, as the submitter's shot.
+		expect(customIds(clip)).toContain(`clap:add:${submit.id}`);
+		const listingAfter = await added({ handle: submit, message: clip, authorId: submitter }, nextUser());
+		expect(listingAfter.content).toContain('Added as shot 1 of **Sketches**');
+		const listing = await answered(sequence('shots', [], { channelId }));
+		expect(summary(entriesOf(listing))).toEqual([{ position: 1, authorId: submitter, messageId: clip.id }]);
+	}, 60_000);
+
+	it('Animate on a message without an image: a private answer at once, no modal, nothing spent', async () => {
+		const channelId = channel('sketches');
+		const userId = nextUser();
+		const creates = minimax.creates.length;
+		for (const attachments of [
+			[],
+			[{ filename: 'loop.gif', data: Buffer.from('GIF89a'), contentType: 'image/gif', width: 400, height: 400 }],
+		]) {
+			const message = discord.memberMessage({ userId: nextUser(), channelId, content: 'words only', attachments });
+			const command = discord.messageCommand({ name: 'Animate', messageId: message.id, userId });
+			const answer = await answered(command);
+			expect(answer.ephemeral).toBe(true);
+			expect(answer.content).toBe('That message has no PNG, JPEG or WebP image to animate. Nothing was spent.');
+			expect(discord.callbacks(command.id).map((callback) => (callback.body as { type: number }).type)).toEqual([4]);
+		}
+		expect(minimax.creates).toHaveLength(creates);
+		expect(await usedUnits(deployment.redis, deployment.prefix, userId)).toBe(0);
+	}, 30_000);
+
+	it('Animate submitted after the message was deleted: a private answer, nothing spent', async () => {
+		const channelId = channel('sketches');
+		const userId = nextUser();
+		const png = await texturePng(640, 360);
+		const sketch = discord.memberMessage({
+			userId: nextUser(),
+			channelId,
+			attachments: [{ filename: 'gone.png', data: png, contentType: 'image/png', width: 640, height: 360 }],
+		});
+		const command = discord.messageCommand({ name: 'Animate', messageId: sketch.id, userId });
+		await discord.waitFor(() => discord.callbacks(command.id)[0], 3_000, 'the modal');
+		discord.deleteMessage(sketch.id);
+		const creates = minimax.creates.length;
+		const answer = await answered(
+			discord.modalSubmit({
+				customId: `clap:animate:${sketch.id}`,
+				fields: { prompt: 'too late', camera: '' },
+				userId,
+				channelId,
+			}),
+		);
+		expect(answer.ephemeral).toBe(true);
+		expect(answer.content).toContain('I can no longer read that message');
+		expect(minimax.creates).toHaveLength(creates);
+		expect(await usedUnits(deployment.redis, deployment.prefix, userId)).toBe(0);
+	}, 30_000);
 });
