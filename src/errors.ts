@@ -183,3 +183,36 @@ export class NoWorkerError extends Error {
 		super('no worker is alive');
 	}
 }
+
+/** Why a `/sequence` command, an Add to sequence click or Animate changed nothing. */
+export type SequenceProblem =
+	/** No sequence is active in this channel. */
+	| { readonly kind: 'none-active' }
+	/** `/sequence start` where one is active: its title. */
+	| { readonly kind: 'already-active'; readonly title: string }
+	/** `move`, `remove` or `end` by someone who may not: the owner (and, for `remove`, the shot's author) may. */
+	| { readonly kind: 'not-allowed'; readonly action: 'move' | 'remove' | 'end'; readonly ownerId: string }
+	/** A shot number the board does not show. */
+	| { readonly kind: 'no-shot'; readonly shot: number; readonly count: number }
+	/** `/sequence render` of a sequence without shots. */
+	| { readonly kind: 'empty'; readonly title: string }
+	/** The sequence holds the most shots it can. */
+	| { readonly kind: 'full'; readonly title: string; readonly max: number }
+	/** The clip is already in the sequence, at this position. */
+	| { readonly kind: 'already-in'; readonly title: string; readonly position: number }
+	/** The board could not be posted in the channel (the bot may not send messages there). */
+	| { readonly kind: 'board-refused' }
+	/** The title has nothing but spaces. */
+	| { readonly kind: 'title-empty' }
+	/** Animate on a message without a PNG, JPEG or WebP image. */
+	| { readonly kind: 'no-image' }
+	/** Animate submitted after the message was deleted (or cannot be read). */
+	| { readonly kind: 'message-gone' };
+
+export class SequenceError extends Error {
+	public override readonly name = 'SequenceError';
+
+	public constructor(public readonly problem: SequenceProblem) {
+		super(`sequence: ${problem.kind}`);
+	}
+}

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import process from 'node:process';
 import { Routes, type RESTGetAPICurrentUserResult, type RESTGetCurrentApplicationResult } from 'discord.js';
 import type { RedisConnection } from '../redis.js';
-import { commands } from '../../commands/index.js';
+import { commands, messageCommands } from '../../commands/index.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createRest } from '../discord/rest.js';
 import { runFfmpeg } from '../media/ffmpeg.js';
@@ -73,7 +73,8 @@ async function discordChecks(config: Config): Promise<Check[]> {
 	}
 	const checks = [pass(`Discord accepts the token (bot ${user.username})`)];
 	const application = (await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult;
-	const ours = commands.map((command) => command.data.name);
+	const ours = [...commands, ...messageCommands].map((command) => command.data.name);
+	const shown = (name: string) => (messageCommands.some((command) => command.data.name === name) ? name : `/${name}`);
 	const names = async (route: `/${string}`) =>
 		((await rest.get(route)) as ReadonlyArray<{ readonly name: string }>).map((command) => command.name);
 	const global = await names(Routes.applicationCommands(application.id));
@@ -86,11 +87,8 @@ async function discordChecks(config: Config): Promise<Check[]> {
 		guild.length > 0 ? `in the server ${guildId ?? ''}` : undefined,
 	].filter(Boolean);
 	if (missing.length === 0)
-		checks.push(pass(`the commands are registered ${where.join(' and ')}: ${ours.map((n) => `/${n}`).join(', ')}`));
-	else
-		checks.push(
-			fail(`these commands are not registered: ${missing.map((n) => `/${n}`).join(', ')}: run npm run deploy`),
-		);
+		checks.push(pass(`the commands are registered ${where.join(' and ')}: ${ours.map(shown).join(', ')}`));
+	else checks.push(fail(`these commands are not registered: ${missing.map(shown).join(', ')}: run npm run deploy`));
 	return checks;
 }
 

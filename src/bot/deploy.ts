@@ -1,6 +1,6 @@
 import process from 'node:process';
 import { DiscordAPIError, Routes, type RESTGetCurrentApplicationResult } from 'discord.js';
-import { commands } from '../../commands/index.js';
+import { commands, messageCommands } from '../../commands/index.js';
 import type { Config } from '../config.js';
 import { explainTokenRefusal, inviteUrl } from '../discord/invite.js';
 import { createRest } from '../discord/rest.js';
@@ -13,7 +13,7 @@ const NOT_IN_SERVER = new Set([50_001, 10_004]);
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 /**
- * Registers the slash commands with one bulk overwrite: in one guild when DISCORD_GUILD_ID is set
+ * Registers the slash and message commands with one bulk overwrite: in one guild when DISCORD_GUILD_ID is set
  * (instant, for development), globally otherwise, and says what it did in words. Never run at
  * start-up: Discord limits command creations per day. `--remove-global` clears the global
  * commands (after testing in a guild, so they do not show twice).
@@ -31,8 +31,12 @@ export async function deployCommands(config: Config, logger: Logger, args: reado
 		return;
 	}
 
-	const body = commands.map((command) => command.data);
-	const names = body.map((command) => `/${command.name}`).join(', ');
+	// Slash and message commands together: one bulk overwrite replaces every type.
+	const body = [...commands.map((command) => command.data), ...messageCommands.map((command) => command.data)];
+	const names = [
+		...commands.map((command) => `/${command.data.name}`),
+		...messageCommands.map((command) => `${command.data.name} (message menu)`),
+	].join(', ');
 	if (guildId === undefined) {
 		await rest.put(Routes.applicationCommands(application.id), { body });
 		say(`Registered ${body.length} commands globally for ${application.name}: ${names}.`);

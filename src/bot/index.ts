@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type AllowedMentionsTypes, Client, Events, GatewayIntentBits, Routes, Status } from 'discord.js';
-import { commands } from '../../commands/index.js';
+import { commands, messageCommands } from '../../commands/index.js';
 import type { Config } from '../config.js';
 import { AdminAlerts } from '../discord/admin-alerts.js';
 import { createInteractionHandler } from '../discord/interactions.js';
@@ -14,6 +14,7 @@ import { createMetrics, type Metrics } from '../metrics.js';
 import { connectRedis, redisAnswers, untilReady } from '../redis.js';
 import type { Running } from '../running.js';
 import { openStores } from '../store/index.js';
+import { keepBoards } from './boards.js';
 import { reapIntakes } from './intake-reaper.js';
 import { watchQueue } from './queue-watch.js';
 
@@ -70,10 +71,17 @@ export async function startBot(config: Config, logger: Logger, metrics: Metrics 
 	});
 	const replies = new Replies(client.rest);
 	const admins = new AdminAlerts(client.rest, stores.alerts, config.discord.adminChannelId, logger);
-	const context = { ...stores, config, jobs, settle, owner, admins, metrics, logger };
+	const boards = keepBoards({
+		sequences: stores.sequences,
+		edits: stores.edits,
+		rest: client.rest,
+		intervalMs: config.progressIntervalMs,
+		logger,
+	});
+	const context = { ...stores, config, jobs, settle, owner, admins, metrics, logger, replies, boards };
 	const reaper = reapIntakes({ ...stores, owner, jobs, settle, replies, logger });
 	await reaper.ready;
-	const handle = createInteractionHandler(commands, context);
+	const handle = createInteractionHandler(commands, context, messageCommands);
 	client.on(Events.InteractionCreate, (interaction) => {
 		handle(interaction).catch((error: unknown) => logger.error({ err: error }, 'interaction handler crashed'));
 	});
@@ -88,6 +96,7 @@ export async function startBot(config: Config, logger: Logger, metrics: Metrics 
 	});
 	await ready;
 	reaper.sweep();
+	boards.start();
 	const shards = [...client.ws.shards.keys()];
 	logger.info(
 		{ user: client.user?.tag, guilds: client.guilds.cache.size, shards, shardCount: client.options.shardCount },
@@ -117,6 +126,7 @@ export async function startBot(config: Config, logger: Logger, metrics: Metrics 
 		close: async () => {
 			watcher.stop();
 			reaper.stop();
+			boards.stop();
 			await client.destroy();
 			await dashboard?.close();
 			await jobs.close();

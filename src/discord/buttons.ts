@@ -1,19 +1,23 @@
 import { MessageFlags, PermissionFlagsBits, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
+import { InvalidRequestError, QueueUnavailableError, SequenceError } from '../errors.js';
 import { imageKeysOf } from '../generation/settle.js';
 import type { JobRecord as Clip } from '../store/job-records.js';
 import { textsFor, type Texts } from '../texts/index.js';
 import { formatBracket } from '../video/camera.js';
-import { checkVideoOptions, type ImageSource, type VideoOptions } from '../generation/intake.js';
+import { attachment, checkVideoOptions, type ImageSource, type VideoOptions } from '../generation/intake.js';
+import { firstImageIndex } from '../video/images.js';
 import { promptSent } from '../providers/plan.js';
 import type { CommandContext } from './command.js';
-import { editModal, parseCustomId, retryButtons, type ButtonAction } from './components.js';
+import { editModal, parseAnimateModalId, parseCustomId, retryButtons, type ButtonAction } from './components.js';
+import { discordFailure } from './replies.js';
 import { startVideo } from './start-video.js';
 
 /**
- * Cancel, Retry, Extend, Remix and Delete under a clip. Only ids travel in custom ids; the clip's
- * details come from Redis, so buttons work after any restart. Cancel and Delete belong to the
- * clip's author and the server's admins; Retry, Extend and Remix are open to everyone in the
- * channel (that is how a channel builds a sequence of shots) and spend the clicker's quota.
+ * Cancel, Retry, Extend, Remix, Delete and Add to sequence under a clip, and the modals (Remix,
+ * Extend, Animate). Only ids travel in custom ids; the clip's details come from Redis, so buttons
+ * work after any restart. Cancel and Delete belong to the clip's author and the server's admins;
+ * Retry, Extend and Remix are open to everyone in the channel and spend the clicker's quota; Add
+ * to sequence is open to everyone and spends nothing.
  */
 
 const MANAGE = PermissionFlagsBits.Administrator | PermissionFlagsBits.ManageGuild | PermissionFlagsBits.ManageMessages;
@@ -86,6 +90,46 @@ async function cancel(interaction: ButtonInteraction, context: CommandContext, c
 	await context.edits.markEdited(interaction.message.id);
 }
 
+/**
+ * Adds the clip to the channel's active sequence, once, as its author's shot whoever clicks; the
+ * board follows. Two clicks at the same moment add it once (one step in Redis).
+ */
+async function addToSequence(interaction: ButtonInteraction, context: CommandContext, clip: Clip): Promise<void> {
+	const reading = <T>(promise: Promise<T>) =>
+		promise.catch((error: unknown) => {
+			throw new QueueUnavailableError({ cause: error });
+		});
+	const active = await reading(context.sequences.active(interaction.channelId));
+	if (active === undefined) throw new SequenceError({ kind: 'none-active' });
+	const added = await reading(
+		context.sequences.add(active.id, {
+			clipId: clip.interactionId,
+			authorId: clip.userId,
+			addedBy: interaction.user.id,
+			prompt: clip.request.prompt,
+			channelId: interaction.channelId,
+			// The message the button is on carries the clip, wherever the job ended up posting it.
+			messageId: interaction.message.id,
+			addedAt: Date.now(),
+		}),
+	);
+	switch (added.kind) {
+		case 'added':
+			context.boards.nudge();
+			context.logger.info(
+				{ sequenceId: active.id, clipId: clip.interactionId, position: added.position, by: interaction.user.id },
+				'shot added',
+			);
+			return privately(interaction, (texts) => texts.sequence.added(active.title, added.position));
+		case 'already':
+			throw new SequenceError({ kind: 'already-in', title: active.title, position: added.position });
+		case 'full':
+			throw new SequenceError({ kind: 'full', title: active.title, max: added.max });
+		case 'ended':
+			throw new SequenceError({ kind: 'none-active' });
+	}
+}
+
 export async function handleButton(interaction: ButtonInteraction, context: CommandContext): Promise<void> {
 	const parsed = parseCustomId(interaction.customId);
 	if (parsed === undefined) return privately(interaction, (texts) => texts.unexpected);
@@ -109,6 +153,8 @@ export async function handleButton(interaction: ButtonInteraction, context: Comm
 				context,
 				checkVideoOptions(context.config.provider, sameSettings(clip), context.config.models),
 			);
+		case 'add':
+			return addToSequence(interaction, context, clip);
 		case 'remix':
 		case 'extend':
 			await interaction.showModal(
@@ -124,7 +170,40 @@ export async function handleButton(interaction: ButtonInteraction, context: Comm
 	}
 }
 
+/**
+ * Animate's modal: exactly `/video prompt camera first_frame:<the image>` from the one who submits
+ * it. The message is read again now (the link the command saw may have expired), its first image
+ * taken as it is now; its bytes are copied and checked like an upload's.
+ */
+async function animate(interaction: ModalSubmitInteraction, context: CommandContext, messageId: string) {
+	if (!interaction.inGuild() || interaction.channelId === null)
+		throw new InvalidRequestError({ kind: 'not-in-server' });
+	const attachments = await context.replies.attachments(interaction.channelId, messageId).catch((error: unknown) => {
+		if (discordFailure(error) === 'outcome-unknown') throw error;
+		throw new SequenceError({ kind: 'message-gone' });
+	});
+	const index = firstImageIndex(attachments.map((file) => ({ contentType: file.content_type, name: file.filename })));
+	const image = index === undefined ? undefined : attachments[index];
+	if (image === undefined) throw new SequenceError({ kind: 'no-image' });
+	const firstFrame = attachment({
+		option: 'first_frame',
+		url: image.url,
+		size: image.size ?? 0,
+		contentType: image.content_type ?? null,
+		width: image.width ?? null,
+		height: image.height ?? null,
+	});
+	const options: VideoOptions = {
+		prompt: interaction.fields.getTextInputValue('prompt'),
+		camera: interaction.fields.getTextInputValue('camera'),
+		firstFrame,
+	};
+	await startVideo(interaction, context, checkVideoOptions(context.config.provider, options, context.config.models));
+}
+
 export async function handleModal(interaction: ModalSubmitInteraction, context: CommandContext): Promise<void> {
+	const animated = parseAnimateModalId(interaction.customId);
+	if (animated !== undefined) return animate(interaction, context, animated);
 	const parsed = parseCustomId(interaction.customId);
 	if (parsed === undefined || (parsed.action !== 'remix' && parsed.action !== 'extend')) {
 		return privately(interaction, (texts) => texts.unexpected);

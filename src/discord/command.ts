@@ -1,7 +1,9 @@
 import type {
 	AutocompleteInteraction,
 	ChatInputCommandInteraction,
+	MessageContextMenuCommandInteraction,
 	RESTPostAPIChatInputApplicationCommandsJSONBody,
+	RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Config } from '../config.js';
 import type { RequiredPermission } from '../errors.js';
@@ -18,8 +20,15 @@ import type { MediaStore } from '../store/media.js';
 import type { MessageEdits } from '../store/message-edits.js';
 import type { PopularStore } from '../store/popular.js';
 import type { Quota } from '../store/quota.js';
+import type { Sequences } from '../store/sequences.js';
 import type { WorkerBeats } from '../store/workers.js';
 import type { AdminAlerts } from './admin-alerts.js';
+import type { Replies } from './replies.js';
+
+/** Keeps every sequence's board up to date; told after each change so it need not wait for its next look. */
+export interface BoardKeeper {
+	nudge(): void;
+}
 
 /** What every command may use; built once by the bot's composition root. */
 export interface CommandContext {
@@ -39,6 +48,10 @@ export interface CommandContext {
 	readonly settle: Settle;
 	readonly popular: PopularStore;
 	readonly workers: WorkerBeats;
+	readonly sequences: Sequences;
+	readonly boards: BoardKeeper;
+	/** Messages read again with the bot token (Animate's image). */
+	readonly replies: Replies;
 	/** Problems only the bot's operators can fix, told once in ADMIN_CHANNEL_ID. */
 	readonly admins: AdminAlerts;
 	/** This process's metrics (the bot counts enqueued jobs, refusals and cancels of waiting jobs). */
@@ -61,4 +74,13 @@ export interface Command {
 	readonly requires?: RequiredPermission;
 	execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void>;
 	autocomplete?(interaction: AutocompleteInteraction, context: CommandContext): Promise<void>;
+}
+
+/**
+ * A message command (a context-menu entry on a message, application command type 3): registered
+ * with the slash commands by the same bulk overwrite, answered by the same handler.
+ */
+export interface MessageCommand {
+	readonly data: RESTPostAPIContextMenuApplicationCommandsJSONBody;
+	execute(interaction: MessageContextMenuCommandInteraction, context: CommandContext): Promise<void>;
 }

@@ -15,7 +15,7 @@ import type { Texts } from '../texts/index.js';
  * clicker's for a modal.
  */
 
-export const BUTTON_ACTIONS = ['cancel', 'retry', 'extend', 'remix', 'delete'] as const;
+export const BUTTON_ACTIONS = ['cancel', 'retry', 'extend', 'remix', 'delete', 'add'] as const;
 export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
 
 const PREFIX = 'clap';
@@ -51,13 +51,14 @@ const row = (...buttons: APIButtonComponentWithCustomId[]): ButtonRow[] => [
 export const progressButtons = (interactionId: string, texts: Texts) =>
 	row(button('cancel', interactionId, ButtonStyle.Danger, texts));
 
-/** Under a finished clip. */
-export const resultButtons = (interactionId: string, texts: Texts) =>
+/** Under a finished clip; with Add to sequence when its channel has an active sequence. */
+export const resultButtons = (interactionId: string, texts: Texts, inSequence = false) =>
 	row(
 		button('retry', interactionId, ButtonStyle.Secondary, texts),
 		button('extend', interactionId, ButtonStyle.Primary, texts),
 		button('remix', interactionId, ButtonStyle.Secondary, texts),
 		button('delete', interactionId, ButtonStyle.Danger, texts),
+		...(inSequence ? [button('add', interactionId, ButtonStyle.Success, texts)] : []),
 	);
 
 /** Under a clip that reached the channel as a link (there is no file to extend from). */
@@ -76,17 +77,17 @@ export const carriesClipOf = (interactionId: string, customIds: readonly string[
 export const retryButtons = (interactionId: string, texts: Texts) =>
 	row(button('retry', interactionId, ButtonStyle.Secondary, texts));
 
-/** The Remix and Extend modal: prompt and camera, pre-filled from the clip. */
-export function editModal(
-	action: 'remix' | 'extend',
-	interactionId: string,
+/** A modal with the text inputs `prompt` and `camera` (the camera language of `/video`). */
+function promptModal(
+	customIdOf: string,
+	title: string,
 	prompt: string,
 	camera: string,
 	texts: Texts,
 ): APIModalInteractionResponseCallbackData {
 	return {
-		custom_id: customId(action, interactionId),
-		title: texts.modalTitle(action),
+		custom_id: customIdOf,
+		title,
 		components: [
 			{
 				type: ComponentType.ActionRow,
@@ -98,7 +99,7 @@ export function editModal(
 						style: TextInputStyle.Paragraph,
 						required: true,
 						max_length: 1900,
-						value: prompt.slice(0, 1900),
+						...(prompt === '' ? {} : { value: prompt.slice(0, 1900) }),
 					},
 				],
 			},
@@ -121,3 +122,30 @@ export function editModal(
 		],
 	};
 }
+
+/** The Remix and Extend modal: prompt and camera, pre-filled from the clip. */
+export const editModal = (
+	action: 'remix' | 'extend',
+	interactionId: string,
+	prompt: string,
+	camera: string,
+	texts: Texts,
+): APIModalInteractionResponseCallbackData =>
+	promptModal(customId(action, interactionId), texts.modalTitle(action), prompt, camera, texts);
+
+const ANIMATE = 'animate';
+
+/** Animate's modal carries only the message whose image it animates (in the channel it is submitted in). */
+export const animateModalId = (messageId: string): string => `${PREFIX}:${ANIMATE}:${messageId}`;
+
+/** The message id of an Animate modal's custom id, or undefined for any other. */
+export function parseAnimateModalId(id: string): string | undefined {
+	const [prefix, action, messageId] = id.split(':');
+	return prefix === PREFIX && action === ANIMATE && messageId !== undefined && /^\d{1,20}$/.test(messageId)
+		? messageId
+		: undefined;
+}
+
+/** Animate's modal: an empty prompt and camera, like `/video` with the message's image as first frame. */
+export const animateModal = (messageId: string, texts: Texts): APIModalInteractionResponseCallbackData =>
+	promptModal(animateModalId(messageId), texts.animateModalTitle, '', '', texts);

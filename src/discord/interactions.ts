@@ -6,10 +6,11 @@ import {
 	NoWorkerError,
 	QueueUnavailableError,
 	QuotaExceededError,
+	SequenceError,
 } from '../errors.js';
 import { textsFor } from '../texts/index.js';
 import { handleButton, handleModal } from './buttons.js';
-import type { Command, CommandContext } from './command.js';
+import type { Command, CommandContext, MessageCommand } from './command.js';
 import { holds } from './member.js';
 
 /** Errors the user caused or can wait out; anything else is our fault and logged as such. */
@@ -19,14 +20,20 @@ const isExpected = (error: unknown) =>
 	error instanceof LimitReachedError ||
 	error instanceof MissingPermissionError ||
 	error instanceof QueueUnavailableError ||
-	error instanceof NoWorkerError;
+	error instanceof NoWorkerError ||
+	error instanceof SequenceError;
 
 /**
  * The one place interactions arrive: routes to `commands/`, and turns any error into a polite
  * private answer so that no stack trace reaches a channel and no interaction is left unanswered.
  */
-export function createInteractionHandler(commands: readonly Command[], context: CommandContext) {
+export function createInteractionHandler(
+	commands: readonly Command[],
+	context: CommandContext,
+	messageCommands: readonly MessageCommand[] = [],
+) {
 	const byName = new Map(commands.map((command) => [command.data.name, command]));
+	const onMessages = new Map(messageCommands.map((command) => [command.data.name, command]));
 
 	return async function handleInteraction(interaction: Interaction): Promise<void> {
 		const logger = context.logger.child({
@@ -64,6 +71,17 @@ export function createInteractionHandler(commands: readonly Command[], context: 
 				await (interaction.isButton() ? handleButton(interaction, context) : handleModal(interaction, context));
 			} catch (error) {
 				await refuse(interaction, error, { customId: interaction.customId });
+			}
+			return;
+		}
+
+		if (interaction.isMessageContextMenuCommand()) {
+			const command = onMessages.get(interaction.commandName);
+			try {
+				if (command === undefined) throw new Error(`unknown message command ${interaction.commandName}`);
+				await command.execute(interaction, context);
+			} catch (error) {
+				await refuse(interaction, error, { command: interaction.commandName });
 			}
 			return;
 		}

@@ -27,7 +27,7 @@ export interface ReplyTarget extends ReplyRoute {
 	readonly originalId: string;
 }
 
-export const replyTargetOf = (data: VideoJobData): ReplyTarget => ({
+export const replyTargetOf = (data: Pick<VideoJobData, 'interaction' | 'reply'>): ReplyTarget => ({
 	applicationId: data.interaction.applicationId,
 	token: data.interaction.token,
 	channelId: data.interaction.channelId,
@@ -178,6 +178,10 @@ const seenMessageSchema = z.object({
 		.array(z.object({ url: z.string(), filename: z.string(), content_type: z.string().optional() }))
 		.default([]),
 	components: z.array(z.unknown()).default([]),
+	/** The message it replies to (a message posted anew replies to the command's reply). */
+	message_reference: z.object({ message_id: z.string().optional() }).optional(),
+	/** The interaction a response or follow-up answers. */
+	interaction_metadata: z.object({ id: z.string() }).optional(),
 });
 
 /** A message as the bot reads it back. */
@@ -624,14 +628,24 @@ const attachmentOf = (file: ReplyFile) => ({
 const filePart = (file: ReplyFile) => ({ name: file.name, data: file.data, contentType: file.contentType });
 
 const messageSchema = z.object({
-	attachments: z.array(z.object({ url: z.string(), filename: z.string(), content_type: z.string().optional() })),
+	attachments: z.array(
+		z.object({
+			url: z.string(),
+			filename: z.string(),
+			content_type: z.string().optional(),
+			size: z.number().optional(),
+			width: z.number().nullable().optional(),
+			height: z.number().nullable().optional(),
+		}),
+	),
 });
 
 export type MessageAttachment = z.infer<typeof messageSchema>['attachments'][number];
 
 /**
  * A channel message's attachments, read afresh with the bot token (their links are signed and
- * expire). Needs Read Message History. Throws `DiscordAPIError` (10008 when it was deleted).
+ * expire). Needs Read Message History. Throws `DiscordAPIError` (10008 when it was deleted). Extend,
+ * Animate and a sequence's render read clips and images this way.
  */
 export async function attachmentsOf(rest: REST, channelId: string, messageId: string): Promise<MessageAttachment[]> {
 	const parsed = messageSchema.safeParse(await rest.get(Routes.channelMessage(channelId, messageId)));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TRANSITIONS } from '../media/stitch.js';
 import { PROVIDER_NAMES } from '../providers/types.js';
 import { videoRequestSchema } from '../video/request.js';
 
@@ -22,23 +23,37 @@ export const replyRouteSchema = z.object({
 
 export type ReplyRoute = z.infer<typeof replyRouteSchema>;
 
+/** The command a job answers: where, for whom, and how its reply is reached. */
+export const jobInteractionSchema = z.object({
+	id: snowflake,
+	applicationId: snowflake,
+	/** Valid 15 minutes from `createdAt`: a short-lived secret, never logged. */
+	token: z.string().min(1),
+	channelId: snowflake,
+	guildId: snowflake.nullable(),
+	userId: snowflake,
+	locale: z.string(),
+	createdAt: z.number(),
+	/** The deferred reply, for delivery with the bot token once the interaction token expires. */
+	messageId: snowflake,
+	attachmentSizeLimit: z.number().int().positive(),
+});
+
+export type JobInteraction = z.infer<typeof jobInteractionSchema>;
+
+/**
+ * Set before a file's first upload: a worker that finds it set after a crash looks for the file in
+ * the channel before uploading it again.
+ */
+const deliverySchema = z
+	.object({ startedAt: z.number(), fileName: z.string().min(1) })
+	.nullable()
+	.optional();
+
 /** A video job as it travels through the queue; parsed when enqueued and again when picked up. */
 export const videoJobSchema = z.object({
 	v: z.literal(1),
-	interaction: z.object({
-		id: snowflake,
-		applicationId: snowflake,
-		/** Valid 15 minutes from `createdAt`: a short-lived secret, never logged. */
-		token: z.string().min(1),
-		channelId: snowflake,
-		guildId: snowflake.nullable(),
-		userId: snowflake,
-		locale: z.string(),
-		createdAt: z.number(),
-		/** The deferred reply, for delivery with the bot token once the interaction token expires. */
-		messageId: snowflake,
-		attachmentSizeLimit: z.number().int().positive(),
-	}),
+	interaction: jobInteractionSchema,
 	request: videoRequestSchema,
 	/** The provider and model now in charge; they change when a job fails over. */
 	provider: z.enum(PROVIDER_NAMES),
@@ -56,14 +71,38 @@ export const videoJobSchema = z.object({
 		.nullable()
 		.optional(),
 	reply: replyRouteSchema.optional(),
-	/**
-	 * Set before the clip's first upload: a worker that finds it set after a crash looks for the
-	 * clip in the channel before uploading it again.
-	 */
-	delivery: z
-		.object({ startedAt: z.number(), fileName: z.string().min(1) })
-		.nullable()
-		.optional(),
+	delivery: deliverySchema,
 });
 
 export type VideoJobData = z.infer<typeof videoJobSchema>;
+
+/** A shot as the render reads it: its place on the board, its author, and where its clip is. */
+export const renderShotSchema = z.object({
+	position: z.number().int().positive(),
+	clipId: snowflake,
+	authorId: snowflake,
+	channelId: snowflake,
+	messageId: snowflake,
+});
+
+export type RenderShot = z.infer<typeof renderShotSchema>;
+
+/**
+ * A sequence's render, on the same queue as clips: the shots in board order when it was asked
+ * for (each clip is read again from its message when the render runs), how they join, and how
+ * the reply is reached. No provider and no quota take part.
+ */
+export const renderJobSchema = z.object({
+	v: z.literal(1),
+	kind: z.literal('render'),
+	interaction: jobInteractionSchema,
+	sequenceId: snowflake,
+	title: z.string().min(1).max(100),
+	transition: z.enum(TRANSITIONS),
+	shots: z.array(renderShotSchema).min(1),
+	enqueuedAt: z.number(),
+	reply: replyRouteSchema.optional(),
+	delivery: deliverySchema,
+});
+
+export type RenderJobData = z.infer<typeof renderJobSchema>;

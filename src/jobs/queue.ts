@@ -1,6 +1,6 @@
 import { Queue, type Job } from 'bullmq';
 import type { RedisConnection } from '../redis.js';
-import { videoJobSchema, type VideoJobData } from './payload.js';
+import { renderJobSchema, videoJobSchema, type RenderJobData, type VideoJobData } from './payload.js';
 
 export const VIDEO_QUEUE = 'video';
 
@@ -20,6 +20,17 @@ export const jobLogFields = (job: { id: string; userId: string; guildId: string 
 	userId: job.userId,
 	guildId: job.guildId,
 });
+/** A sequence's render, by the id of the `/sequence render` interaction. */
+export const renderJobIdOf = (interactionId: string): string => `render-${interactionId}`;
+
+/** BullMQ's name for each kind of job on the queue: the worker runs each with its own processor. */
+export const JOB_NAMES = { video: 'generate', render: 'render' } as const;
+
+/** Attempts of a render: a passing outage (Discord, Redis) is tried again; a render makes nothing paid. */
+const RENDER_ATTEMPTS = 3;
+
+/** Anything on the queue: clips, and sequences' renders. */
+export type QueuedData = VideoJobData | RenderJobData;
 
 /** Where a job is, in this project's words rather than BullMQ's. */
 export type JobState = 'waiting' | 'running' | 'finished' | 'unknown';
@@ -43,21 +54,21 @@ export interface RoundBook {
 /** Past this round, the count starts again the next time nothing waits (BullMQ's priorities end at 2^21). */
 const RESET_ROUNDS_AFTER = 1_000_000;
 
-type QueuedJob = Job<VideoJobData>;
+type QueuedJob = Job<QueuedData>;
 
 /**
  * The producer side, used by the bot. Its connection fails fast so a user hears about outages.
  * It alone knows the order jobs start in, so positions are only ever computed here.
  */
 export class VideoJobs {
-	private readonly queue: Queue<VideoJobData>;
+	private readonly queue: Queue<QueuedData>;
 
 	public constructor(
 		private readonly connection: RedisConnection,
 		prefix: string,
 		private readonly rounds?: RoundBook,
 	) {
-		this.queue = new Queue<VideoJobData>(VIDEO_QUEUE, {
+		this.queue = new Queue<QueuedData>(VIDEO_QUEUE, {
 			connection,
 			prefix,
 			defaultJobOptions: {
@@ -80,11 +91,26 @@ export class VideoJobs {
 	public async enqueue(data: VideoJobData): Promise<string> {
 		const payload = videoJobSchema.parse(data);
 		const round = await this.nextRound(payload.interaction.userId);
-		const job = await this.queue.add('generate', payload, {
+		const job = await this.queue.add(JOB_NAMES.video, payload, {
 			jobId: jobIdOf(payload.interaction.id),
 			...(round === undefined ? {} : { priority: round }),
 		});
 		return job.id ?? jobIdOf(payload.interaction.id);
+	}
+
+	/**
+	 * Enqueues a sequence's render under its interaction id, ahead of the clips' rounds (it takes
+	 * no provider's time). It waits, as clips do, until a worker runs.
+	 */
+	public async enqueueRender(data: RenderJobData): Promise<string> {
+		const payload = renderJobSchema.parse(data);
+		const id = renderJobIdOf(payload.interaction.id);
+		const job = await this.queue.add(JOB_NAMES.render, payload, {
+			jobId: id,
+			attempts: RENDER_ATTEMPTS,
+			backoff: { type: 'exponential', delay: 5_000 },
+		});
+		return job.id ?? id;
 	}
 
 	private async nextRound(userId: string): Promise<number | undefined> {

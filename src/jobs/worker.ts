@@ -2,8 +2,8 @@ import { DelayedError, Job, UnrecoverableError, WaitingError, Worker } from 'bul
 import type { RedisConnection } from '../redis.js';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
-import { videoJobSchema, type VideoJobData } from './payload.js';
-import { jobLogFields, VIDEO_QUEUE } from './queue.js';
+import { renderJobSchema, videoJobSchema, type RenderJobData, type VideoJobData } from './payload.js';
+import { JOB_NAMES, jobLogFields, VIDEO_QUEUE, type QueuedData } from './queue.js';
 
 /** Thrown by `VideoJob.handBack`; a processor lets it pass so the job returns to the queue. */
 export class HandedBackError extends Error {
@@ -25,19 +25,26 @@ export class PermanentJobError extends Error {
 }
 
 /** What a processor sees of its job: its data, a way to save progress, and its attempt. */
-export interface VideoJob {
+export interface JobHandle<D> {
 	readonly id: string;
-	readonly data: VideoJobData;
-	/** Its round in the round-robin between users (its priority; 0 when it has none). */
-	readonly round: number;
+	readonly data: D;
 	/** True on the last attempt: a failure now is final and the user must be told. */
 	readonly lastAttempt: boolean;
-	save(patch: Partial<VideoJobData>): Promise<void>;
+	save(patch: Partial<D>): Promise<void>;
 	/** Hands the job back to the queue for another worker (used on shutdown). Never returns. */
 	handBack(): Promise<never>;
 	/** Puts the job aside for `ms` without using an attempt (a provider's rate limit). Never returns. */
 	postpone(ms: number): Promise<never>;
 }
+
+/** A clip's job. */
+export interface VideoJob extends JobHandle<VideoJobData> {
+	/** Its round in the round-robin between users (its priority; 0 when it has none). */
+	readonly round: number;
+}
+
+/** A sequence's render. */
+export type RenderJob = JobHandle<RenderJobData>;
 
 /** True for the errors `handBack` and `postpone` throw: a processor must let them pass. */
 export const isHandOver = (error: unknown): boolean =>
@@ -52,6 +59,8 @@ export interface VideoWorkerOptions {
 	readonly process: (job: VideoJob, shutdown: AbortSignal) => Promise<void>;
 	/** A job failed for good without its processor running (it stalled too often). */
 	readonly onAbandoned: (data: VideoJobData, error: Error) => Promise<void>;
+	readonly render: (job: RenderJob, shutdown: AbortSignal) => Promise<void>;
+	readonly onRenderAbandoned: (data: RenderJobData, error: Error) => Promise<void>;
 }
 
 export interface VideoWorker {
@@ -63,18 +72,14 @@ export function startVideoWorker(options: VideoWorkerOptions): VideoWorker {
 	const shutdown = new AbortController();
 	const { logger } = options;
 
-	const processor = async (job: Job<VideoJobData>, token?: string): Promise<void> => {
-		const parsed = videoJobSchema.safeParse(job.data);
-		if (!parsed.success) {
-			throw new UnrecoverableError(`invalid job payload: ${z.prettifyError(parsed.error)}`);
-		}
-		let data = parsed.data;
-		const handle: VideoJob = {
+	/** The narrow handle a processor gets: its data (saved as it changes), its attempt, hand-overs. */
+	function handleOf<D extends QueuedData>(job: Job<QueuedData>, parsed: D, token: string | undefined): JobHandle<D> {
+		let data = parsed;
+		return {
 			id: job.id ?? data.interaction.id,
 			get data() {
 				return data;
 			},
-			round: job.priority,
 			lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
 			save: async (patch) => {
 				data = { ...data, ...patch };
@@ -89,8 +94,21 @@ export function startVideoWorker(options: VideoWorkerOptions): VideoWorker {
 				throw new PostponedError(`postponed by ${ms} ms`);
 			},
 		};
+	}
+
+	const processor = async (job: Job<QueuedData>, token?: string): Promise<void> => {
+		const schema = job.name === JOB_NAMES.render ? renderJobSchema : videoJobSchema;
+		const parsed = schema.safeParse(job.data);
+		if (!parsed.success) {
+			throw new UnrecoverableError(`invalid job payload: ${z.prettifyError(parsed.error)}`);
+		}
 		try {
-			await options.process(handle, shutdown.signal);
+			if ('kind' in parsed.data) await options.render(handleOf(job, parsed.data, token), shutdown.signal);
+			else
+				await options.process(
+					Object.assign(handleOf(job, parsed.data, token), { round: job.priority }),
+					shutdown.signal,
+				);
 		} catch (error) {
 			// BullMQ leaves a job it was told about alone when the processor throws these.
 			if (error instanceof HandedBackError) throw new WaitingError();
@@ -100,7 +118,7 @@ export function startVideoWorker(options: VideoWorkerOptions): VideoWorker {
 		}
 	};
 
-	const worker = new Worker<VideoJobData>(VIDEO_QUEUE, processor, {
+	const worker = new Worker<QueuedData>(VIDEO_QUEUE, processor, {
 		connection: options.connection,
 		prefix: options.prefix,
 		concurrency: options.concurrency,
@@ -122,10 +140,13 @@ export function startVideoWorker(options: VideoWorkerOptions): VideoWorker {
 	// tell the user or give the quota back.
 	worker.on('stalled', (jobId) => {
 		void (async () => {
-			const job = await Job.fromId<VideoJobData>(worker, jobId);
+			const job = await Job.fromId<QueuedData>(worker, jobId);
 			if (job === undefined || (await job.getState()) !== 'failed') return;
+			const error = new Error(job.failedReason);
+			const render = renderJobSchema.safeParse(job.data);
+			if (render.success) return await options.onRenderAbandoned(render.data, error);
 			const parsed = videoJobSchema.safeParse(job.data);
-			if (parsed.success) await options.onAbandoned(parsed.data, new Error(job.failedReason));
+			if (parsed.success) await options.onAbandoned(parsed.data, error);
 		})().catch((cause: unknown) => logger.error({ jobId, err: cause }, 'could not settle a stalled job'));
 	});
 

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * The one way this project runs ffmpeg (the preview's animatics, Extend's last frame, and
- * re-encoding): to completion, killed on abort or time-out, always waited for, with the tail of
- * its error output kept for the log. Callers turn `FfmpegError` into their own errors.
+ * The one way this project runs ffmpeg (the preview's animatics, Extend's last frame, re-encoding,
+ * and stitching a sequence's shots): to completion, killed on abort or time-out, always waited
+ * for, with the tail of its error output kept for the log. Callers turn `FfmpegError` into their
+ * own errors.
  */
 
 export type FfmpegFailure = 'not-found' | 'failed' | 'timed-out';
@@ -33,6 +34,8 @@ export interface FfmpegRun {
 	readonly signal?: AbortSignal | undefined;
 	/** The binary: `ffmpeg` (Debian's package) by default; `ffprobe` for probes. */
 	readonly binary?: string;
+	/** Sees standard output as it comes (`-progress pipe:1`), besides the whole of it at the end. */
+	readonly onOutput?: (chunk: Buffer) => void;
 }
 
 /** Runs ffmpeg (or ffprobe) and resolves with its standard output. */
@@ -51,7 +54,10 @@ export function runFfmpeg(run: FfmpegRun): Promise<Buffer> {
 		const onAbort = () => stop('aborted');
 		const timer = setTimeout(() => stop('timed-out'), run.timeoutMs);
 		signal?.addEventListener('abort', onAbort, { once: true });
-		child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+		child.stdout.on('data', (chunk: Buffer) => {
+			stdout.push(chunk);
+			run.onOutput?.(chunk);
+		});
 		child.stderr.on('data', (chunk: Buffer) => {
 			stderr = (stderr + chunk.toString()).slice(-4000);
 		});

@@ -16,7 +16,7 @@ const MARGIN_SHARE = 0.02;
 const BUFFER_SECONDS = 1;
 /** AAC kept as it is up to this bitrate; anything else becomes AAC at `AUDIO_BPS`. */
 const AUDIO_COPY_MAX_BPS = 192_000;
-const AUDIO_BPS = 128_000;
+export const AUDIO_BPS = 128_000;
 /** Bits per pixel per frame below which H.264 turns to mush: the watchable floor. */
 const MIN_BITS_PER_PIXEL = 0.05;
 /** Frame rate the floor is counted at, at most: a 60 fps clip does not need twice the bits to be watchable. */
@@ -74,6 +74,38 @@ const floorBps = (pixels: number, fps: number): number =>
 export const maxRateFor = (bytes: number, durationS: number, audio: number): number =>
 	(bytes * 8 - audio * durationS) / (durationS + BUFFER_SECONDS);
 
+/** A picture's size and rate, as the bitrate floor counts them. */
+export interface Picture {
+	readonly width: number;
+	readonly height: number;
+	readonly fps: number;
+}
+
+/**
+ * The shorter side (undefined: the size as it is) and the video bitrate cap that keep `durationS`
+ * of this picture, beside `audioBits` per second of sound, within `limit` bytes: the same size
+ * where the bitrate allows, a smaller one only when it would fall below the watchable floor;
+ * undefined when even the smallest falls below it.
+ */
+export function sizeWithin(
+	picture: Picture,
+	durationS: number,
+	audioBits: number,
+	limit: number,
+): { readonly shortSide: number | undefined; readonly maxRate: number } | undefined {
+	const maxRate = maxRateFor(budgetBytes(limit), durationS, audioBits);
+	const { width, height, fps } = picture;
+	const short = Math.min(width, height);
+	const sides = [short, ...LADDER.filter((side) => side < short)];
+	for (const side of sides) {
+		const scale = side / short;
+		if (maxRate >= floorBps(width * height * scale * scale, fps)) {
+			return { shortSide: side === short ? undefined : side, maxRate: Math.floor(maxRate) };
+		}
+	}
+	return undefined;
+}
+
 /**
  * The plan for a clip of `size` bytes against an upload `limit`. Same size where the bitrate
  * allows; a smaller one only when it would fall below the watchable floor; unfittable when even
@@ -84,23 +116,9 @@ export function planFit(probe: VideoProbe, size: number, limit: number): FitPlan
 	if (inline && size <= limit) return { kind: 'as-is' };
 	if (!(probe.durationS > 0)) return { kind: 'unfittable', reason: 'no-duration' };
 	const audio = audioPlan(probe);
-	const maxRate = maxRateFor(budgetBytes(limit), probe.durationS, audioBps(audio));
-	const { width, height, fps } = probe.video;
-	const short = Math.min(width, height);
-	const sides = [short, ...LADDER.filter((side) => side < short)];
-	for (const side of sides) {
-		const scale = side / short;
-		if (maxRate >= floorBps(width * height * scale * scale, fps)) {
-			return {
-				kind: 'encode',
-				reason: size > limit ? 'too-large' : 'format',
-				shortSide: side === short ? undefined : side,
-				maxRate: Math.floor(maxRate),
-				audio,
-			};
-		}
-	}
-	return { kind: 'unfittable', reason: 'below-watchable' };
+	const within = sizeWithin(probe.video, probe.durationS, audioBps(audio), limit);
+	if (within === undefined) return { kind: 'unfittable', reason: 'below-watchable' };
+	return { kind: 'encode', reason: size > limit ? 'too-large' : 'format', ...within, audio };
 }
 
 /** What became of a clip. */

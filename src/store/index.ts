@@ -13,6 +13,7 @@ import { PopularStore } from './popular.js';
 import { ShownPositions } from './positions.js';
 import { Quota } from './quota.js';
 import { Rounds } from './rounds.js';
+import { Sequences } from './sequences.js';
 import { WorkerBeats } from './workers.js';
 
 /**
@@ -35,6 +36,7 @@ export interface Stores {
 	readonly shown: ShownPositions;
 	readonly edits: MessageEdits;
 	readonly workers: WorkerBeats;
+	readonly sequences: Sequences;
 }
 
 export function openStores(redis: RedisConnection, prefix: string): Stores {
@@ -54,5 +56,6 @@ export function openStores(redis: RedisConnection, prefix: string): Stores {
 		shown: new ShownPositions(redis, prefix),
 		edits: new MessageEdits(redis, prefix),
 		workers: new WorkerBeats(redis, prefix),
+		sequences: new Sequences(redis, prefix),
 	};
 }

@@ -5,6 +5,7 @@ import type {
 	LimitReached,
 	RequestProblem,
 	RequiredPermission,
+	SequenceProblem,
 	Suggestion,
 } from '../errors.js';
 import { durationsText, type ModelCapabilities } from '../providers/catalog.js';
@@ -21,6 +22,9 @@ import {
 	type Elsewhere,
 	type FinishedClip,
 	type Progress,
+	type RenderedFilm,
+	type ShotLine,
+	type SkippedShot,
 } from './format.js';
 
 /**
@@ -255,6 +259,105 @@ const queue = {
 	more: (count: number): string => `…and ${count} more.`,
 };
 
+const shots = (count: number) => (count === 1 ? 'shot' : 'shots');
+
+function sequenceProblem(problem: SequenceProblem): string {
+	switch (problem.kind) {
+		case 'none-active':
+			return 'There is no sequence in this channel. Start one with `/sequence start title:…`.';
+		case 'already-active':
+			return `This channel already has a sequence, **${problem.title}**. It has to end (\`/sequence end\`) before another starts here. Nothing was posted.`;
+		case 'not-allowed': {
+			const who = `the sequence’s owner (<@${problem.ownerId}>) or a member with **Manage Server**`;
+			if (problem.action === 'remove')
+				return `Only ${who}, or the shot’s own author, can remove a shot. Nothing was changed.`;
+			return `Only ${who} can ${problem.action === 'move' ? 'move shots' : 'end the sequence'}. Nothing was changed.`;
+		}
+		case 'no-shot':
+			return problem.count === 0
+				? `There is no shot ${problem.shot}: the sequence has no shots yet. Nothing was changed.`
+				: `There is no shot ${problem.shot}: the shots are numbered 1 to ${problem.count} (see \`/sequence shots\`). Nothing was changed.`;
+		case 'empty':
+			return `**${problem.title}** has no shots yet, so there is nothing to render. Add clips with their **Add to sequence** button first.`;
+		case 'full':
+			return `**${problem.title}** already holds ${problem.max} shots, the most a sequence can. Remove one first. Nothing was added.`;
+		case 'already-in':
+			return `This clip is already shot ${problem.position} of **${problem.title}**. Nothing was changed.`;
+		case 'board-refused':
+			return 'I could not post the sequence’s board in this channel: I need **View Channel** and **Send Messages** here. Nothing was started.';
+		case 'title-empty':
+			return 'The title is empty. Give the sequence a name, for example `title: The lighthouse`.';
+		case 'no-image':
+			return 'That message has no PNG, JPEG or WebP image to animate. Nothing was spent.';
+		case 'message-gone':
+			return 'I can no longer read that message (it may have been deleted), so there is no image to animate. Nothing was spent.';
+	}
+}
+
+const SKIPPED: Readonly<Record<SkippedShot['reason'], string>> = {
+	'deleted': 'its message was deleted',
+	'no-clip': 'its message no longer carries the clip',
+	'download': 'its clip could not be downloaded',
+	'unreadable': 'its clip could not be read',
+};
+
+const skipped = (list: readonly SkippedShot[]): string =>
+	list.map((shot) => `Skipped shot ${shot.position}: ${SKIPPED[shot.reason]}.`).join('\n');
+
+type Transition = RenderedFilm['transition'];
+
+const TRANSITIONS: Readonly<Record<Transition, string>> = { cut: 'cuts', crossfade: 'crossfades' };
+
+const sequence = {
+	started: (title: string, board: string): string =>
+		`🎬 **${title}** has started in this channel. Its board: ${board}. Anyone can add a clip made here with its **Add to sequence** button.`,
+	added: (title: string, position: number): string => `➕ Added as shot ${position} of **${title}**.`,
+	moved: (title: string, from: number, to: number): string =>
+		`↕️ Shot ${from} of **${title}** is now shot ${to}; the others kept their order.`,
+	removed: (title: string, position: number): string =>
+		`➖ Shot ${position} left **${title}**; the shots after it moved up one.`,
+	ended: (title: string, count: number): string =>
+		`🏁 **${title}** has ended with ${count} ${shots(count)}. Its board stays; \`/sequence start\` can begin another sequence here.`,
+	listingHead: (title: string, count: number): string => `🎬 **${title}**: ${count} ${shots(count)}, in order.`,
+	noShots: 'No shots yet. Add a clip made in this channel with its **Add to sequence** button.',
+	shotLine: (line: ShotLine): string => `**${line.position}.** <@${line.authorId}> “${line.prompt}” ${line.link}`,
+	boardHead: (title: string, ownerId: string): string =>
+		`🎬 **${title}**, a sequence by <@${ownerId}>. Add a clip made here with its **Add to sequence** button; \`/sequence render\` stitches the shots into one film.`,
+	boardEnded: (title: string, ownerId: string): string =>
+		`🏁 **${title}**, a sequence by <@${ownerId}>, has ended. Its final list of shots:`,
+	boardCount: (count: number): string => `${count} ${shots(count)}`,
+	renderQueued: (title: string, count: number, transition: Transition, workerRunning: boolean): string =>
+		`🎞️ Render of **${title}** queued: ${count} ${shots(count)}, joined by ${TRANSITIONS[transition]}.${
+			workerRunning ? '' : ' No worker is running right now: it will be rendered as soon as one starts.'
+		}`,
+	renderReading: (title: string, shot: number, count: number): string =>
+		`🎞️ Rendering **${title}**: reading shot ${shot} of ${count}…`,
+	renderStitching: (title: string, fraction: number): string =>
+		`🎞️ Rendering **${title}**: stitching the shots… ${progressBar(fraction)}`,
+	renderUploading: (title: string): string => `📤 Uploading **${title}**…`,
+	renderDone: (film: RenderedFilm): string =>
+		[
+			`🎬 **${film.title}**: ${film.shots} ${shots(film.shots)}, ${Math.round(film.seconds)} s, joined by ${TRANSITIONS[film.transition]}.`,
+			`Shots by ${listing(
+				film.authors.map((id) => `<@${id}>`),
+				'and',
+			)}.`,
+			...(film.skipped.length === 0 ? [] : [skipped(film.skipped)]),
+		].join('\n'),
+	renderNothing: (title: string, list: readonly SkippedShot[]): string =>
+		`❌ Nothing left to render of **${title}**, so nothing was posted.\n${skipped(list)}`,
+	renderFailed: (title: string, failure: 'too-large' | 'undeliverable' | 'internal'): string =>
+		`❌ The render of **${title}** failed: ${
+			{
+				'too-large': 'the film cannot fit this server’s upload limit at a watchable quality.',
+				'undeliverable': 'Discord refused to post the film here.',
+				'internal': 'something went wrong on my side. Please try again in a moment.',
+			}[failure]
+		}`,
+	renderMoved: (title: string, jump: string): string =>
+		`⏩ The render of **${title}** carries on in a new message: ${jump}`,
+};
+
 function quotaExceeded(error: { readonly limit: number; readonly nextFreeAt: number | null }): string {
 	if (error.limit === 0)
 		return 'Video generation is off for you here: your limit is 0 videos per rolling 24 hours. Nothing was charged.';
@@ -374,7 +477,14 @@ function failedBecause(reason: string, progress: Progress): string {
 	return `❌ ${reason} Your quota was given back.\n${quote(progress.prompt)}`;
 }
 
-const buttonLabels = { cancel: 'Cancel', retry: 'Retry', extend: 'Extend', remix: 'Remix', delete: 'Delete' };
+const buttonLabels = {
+	cancel: 'Cancel',
+	retry: 'Retry',
+	extend: 'Extend',
+	remix: 'Remix',
+	delete: 'Delete',
+	add: 'Add to sequence',
+};
 
 /** The `/help` page: what the bot does, the camera language, the models offered, and quotas. Under 2000 characters. */
 function help(settings: { quota: number; provider: string; models: readonly string[] }): string {
@@ -431,6 +541,8 @@ export const en = {
 		'⚠️ This request was lost when the bot restarted, before it reached the queue. Nothing was charged; please send it again.',
 	admin,
 	queue,
+	sequenceProblem,
+	sequence,
 	queueUnavailable:
 		'The video queue is unavailable right now, so nothing was queued or charged. Please try again in a minute.',
 	unexpected: 'Something went wrong on my side and nothing was charged. Please try again in a moment.',
@@ -452,6 +564,7 @@ export const en = {
 	buttonLabels,
 	modalTitle: (action: 'remix' | 'extend'): string =>
 		action === 'remix' ? 'Remix this clip' : 'Extend from the last frame',
+	animateModalTitle: 'Animate this image',
 	modalPromptLabel: 'Prompt',
 	modalCameraLabel: 'Camera moves (up to 3)',
 	notYours: (action: string): string =>
@@ -517,6 +630,32 @@ export const en = {
 			},
 			audit: { description: 'The latest 25 changes made with /admin in this server' },
 		},
+		sequence: {
+			description: 'Build a film together in this channel: collect, arrange and render shots',
+			start: {
+				description: 'Make this channel a sequence you own, and post its board',
+				title: 'The film’s title',
+			},
+			shots: { description: 'List the shots of this channel’s sequence, in order' },
+			move: {
+				description: 'Move a shot to another position (the owner or Manage Server)',
+				from: 'The shot’s number on the board',
+				to: 'Its new number',
+			},
+			remove: {
+				description: 'Take a shot out (the owner, Manage Server, or the shot’s author)',
+				shot: 'The shot’s number on the board',
+			},
+			render: {
+				description: 'Stitch the shots into one film, posted in this channel',
+				transition: 'How shots join: a cut (default) or a 0.5 s crossfade',
+				cut: 'Cut',
+				crossfade: 'Crossfade (0.5 s)',
+			},
+			end: { description: 'Close this channel’s sequence (the owner or Manage Server)' },
+		},
+		/** The message command's name as menus show it; interactions carry the English `Animate`. */
+		animate: { name: 'Animate' },
 	},
 };
 

@@ -32,6 +32,43 @@ export interface Elsewhere {
 	readonly privately?: boolean;
 }
 
+/** One shot as a listing (the board, `/sequence shots`) shows it: one line, position first. */
+export interface ShotLine {
+	readonly position: number;
+	readonly authorId: string;
+	/** Already shortened (`shotPrompt`). */
+	readonly prompt: string;
+	/** The clip's message. */
+	readonly link: string;
+}
+
+/** A shot the render left out, and why. */
+export interface SkippedShot {
+	readonly position: number;
+	readonly reason: 'deleted' | 'no-clip' | 'download' | 'unreadable';
+}
+
+/** What the message carrying a rendered film says of it. */
+export interface RenderedFilm {
+	readonly title: string;
+	/** Shots in the film. */
+	readonly shots: number;
+	readonly seconds: number;
+	readonly transition: 'cut' | 'crossfade';
+	/** The authors of the rendered shots, each once, in order of their first shot. */
+	readonly authors: readonly string[];
+	readonly skipped: readonly SkippedShot[];
+}
+
+/** Longest prompt a shot listing shows (never fewer than 30 characters are kept). */
+const SHOT_PROMPT = 40;
+
+/** A prompt on one line, shortened for a shot listing. */
+export function shotPrompt(prompt: string): string {
+	const line = prompt.replace(/\s+/g, ' ').trim();
+	return line.length > SHOT_PROMPT ? `${line.slice(0, SHOT_PROMPT - 1)}…` : line;
+}
+
 const MAX_QUOTE = 300;
 
 /** Quotes a prompt as a Markdown block, shortened so progress messages stay readable. */

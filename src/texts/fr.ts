@@ -5,6 +5,7 @@ import type {
 	LimitReached,
 	RequestProblem,
 	RequiredPermission,
+	SequenceProblem,
 	Suggestion,
 } from '../errors.js';
 import { durationsText, type ModelCapabilities } from '../providers/catalog.js';
@@ -22,6 +23,9 @@ import {
 	type Elsewhere,
 	type FinishedClip,
 	type Progress,
+	type RenderedFilm,
+	type ShotLine,
+	type SkippedShot,
 } from './format.js';
 
 /**
@@ -390,6 +394,103 @@ function modelTraits(model: ModelCapabilities): string {
 	return parts.join(', ');
 }
 
+const plans = (count: number) => (count === 1 ? 'plan' : 'plans');
+
+function sequenceProblem(problem: SequenceProblem): string {
+	switch (problem.kind) {
+		case 'none-active':
+			return 'Il n’y a pas de séquence dans ce salon. Commencez-en une avec `/sequence start title:…`.';
+		case 'already-active':
+			return `Ce salon a déjà une séquence, **${problem.title}**. Elle doit être close (\`/sequence end\`) avant qu’une autre commence ici. Rien n’a été publié.`;
+		case 'not-allowed': {
+			const who = `la personne qui a lancé la séquence (<@${problem.ownerId}>) ou un membre ayant la permission **Gérer le serveur**`;
+			if (problem.action === 'remove')
+				return `Seule ${who}, ou l’auteur du plan lui-même, peut retirer un plan. Rien n’a été modifié.`;
+			return `Seule ${who} peut ${problem.action === 'move' ? 'déplacer les plans' : 'clore la séquence'}. Rien n’a été modifié.`;
+		}
+		case 'no-shot':
+			return problem.count === 0
+				? `Il n’y a pas de plan ${problem.shot} : la séquence n’a encore aucun plan. Rien n’a été modifié.`
+				: `Il n’y a pas de plan ${problem.shot} : les plans sont numérotés de 1 à ${problem.count} (voir \`/sequence shots\`). Rien n’a été modifié.`;
+		case 'empty':
+			return `**${problem.title}** n’a encore aucun plan : il n’y a rien à assembler. Ajoutez d’abord des clips avec leur bouton **Ajouter à la séquence**.`;
+		case 'full':
+			return `**${problem.title}** compte déjà ${problem.max} plans, le maximum pour une séquence. Retirez-en un d’abord. Rien n’a été ajouté.`;
+		case 'already-in':
+			return `Ce clip est déjà le plan ${problem.position} de **${problem.title}**. Rien n’a été modifié.`;
+		case 'board-refused':
+			return 'Je n’ai pas pu publier le tableau de la séquence dans ce salon : il me faut les permissions **Voir le salon** et **Envoyer des messages** ici. Rien n’a été lancé.';
+		case 'title-empty':
+			return 'Le titre est vide. Donnez un nom à la séquence, par exemple `title: Le phare`.';
+		case 'no-image':
+			return 'Ce message n’a pas d’image PNG, JPEG ou WebP à animer. Rien n’a été dépensé.';
+		case 'message-gone':
+			return 'Je ne peux plus lire ce message (il a peut-être été supprimé) : il n’y a pas d’image à animer. Rien n’a été dépensé.';
+	}
+}
+
+const SKIPPED: Readonly<Record<SkippedShot['reason'], string>> = {
+	'deleted': 'son message a été supprimé',
+	'no-clip': 'son message ne contient plus le clip',
+	'download': 'son clip n’a pas pu être téléchargé',
+	'unreadable': 'son clip n’a pas pu être lu',
+};
+
+const skipped = (list: readonly SkippedShot[]): string =>
+	list.map((shot) => `Plan ${shot.position} ignoré : ${SKIPPED[shot.reason]}.`).join('\n');
+
+const TRANSITIONS: Readonly<Record<RenderedFilm['transition'], string>> = {
+	cut: 'des coupes franches',
+	crossfade: 'des fondus enchaînés',
+};
+
+const sequence: Sentences['sequence'] = {
+	started: (title, board) =>
+		`🎬 **${title}** commence dans ce salon. Son tableau : ${board}. Tout le monde peut y ajouter un clip créé ici avec son bouton **Ajouter à la séquence**.`,
+	added: (title, position) => `➕ Ajouté comme plan ${position} de **${title}**.`,
+	moved: (title, from, to) =>
+		`↕️ Le plan ${from} de **${title}** est maintenant le plan ${to} ; les autres gardent leur ordre.`,
+	removed: (title, position) =>
+		`➖ Le plan ${position} a quitté **${title}** ; les plans suivants remontent d’un rang.`,
+	ended: (title, count) =>
+		`🏁 **${title}** est close avec ${count} ${plans(count)}. Son tableau reste ; \`/sequence start\` peut lancer une autre séquence ici.`,
+	listingHead: (title, count) => `🎬 **${title}** : ${count} ${plans(count)}, dans l’ordre.`,
+	noShots: 'Aucun plan pour l’instant. Ajoutez un clip créé dans ce salon avec son bouton **Ajouter à la séquence**.',
+	shotLine: (line: ShotLine) => `**${line.position}.** <@${line.authorId}> « ${line.prompt} » ${line.link}`,
+	boardHead: (title, ownerId) =>
+		`🎬 **${title}**, une séquence lancée par <@${ownerId}>. Ajoutez un clip créé ici avec son bouton **Ajouter à la séquence** ; \`/sequence render\` assemble les plans en un seul film.`,
+	boardEnded: (title, ownerId) =>
+		`🏁 **${title}**, une séquence lancée par <@${ownerId}>, est close. Sa liste finale de plans :`,
+	boardCount: (count) => `${count} ${plans(count)}`,
+	renderQueued: (title, count, transition, workerRunning) =>
+		`🎞️ Montage de **${title}** en file : ${count} ${plans(count)}, raccordés par ${TRANSITIONS[transition]}.${
+			workerRunning ? '' : ' Aucun worker ne tourne en ce moment : le montage commencera dès qu’il y en aura un.'
+		}`,
+	renderReading: (title, shot, count) => `🎞️ Montage de **${title}** : lecture du plan ${shot} sur ${count}…`,
+	renderStitching: (title, fraction) => `🎞️ Montage de **${title}** : assemblage des plans… ${progressBar(fraction)}`,
+	renderUploading: (title) => `📤 Envoi de **${title}**…`,
+	renderDone: (film: RenderedFilm) =>
+		[
+			`🎬 **${film.title}** : ${film.shots} ${plans(film.shots)}, ${Math.round(film.seconds)} s, raccordés par ${TRANSITIONS[film.transition]}.`,
+			`Plans de ${listing(
+				film.authors.map((id) => `<@${id}>`),
+				'et',
+			)}.`,
+			...(film.skipped.length === 0 ? [] : [skipped(film.skipped)]),
+		].join('\n'),
+	renderNothing: (title, list) =>
+		`❌ Il ne reste rien à assembler de **${title}** : rien n’a été publié.\n${skipped(list)}`,
+	renderFailed: (title, failure) =>
+		`❌ Le montage de **${title}** a échoué : ${
+			{
+				'too-large': 'le film ne peut pas tenir dans la limite d’envoi de ce serveur avec une qualité regardable.',
+				'undeliverable': 'Discord a refusé de publier le film ici.',
+				'internal': 'un problème est survenu de mon côté. Merci de réessayer dans un instant.',
+			}[failure]
+		}`,
+	renderMoved: (title, jump) => `⏩ Le montage de **${title}** continue dans un nouveau message : ${jump}`,
+};
+
 export const fr: Sentences = {
 	duration,
 	megabytes,
@@ -405,6 +506,8 @@ export const fr: Sentences = {
 		'⚠️ Cette demande a été perdue au redémarrage du bot, avant d’entrer dans la file. Rien n’a été facturé ; merci de la renvoyer.',
 	admin,
 	queue,
+	sequenceProblem,
+	sequence,
 	queueUnavailable:
 		'La file d’attente des vidéos est indisponible pour le moment : rien n’a été mis en file ni facturé. Merci de réessayer dans une minute.',
 	unexpected: 'Un problème est survenu de mon côté et rien n’a été facturé. Merci de réessayer dans un instant.',
@@ -423,8 +526,16 @@ export const fr: Sentences = {
 	directClip,
 	failures,
 	failedBecause,
-	buttonLabels: { cancel: 'Annuler', retry: 'Réessayer', extend: 'Prolonger', remix: 'Remixer', delete: 'Supprimer' },
+	buttonLabels: {
+		cancel: 'Annuler',
+		retry: 'Réessayer',
+		extend: 'Prolonger',
+		remix: 'Remixer',
+		delete: 'Supprimer',
+		add: 'Ajouter à la séquence',
+	},
 	modalTitle: (action) => (action === 'remix' ? 'Remixer ce clip' : 'Prolonger depuis la dernière image'),
+	animateModalTitle: 'Animer cette image',
 	modalPromptLabel: 'Prompt',
 	modalCameraLabel: 'Mouvements de caméra (3 au maximum)',
 	notYours: (action) =>
@@ -487,5 +598,30 @@ export const fr: Sentences = {
 			},
 			audit: { description: 'Les 25 dernières modifications faites avec /admin sur ce serveur' },
 		},
+		sequence: {
+			description: 'Construisez un film ensemble dans ce salon : réunir, ordonner et monter des plans',
+			start: {
+				description: 'Faire de ce salon une séquence que vous lancez, et publier son tableau',
+				title: 'Le titre du film',
+			},
+			shots: { description: 'Lister les plans de la séquence de ce salon, dans l’ordre' },
+			move: {
+				description: 'Déplacer un plan (la personne qui a lancé la séquence ou Gérer le serveur)',
+				from: 'Le numéro du plan sur le tableau',
+				to: 'Son nouveau numéro',
+			},
+			remove: {
+				description: 'Retirer un plan (qui a lancé la séquence, Gérer le serveur, ou l’auteur du plan)',
+				shot: 'Le numéro du plan sur le tableau',
+			},
+			render: {
+				description: 'Assembler les plans en un seul film, publié dans ce salon',
+				transition: 'Comment les plans se raccordent : coupe franche (par défaut) ou fondu de 0,5 s',
+				cut: 'Coupe franche',
+				crossfade: 'Fondu enchaîné (0,5 s)',
+			},
+			end: { description: 'Clore la séquence de ce salon (qui l’a lancée ou Gérer le serveur)' },
+		},
+		animate: { name: 'Animer' },
 	},
 };

@@ -6,6 +6,7 @@ import {
 	NoWorkerError,
 	QueueUnavailableError,
 	QuotaExceededError,
+	SequenceError,
 } from '../errors.js';
 import type { FailureClass } from '../failures.js';
 import { en, type Sentences } from './en.js';
@@ -22,7 +23,17 @@ import type { Progress } from './format.js';
  * missing), add it to `LANGUAGES` and its Discord locale keys to `DISCORD_LOCALES`.
  */
 
-export { quote, progressBar, type Elsewhere, type FinishedClip, type Progress } from './format.js';
+export {
+	quote,
+	progressBar,
+	shotPrompt,
+	type Elsewhere,
+	type FinishedClip,
+	type Progress,
+	type RenderedFilm,
+	type ShotLine,
+	type SkippedShot,
+} from './format.js';
 export { en, type BudgetView, type QueueLine, type QuotaTarget, type Sentences } from './en.js';
 
 /** A language's sentences, plus the choices between them that do not depend on the language. */
@@ -46,6 +57,7 @@ function complete(language: Language, sentences: Sentences): Texts {
 			if (error instanceof MissingPermissionError) return sentences.missingPermission(error.permission);
 			if (error instanceof QueueUnavailableError) return sentences.queueUnavailable;
 			if (error instanceof NoWorkerError) return sentences.noWorker(error.adminsTold);
+			if (error instanceof SequenceError) return sentences.sequenceProblem(error.problem);
 			return sentences.unexpected;
 		},
 		failed(failure, progress) {

@@ -140,3 +140,20 @@ export async function fetchAttachmentImage(
 	const image = checkImage(info.option, result.data);
 	return { data: result.data, contentType: image.type, width: image.width, height: image.height };
 }
+
+const IMAGE_NAME = /\.(png|jpe?g|webp)$/i;
+const IMAGE_MIME: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/webp']);
+
+/**
+ * Which of a message's attachments Animate takes: the first PNG, JPEG or WebP image, by its
+ * declared type or, without one, by its name (its bytes are checked when it is copied).
+ */
+export function firstImageIndex(
+	attachments: ReadonlyArray<{ readonly contentType: string | null | undefined; readonly name: string }>,
+): number | undefined {
+	const index = attachments.findIndex(({ contentType, name }) => {
+		const declared = contentType?.split(';')[0]?.trim().toLowerCase();
+		return declared === undefined || declared === '' ? IMAGE_NAME.test(name) : IMAGE_MIME.has(declared);
+	});
+	return index === -1 ? undefined : index;
+}

@@ -20,6 +20,7 @@ import { ProviderError } from '../providers/errors.js';
 import { downloadCapped } from '../providers/http.js';
 import { promptSent } from '../providers/plan.js';
 import type { JobRecords } from '../store/job-records.js';
+import type { Sequences } from '../store/sequences.js';
 import { textsFor, type FinishedClip, type Texts } from '../texts/index.js';
 import { clipFileName } from '../video/file-name.js';
 import type { GeneratedVideo } from './generate.js';
@@ -43,7 +44,48 @@ export const carriesClip =
 
 export interface DeliverDeps {
 	readonly records: JobRecords;
+	/** Whether the clip's channel has an active sequence: then it carries Add to sequence. */
+	readonly sequences: Pick<Sequences, 'active'>;
 	readonly now: () => number;
+}
+
+/** A job that posts one file: it remembers that an upload began, and under which name. */
+export interface UploadingJob {
+	readonly data: { readonly delivery?: { startedAt: number; fileName: string } | null | undefined };
+	save(patch: { delivery: { startedAt: number; fileName: string } }): Promise<void>;
+}
+
+/**
+ * Uploads a job's file, once. The job remembers that an upload began, so a worker that resumes it
+ * after a crash looks for the file first (`isOurs` recognises it); an upload whose answer is lost
+ * here is looked for too.
+ */
+export async function uploadOnce(
+	job: UploadingJob,
+	message: JobMessage,
+	outgoing: OutgoingMessage,
+	file: ReplyFile,
+	isOurs: (message: SeenMessage) => boolean,
+	now: () => number,
+	logger: Logger,
+): Promise<Delivery> {
+	const startedAt = job.data.delivery?.startedAt ?? now();
+	await job.save({ delivery: { startedAt, fileName: file.name } });
+	await message.supersede();
+	for (let attempt = 1; ; attempt++) {
+		try {
+			const delivery = await message.replies.deliver(message.target, outgoing, file, message.routing);
+			await message.adopt(delivery.target);
+			return delivery;
+		} catch (error) {
+			await message.adoptFrom(error);
+			if (discordFailure(error) !== 'outcome-unknown' || attempt >= UPLOAD_ATTEMPTS) throw error;
+			logger.warn({ err: error, attempt }, 'no answer to the upload; looking for it before sending it again');
+			const found = await message.replies.find(message.target, isOurs, startedAt);
+			if (found !== undefined) return { kind: 'delivered', target: message.target, messageId: found.id };
+			await sleep(1_000 * 2 ** attempt);
+		}
+	}
 }
 
 /** The container a file that ffprobe cannot read seems to be, from its first bytes. */
@@ -100,36 +142,6 @@ export function createDelivery(deps: DeliverDeps) {
 					'clip link refused; asking the task again',
 				);
 				url = await video.refresh();
-			}
-		}
-	}
-
-	/**
-	 * Uploads the clip, once. The job remembers that an upload began, so a worker that resumes it
-	 * after a crash looks for the clip first; an upload whose answer is lost here is looked for too.
-	 */
-	async function upload(
-		job: VideoJob,
-		message: JobMessage,
-		outgoing: OutgoingMessage,
-		file: ReplyFile,
-		logger: Logger,
-	): Promise<Delivery> {
-		const startedAt = job.data.delivery?.startedAt ?? now();
-		await job.save({ delivery: { startedAt, fileName: file.name } });
-		await message.supersede();
-		for (let attempt = 1; ; attempt++) {
-			try {
-				const delivery = await message.replies.deliver(message.target, outgoing, file, message.routing);
-				await message.adopt(delivery.target);
-				return delivery;
-			} catch (error) {
-				await message.adoptFrom(error);
-				if (discordFailure(error) !== 'outcome-unknown' || attempt >= UPLOAD_ATTEMPTS) throw error;
-				logger.warn({ err: error, attempt }, 'no answer to the upload; looking for the clip before sending it again');
-				const found = await message.replies.find(message.target, carriesClip(job.data.interaction.id), startedAt);
-				if (found !== undefined) return { kind: 'delivered', target: message.target, messageId: found.id };
-				await sleep(1_000 * 2 ** attempt);
 			}
 		}
 	}
@@ -252,8 +264,16 @@ export function createDelivery(deps: DeliverDeps) {
 			return;
 		}
 
-		const outgoing = { content: texts.done(clip, userId), components: resultButtons(id, texts) };
-		const delivery = await upload(job, message, outgoing, file, logger);
+		// Anyone may add it to the channel's sequence, if one is active when it lands.
+		const inSequence = await deps.sequences.active(data.interaction.channelId).then(
+			(active) => active !== undefined,
+			(error: unknown) => {
+				logger.warn({ err: error }, 'could not tell whether the channel has a sequence');
+				return false;
+			},
+		);
+		const outgoing = { content: texts.done(clip, userId), components: resultButtons(id, texts, inSequence) };
+		const delivery = await uploadOnce(job, message, outgoing, file, carriesClip(id), now, logger);
 		if (delivery.kind === 'delivered') {
 			// Extend reads the clip from its message: it may not be the command's reply.
 			await records.setMessage(id, delivery.messageId);

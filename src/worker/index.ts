@@ -20,6 +20,7 @@ import { openStores } from '../store/index.js';
 import { createAdmission } from './admission.js';
 import { limitProvider } from './limits.js';
 import { createProcessor } from './processor.js';
+import { createRenderer } from './render.js';
 
 /** Extra length of the rate window, for the time a create call takes to reach the provider. */
 const RATE_MARGIN_MS = 1_000;
@@ -40,14 +41,14 @@ export async function startWorker(
 	await untilReady(redis, config.redis.url);
 
 	const rest = createRest(config.discord.apiUrl, config.discord.token, WORKER_REST);
-	// Checked now rather than at the first clip: the token, and ffmpeg (Extend and the free preview).
+	// Checked now rather than at the first clip: the token, and ffmpeg (Extend, renders and the free preview).
 	await rest.get(Routes.user('@me')).catch((error: unknown) => {
 		throw explainTokenRefusal(error);
 	});
 	await runFfmpeg({ args: ['-version'], timeoutMs: 10_000 }).catch((error: unknown) => {
 		if (!(error instanceof FfmpegError)) throw error;
 		throw new StartupError(
-			`ffmpeg cannot run (${error.message}); workers need it for Extend and the free preview: install it (Debian: apt-get install ffmpeg)`,
+			`ffmpeg cannot run (${error.message}); workers need it for Extend, renders and the free preview: install it (Debian: apt-get install ffmpeg)`,
 			69,
 			{ cause: error },
 		);
@@ -95,6 +96,13 @@ export async function startWorker(
 		progressIntervalMs: config.progressIntervalMs,
 		generationTimeoutMs: config.generationTimeoutMs,
 	});
+	const renderer = createRenderer({
+		replies: new Replies(rest),
+		edits: stores.edits,
+		records: stores.records,
+		logger,
+		progressIntervalMs: config.progressIntervalMs,
+	});
 	const worker = startVideoWorker({
 		connection: redis,
 		prefix: config.redis.prefix,
@@ -103,6 +111,8 @@ export async function startWorker(
 		logger,
 		process: processor.process,
 		onAbandoned: processor.abandon,
+		render: renderer.process,
+		onRenderAbandoned: renderer.abandon,
 	});
 	// Beats while it runs, so the bot knows a worker will take new jobs.
 	const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;

@@ -8,12 +8,35 @@ import {
 	type Replies,
 	type ReplyTarget,
 } from '../discord/replies.js';
-import type { VideoJob } from '../jobs/index.js';
+import type { JobInteraction, ReplyRoute, VideoJob } from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import type { JobRecords } from '../store/job-records.js';
 import type { MessageEdits } from '../store/message-edits.js';
-import { textsFor, type Texts } from '../texts/index.js';
+import { textsFor } from '../texts/index.js';
 import { EditBudget, ProgressPacer } from './progress.js';
+
+/** A job with a message: a clip's or a render's. */
+export interface MessageJob {
+	readonly data: { readonly interaction: JobInteraction; readonly reply?: ReplyRoute | undefined };
+	save(patch: { reply: ReplyRoute }): Promise<void>;
+}
+
+/** What a job's message shows besides its states. */
+export interface MessageLook {
+	/** What the command's reply says once the job moved to a message of its own, given its link. */
+	moved(jump: string): string;
+	/** Under every passing state (a clip's Cancel). */
+	readonly components: readonly unknown[];
+}
+
+/** A clip's look: its prompt in the pointer, Cancel under its states. */
+export function clipLook(job: VideoJob): MessageLook {
+	const texts = textsFor(job.data.interaction.locale);
+	return {
+		moved: (jump) => texts.moved({ prompt: job.data.request.prompt, model: job.data.model }, jump),
+		components: progressButtons(job.data.interaction.id, texts),
+	};
+}
 
 export interface JobMessageDeps {
 	readonly replies: Replies;
@@ -37,14 +60,13 @@ export class JobMessage {
 	public readonly replies: Replies;
 	private readonly budget: EditBudget;
 	private readonly pacer: ProgressPacer;
-	private readonly texts: Texts;
 
 	private constructor(
-		private readonly job: VideoJob,
+		private readonly job: MessageJob,
 		private readonly deps: JobMessageDeps,
 		private readonly logger: Logger,
+		private readonly look: MessageLook,
 	) {
-		this.texts = textsFor(job.data.interaction.locale);
 		this.budget = new EditBudget(deps.edits, {
 			intervalMs: deps.progressIntervalMs,
 			holder: `job:${job.data.interaction.id}`,
@@ -62,11 +84,16 @@ export class JobMessage {
 	}
 
 	/** Opens the job's message, with what the bot may have learnt of its token while it waited. */
-	public static async open(job: VideoJob, deps: JobMessageDeps, logger: Logger): Promise<JobMessage> {
+	public static async open(
+		job: MessageJob,
+		deps: JobMessageDeps,
+		logger: Logger,
+		look: MessageLook,
+	): Promise<JobMessage> {
 		if (job.data.reply?.tokenDead !== true && (await deps.edits.tokenDead(job.data.interaction.messageId))) {
 			await job.save({ reply: { ...job.data.reply, tokenDead: true } });
 		}
-		return new JobMessage(job, deps, logger);
+		return new JobMessage(job, deps, logger, look);
 	}
 
 	public get target(): ReplyTarget {
@@ -74,9 +101,7 @@ export class JobMessage {
 	}
 
 	/** What the command's reply says once the job moved to a message of its own. */
-	public readonly pointer = (jump: string): OutgoingMessage => ({
-		content: this.texts.moved({ prompt: this.job.data.request.prompt, model: this.job.data.model }, jump),
-	});
+	public readonly pointer = (jump: string): OutgoingMessage => ({ content: this.look.moved(jump) });
 
 	/** How every route change is made and saved: moves allowed, the reply pointed, each change saved at once. */
 	public readonly routing = {
@@ -94,7 +119,7 @@ export class JobMessage {
 		// Another run of the job (this one lost its lock in a stall) may have ended it: a passing
 		// state never covers its final word.
 		if ((await this.deps.records.settlement(this.job.data.interaction.id)) !== undefined) return;
-		const message = { content, components: progressButtons(this.job.data.interaction.id, this.texts) };
+		const message = { content, components: this.look.components };
 		try {
 			const result = await this.replies.edit(this.target, message, { ...this.routing, signal });
 			await this.adopt(result.target);

@@ -16,11 +16,12 @@ import type { EtaBook } from '../store/eta.js';
 import type { JobRecords } from '../store/job-records.js';
 import type { MediaStore } from '../store/media.js';
 import type { MessageEdits } from '../store/message-edits.js';
+import type { Sequences } from '../store/sequences.js';
 import type { Admit } from './admission.js';
 import { carriesClip, createDelivery, textsOf } from './deliver.js';
 import { CancelledError, createGenerator, type GenerationProgress } from './generate.js';
 import { prepareInputs, SourceUnreadableError } from './inputs.js';
-import { JobMessage } from './job-message.js';
+import { clipLook, JobMessage } from './job-message.js';
 
 export interface ProcessorDeps {
 	/** The providers of the chain, in failover order. */
@@ -39,6 +40,7 @@ export interface ProcessorDeps {
 	readonly metrics: Metrics;
 	readonly alerts: AdminAlerts;
 	readonly records: JobRecords;
+	readonly sequences: Pick<Sequences, 'active'>;
 	readonly edits: MessageEdits;
 	readonly eta: EtaBook;
 	readonly logger: Logger;
@@ -93,7 +95,7 @@ export function createProcessor(deps: ProcessorDeps) {
 	const now = deps.now ?? Date.now;
 	const { replies, alerts, records, edits, settle } = deps;
 	const generator = createGenerator({ ...deps, now });
-	const deliver = createDelivery({ records, now });
+	const deliver = createDelivery({ records, sequences: deps.sequences, now });
 	const messageDeps = { replies, edits, records, progressIntervalMs: deps.progressIntervalMs };
 
 	/** Tells the requester how the job ended, where its message is (or privately when it is gone). */
@@ -156,7 +158,7 @@ export function createProcessor(deps: ProcessorDeps) {
 	async function process(job: VideoJob, shutdown: AbortSignal): Promise<void> {
 		const logger = deps.logger.child(jobLogFields(job.data.interaction));
 		const texts = textsOf(job.data);
-		const message = await JobMessage.open(job, messageDeps, logger);
+		const message = await JobMessage.open(job, messageDeps, logger, clipLook(job));
 		const shown = () => shownOf(job.data);
 		const progress: GenerationProgress = {
 			submitted: () => message.show(texts.submitted(shown())),
@@ -249,7 +251,7 @@ export function createProcessor(deps: ProcessorDeps) {
 			handBack: () => Promise.reject(new Error('an abandoned job cannot be handed back')),
 			postpone: () => Promise.reject(new Error('an abandoned job cannot be postponed')),
 		};
-		await fail(data, classify(error), logger, await JobMessage.open(handle, messageDeps, logger));
+		await fail(data, classify(error), logger, await JobMessage.open(handle, messageDeps, logger, clipLook(handle)));
 	}
 
 	return { process, abandon };

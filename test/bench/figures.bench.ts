@@ -356,6 +356,74 @@ describe('benchmarks', () => {
 		);
 	}, 300_000);
 
+	it('renders a three-shot sequence through the real processes', async () => {
+		discord = await startDiscordStandIn();
+		// Three 6 s shots as a provider sends them: 720p at 24 fps, hard to compress, with sound.
+		const shot = await makeClip({
+			codec: 'h264',
+			width: 1280,
+			height: 720,
+			seconds: 6,
+			fps: 24,
+			bitrate: 4_000_000,
+			audio: true,
+			noisy: true,
+		});
+		const minimax = await startMinimaxStandIn({ generationMs: 0, video: shot });
+		deployment = await startDeployment(discord, {
+			VIDEO_PROVIDER: 'minimax',
+			MINIMAX_API_KEY: minimax.apiKey,
+			MINIMAX_BASE_URL: minimax.baseUrl,
+			USER_DAILY_QUOTA: '100',
+			PROGRESS_INTERVAL_MS: '1000',
+		});
+		try {
+			const sequence = (sub: string, options: unknown[] = []) =>
+				discord.slashCommand({ name: 'sequence', options: [{ name: sub, type: 1, options }], userId: nextUser() });
+			const uploadOn = (token: string, label: string) =>
+				discord.waitFor(
+					() => discord.requests.find((r) => r.files.length > 0 && r.status === 200 && r.path.includes(token)),
+					180_000,
+					label,
+				);
+			sequence('start', [{ name: 'title', type: 3, value: 'Bench' }]);
+			await discord.waitFor(
+				() => discord.channelMessages().find((m) => m.content.includes('**Bench**')),
+				10_000,
+				'the board',
+			);
+			for (let i = 0; i < 3; i++) {
+				const handle = discord.slashCommand({
+					name: 'video',
+					options: [{ name: 'prompt', type: 3, value: `shot ${i + 1}` }],
+					userId: nextUser(),
+				});
+				await uploadOn(handle.token, `shot ${i + 1}`);
+				const clip = await discord.waitFor(() => discord.original(handle.token), 10_000, 'the clip');
+				const click = discord.component({ customId: `clap:add:${handle.id}`, messageId: clip.id, userId: nextUser() });
+				await discord.waitFor(() => discord.callbacks(click.id)[0], 10_000, 'the add');
+			}
+			const seconds: string[] = [];
+			for (const transition of ['cut', 'crossfade']) {
+				const handle = sequence('render', [{ name: 'transition', type: 3, value: transition }]);
+				const upload = await uploadOn(handle.token, `the ${transition} film`);
+				seconds.push(((upload.at - handle.dispatchedAt) / 1000).toFixed(1));
+			}
+			const stitched = [...deployment.worker.output().matchAll(/"ms":(\d+)[^\n]*"msg":"film stitched"/g)].map((match) =>
+				(Number(match[1]) / 1000).toFixed(1),
+			);
+			record(
+				'render of a three-shot sequence (3 × 6 s of 1280×720 at 24 fps with sound), command → film, cut / crossfade (s)',
+				`${seconds.join(' / ')} (of which stitching ${stitched.join(' / ')})`,
+				'< 30',
+			);
+		} finally {
+			await deployment.stop();
+			await minimax.close();
+			await discord.close();
+		}
+	}, 300_000);
+
 	it('keeps a worker small with 500 jobs polling at once', async () => {
 		discord = await startDiscordStandIn();
 		const minimax = await startMinimaxStandIn({ generationMs: 10 * 60_000 });

@@ -87,7 +87,7 @@ describe('the first day: start-up failures in plain words', () => {
 		const { code, output } = await runScript('start:worker', env);
 		expect(code).toBe(69);
 		expect(output).toMatch(
-			/clapper: ffmpeg cannot run \(.*\); workers need it for Extend and the free preview: install it/,
+			/clapper: ffmpeg cannot run \(.*\); workers need it for Extend, renders and the free preview: install it/,
 		);
 		noStack(output);
 	});

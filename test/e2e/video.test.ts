@@ -80,7 +80,7 @@ describe('end to end: /video in, MP4 out', () => {
 		expect(puts).toHaveLength(1);
 		expect(puts[0]?.path).toBe(`/api/v10/applications/${discord.applicationId}/guilds/${discord.guildId}/commands`);
 		const names = (discord.commands.guild.get(discord.guildId) ?? []).map((c) => (c as { name: string }).name);
-		expect(names).toEqual(['video', 'quota', 'queue', 'help', 'admin']);
+		expect(names).toEqual(['video', 'quota', 'queue', 'help', 'admin', 'sequence', 'Animate']);
 		expect(discord.violations).toEqual([]);
 	});
 

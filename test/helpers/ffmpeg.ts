@@ -479,3 +479,92 @@ export function probeAudio(mp4: Buffer): Promise<AudioProbe[]> {
 		}));
 	});
 }
+
+/** A clip of one flat colour, with a tone or without sound: shots a test can tell apart by colour and by ear. */
+export interface ColourClipSpec {
+	readonly colour: string;
+	readonly width: number;
+	readonly height: number;
+	readonly seconds: number;
+	readonly fps: number;
+	/** A 440 Hz stereo tone for the whole clip. */
+	readonly sound?: boolean;
+}
+
+export function colourClip(spec: ColourClipSpec): Promise<Buffer> {
+	return withFile(Buffer.alloc(0), 'clip.mp4', async (path) => {
+		await run('ffmpeg', [
+			'-hide_banner',
+			'-loglevel',
+			'error',
+			'-y',
+			'-f',
+			'lavfi',
+			'-i',
+			`color=c=${spec.colour}:s=${spec.width}x${spec.height}:r=${spec.fps}:d=${spec.seconds}`,
+			...(spec.sound === true
+				? ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${spec.seconds}`, '-ac', '2']
+				: []),
+			'-c:v',
+			'libx264',
+			'-preset',
+			'ultrafast',
+			'-pix_fmt',
+			'yuv420p',
+			...(spec.sound === true ? ['-c:a', 'aac', '-b:a', '128k'] : []),
+			'-movflags',
+			'+faststart',
+			path,
+		]);
+		return readFile(path);
+	});
+}
+
+/** The loudness (RMS, 0 to 1) of a stretch of a file's sound, decoded by ffmpeg. */
+export function loudness(media: Buffer, fromS: number, seconds: number): Promise<number> {
+	return withFile(media, 'media.mp4', async (path) => {
+		const raw = await run('ffmpeg', [
+			'-hide_banner',
+			'-loglevel',
+			'error',
+			'-ss',
+			String(fromS),
+			'-t',
+			String(seconds),
+			'-i',
+			path,
+			'-vn',
+			'-ac',
+			'1',
+			'-ar',
+			'8000',
+			'-f',
+			's16le',
+			'pipe:1',
+		]);
+		let sum = 0;
+		const samples = Math.floor(raw.length / 2);
+		for (let i = 0; i < samples; i++) sum += (raw.readInt16LE(i * 2) / 32768) ** 2;
+		return samples === 0 ? 0 : Math.sqrt(sum / samples);
+	});
+}
+
+/** The video stream's declared and average frame rates, as ffprobe gives them (`30/1`). */
+export function frameRates(media: Buffer): Promise<{ readonly declared: string; readonly average: string }> {
+	return withFile(media, 'media.mp4', async (path) => {
+		const out = await run('ffprobe', [
+			'-v',
+			'error',
+			'-select_streams',
+			'v:0',
+			'-show_entries',
+			'stream=r_frame_rate,avg_frame_rate',
+			'-of',
+			'json',
+			path,
+		]);
+		const json = JSON.parse(out.toString()) as { streams: { r_frame_rate: string; avg_frame_rate: string }[] };
+		const stream = json.streams[0];
+		return { declared: stream?.r_frame_rate ?? '', average: stream?.avg_frame_rate ?? '' };
+	});
+}

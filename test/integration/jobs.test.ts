@@ -116,6 +116,8 @@ describe('video jobs (real Redis)', () => {
 			logger: createLogger('silent', 'test'),
 			process: (handle: VideoJob) => handle.postpone(60_000).finally(() => postponed()),
 			onAbandoned: async () => undefined,
+			render: async () => undefined,
+			onRenderAbandoned: async () => undefined,
 		});
 		await new Promise<void>((resolve) => (postponed = resolve));
 		await worker.close();
@@ -164,6 +166,8 @@ describe('video jobs (real Redis)', () => {
 					await worker.close().catch(() => undefined);
 				},
 				onAbandoned: async () => undefined,
+				render: async () => undefined,
+				onRenderAbandoned: async () => undefined,
 			});
 		});
 		await done;

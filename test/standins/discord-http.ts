@@ -272,12 +272,29 @@ const SIGNED_URL_LIFETIME_S = 24 * 60 * 60;
 export class AttachmentHost {
 	private readonly files = new Map<string, HostedFile>();
 	private readonly secret = randomBytes(32);
+	/** Bumped by `expireAll`: every link signed before stops working, as Discord's expire. */
+	private generation = 0;
 
 	constructor(private readonly origin: string) {}
 
 	host(channelId: string, id: string, filename: string, data: Buffer, contentType: string): HostedUrls {
 		const path = `/attachments/${channelId}/${id}/${encodeURIComponent(filename)}`;
 		this.files.set(path, { data, contentType });
+		return this.signed(path);
+	}
+
+	/** A freshly signed link to a hosted file, as Discord puts in every payload it sends. */
+	fresh(url: string): HostedUrls {
+		const path = new URL(url).pathname.replace(/^\/media(?=\/attachments\/)/, '');
+		return this.signed(path);
+	}
+
+	/** Every link signed so far stops working; messages read again carry fresh ones. */
+	expireAll(): void {
+		this.generation++;
+	}
+
+	private signed(path: string): HostedUrls {
 		const issued = Math.floor(Date.now() / 1000);
 		const ex = (issued + SIGNED_URL_LIFETIME_S).toString(16);
 		const is = issued.toString(16);
@@ -302,6 +319,6 @@ export class AttachmentHost {
 	}
 
 	private sign(path: string, ex: string, is: string): string {
-		return createHmac('sha256', this.secret).update(`${path}|${ex}|${is}`).digest('hex');
+		return createHmac('sha256', this.secret).update(`${path}|${ex}|${is}|${this.generation}`).digest('hex');
 	}
 }

@@ -431,15 +431,23 @@ export interface MessageRecord {
 	nonce?: string;
 	/** The command interaction this message answers (originals and follow-ups). */
 	interaction?: { id: string; type: InteractionType; user: APIUser };
+	/** A member's own message (the bot's when absent). */
+	authorId?: string;
 }
 
-export function attachmentPayload(a: HostedAttachment): APIAttachment {
+/** Signs attachment links afresh for a payload (Discord's links expire; every payload carries fresh ones). */
+export interface LinkSigner {
+	fresh(url: string): { url: string; proxyUrl: string };
+}
+
+export function attachmentPayload(a: HostedAttachment, links?: LinkSigner): APIAttachment {
+	const urls = links?.fresh(a.url) ?? { url: a.url, proxyUrl: a.proxyUrl };
 	return {
 		id: a.id,
 		filename: a.filename,
 		size: a.size,
-		url: a.url,
-		proxy_url: a.proxyUrl,
+		url: urls.url,
+		proxy_url: urls.proxyUrl,
 		content_type: a.contentType,
 		...(a.width === undefined ? {} : { width: a.width }),
 		...(a.height === undefined ? {} : { height: a.height }),
@@ -447,12 +455,12 @@ export function attachmentPayload(a: HostedAttachment): APIAttachment {
 	};
 }
 
-export function messagePayload(world: World, m: MessageRecord): APIMessage {
+export function messagePayload(world: World, m: MessageRecord, links?: LinkSigner): APIMessage {
 	const viaInteraction = m.interaction !== undefined;
 	return {
 		id: m.id,
 		channel_id: m.channelId,
-		author: botUser(world),
+		author: m.authorId === undefined ? botUser(world) : humanUser(m.authorId, world.ownerId),
 		content: m.content,
 		timestamp: new Date(m.createdAt).toISOString(),
 		edited_timestamp: m.editedAt === null ? null : new Date(m.editedAt).toISOString(),
@@ -460,7 +468,7 @@ export function messagePayload(world: World, m: MessageRecord): APIMessage {
 		mention_everyone: false,
 		mentions: [],
 		mention_roles: [],
-		attachments: m.attachments.map(attachmentPayload),
+		attachments: m.attachments.map((a) => attachmentPayload(a, links)),
 		// Stored as the bot sent them (already checked against the spec).
 		embeds: m.embeds as APIEmbed[],
 		components: m.components as APIMessageTopLevelComponent[],

@@ -343,7 +343,7 @@ const callback: Route = {
 			},
 			// Only message-creating (4) and message-updating (7) callbacks return a resource.
 			...(message && (type === 4 || type === 7)
-				? { resource: { type, message: messagePayload(state.world, message) } }
+				? { resource: { type, message: messagePayload(state.world, message, state.cdn) } }
 				: {}),
 		});
 	},
@@ -373,13 +373,19 @@ function webhookMessage(state: StandInState, params: Record<string, string>): Me
 
 const getWebhookMessage: Route = {
 	auth: false,
-	handle: (state, req) => ok(messagePayload(state.world, webhookMessage(state, req.params))),
+	handle: (state, req) => ok(messagePayload(state.world, webhookMessage(state, req.params), state.cdn)),
 };
 
 const editWebhookMessage: Route = {
 	auth: false,
 	handle: (state, req) =>
-		ok(messagePayload(state.world, editMessage(state, webhookMessage(state, req.params), req.body, req.files))),
+		ok(
+			messagePayload(
+				state.world,
+				editMessage(state, webhookMessage(state, req.params), req.body, req.files),
+				state.cdn,
+			),
+		),
 };
 
 const deleteWebhookMessage: Route = {
@@ -405,7 +411,7 @@ const followUp: Route = {
 			interaction: rec,
 		};
 		const m = createMessage(state, init, req.body, req.files);
-		return req.query.get('wait') === 'true' ? ok(messagePayload(state.world, m)) : noContent;
+		return req.query.get('wait') === 'true' ? ok(messagePayload(state.world, m, state.cdn)) : noContent;
 	},
 };
 
@@ -456,7 +462,7 @@ const createChannelMessage: Route = {
 			const earlier = [...state.messages.values()].find(
 				(m) => m.channelId === channelId && m.nonce === nonce && Date.now() - m.createdAt < NONCE_MEMORY_MS,
 			);
-			if (earlier !== undefined) return ok(messagePayload(state.world, earlier));
+			if (earlier !== undefined) return ok(messagePayload(state.world, earlier, state.cdn));
 		}
 		if (isDm(state, channelId)) {
 			const [userId] = [...state.dmChannels].find(([, id]) => id === channelId) ?? [];
@@ -478,7 +484,7 @@ const createChannelMessage: Route = {
 			...(nonce === undefined ? {} : { nonce }),
 		};
 		const m = createMessage(state, init, req.body, req.files);
-		return ok(messagePayload(state.world, m));
+		return ok(messagePayload(state.world, m, state.cdn));
 	},
 };
 
@@ -496,7 +502,7 @@ const listChannelMessages: Route = {
 			.filter((m) => (after === null || later(m.id, after)) && (before === null || later(before, m.id)))
 			.sort((a, b) => (later(a.id, b.id) ? -1 : 1))
 			.slice(0, limit);
-		return ok(listed.map((m) => messagePayload(state.world, m)));
+		return ok(listed.map((m) => messagePayload(state.world, m, state.cdn)));
 	},
 };
 
@@ -630,12 +636,18 @@ export const ROUTES: Record<string, Route> = {
 	'POST /users/@me/channels': createDm,
 	[`GET ${CHANNEL_MESSAGE}`]: {
 		auth: true,
-		handle: (state, req) => ok(messagePayload(state.world, channelMessage(state, req.params))),
+		handle: (state, req) => ok(messagePayload(state.world, channelMessage(state, req.params), state.cdn)),
 	},
 	[`PATCH ${CHANNEL_MESSAGE}`]: {
 		auth: true,
 		handle: (state, req) =>
-			ok(messagePayload(state.world, editMessage(state, channelMessage(state, req.params), req.body, req.files))),
+			ok(
+				messagePayload(
+					state.world,
+					editMessage(state, channelMessage(state, req.params), req.body, req.files),
+					state.cdn,
+				),
+			),
 	},
 	[`DELETE ${CHANNEL_MESSAGE}`]: {
 		auth: true,

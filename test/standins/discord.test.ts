@@ -315,6 +315,52 @@ describe('Discord stand-in with the real discord.js client', () => {
 		expect(standIn.violations).toEqual([]);
 	});
 
+	it('posts members’ messages with files, and dispatches message commands on them that discord.js reads', async () => {
+		const seen: Array<{ name: string; target: string; author: string; files: string[]; url: string }> = [];
+		const { standIn, until } = await harness(async (interaction) => {
+			if (!interaction.isMessageContextMenuCommand()) return;
+			const files = [...interaction.targetMessage.attachments.values()];
+			seen.push({
+				name: interaction.commandName,
+				target: interaction.targetId,
+				author: interaction.targetMessage.author.id,
+				files: files.map((file) => `${file.name} ${file.contentType ?? ''} ${file.width ?? 0}x${file.height ?? 0}`),
+				url: files[0]?.url ?? '',
+			});
+			await interaction.reply({ content: 'ok', flags: 64 });
+		});
+		const sketch = Buffer.from('a picture');
+		const message = standIn.memberMessage({
+			userId: '812345678901234599',
+			content: 'my sketch',
+			attachments: [{ filename: 'sketch.png', data: sketch, contentType: 'image/png', width: 640, height: 360 }],
+		});
+		const command = standIn.messageCommand({ name: 'Animate', messageId: message.id });
+		await until(() => seen[0], 'the message command');
+		expect(seen[0]).toMatchObject({
+			name: 'Animate',
+			target: message.id,
+			author: '812345678901234599',
+			files: ['sketch.png image/png 640x360'],
+		});
+		await until(() => standIn.callbacks(command.id)[0], 'the answer');
+
+		// Links expire; the message read again carries a fresh one.
+		const first = seen[0]?.url ?? '';
+		expect(Buffer.from(await (await fetch(first)).arrayBuffer())).toEqual(sketch);
+		standIn.expireAttachmentLinks();
+		expect((await fetch(first)).status).toBe(404);
+		const reread = (await separateRest(standIn).get(Routes.channelMessage(standIn.channelId, message.id))) as {
+			author: { id: string };
+			attachments: Array<{ url: string }>;
+		};
+		expect(reread.author.id).toBe('812345678901234599');
+		const fresh = reread.attachments[0]?.url ?? '';
+		expect(fresh).not.toBe(first);
+		expect(Buffer.from(await (await fetch(fresh)).arrayBuffer())).toEqual(sketch);
+		expect(standIn.violations).toEqual([]);
+	});
+
 	it('puts any member, with any roles and permissions, in any channel of several servers', async () => {
 		const seen: Array<Record<string, unknown>> = [];
 		const { standIn, until, client } = await harness(

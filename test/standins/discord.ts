@@ -9,11 +9,13 @@ import {
 	ChannelType,
 	ComponentType,
 	InteractionType,
+	MessageType,
 	type APIInteractionDataResolved,
 	PermissionFlagsBits,
 	type APIApplicationCommandAutocompleteInteraction,
 	type APIApplicationCommandInteractionDataOption,
 	type APIChatInputApplicationCommandInteraction,
+	type APIMessageApplicationCommandInteraction,
 	type APIMessageComponentInteraction,
 	type APIModalSubmitInteraction,
 } from 'discord.js';
@@ -198,6 +200,22 @@ export interface ComponentInput extends Omit<Actor, 'channelId'> {
 	values?: string[];
 }
 
+/** A message command (a message's context menu) on a message of the stand-in. */
+export interface MessageCommandInput extends Omit<Actor, 'channelId'> {
+	name: string;
+	/** The message it is used on; the interaction happens in its channel. */
+	messageId: string;
+}
+
+/** A member posts a message, with files (a sketch to animate, say). */
+export interface MemberMessageInput {
+	userId: string;
+	/** Default: the first server's first channel. */
+	channelId?: string;
+	content?: string;
+	attachments?: UploadInput[];
+}
+
 export interface ModalSubmitInput extends Actor {
 	customId: string;
 	fields: Record<string, string>;
@@ -254,6 +272,12 @@ export interface DiscordStandIn {
 	autocomplete(input: AutocompleteInput): InteractionHandle;
 	component(input: ComponentInput): InteractionHandle;
 	modalSubmit(input: ModalSubmitInput): InteractionHandle;
+	/** A message command (application command type 3) used on a message. */
+	messageCommand(input: MessageCommandInput): InteractionHandle;
+	/** A member's own message in a channel, with its attachments hosted on the CDN. */
+	memberMessage(input: MemberMessageInput): StoredMessage;
+	/** Every attachment link handed out so far expires; messages read again carry fresh ones. */
+	expireAttachmentLinks(): void;
 	callbacks(interactionId: string): RecordedRequest[];
 	original(token: string): StoredMessage | undefined;
 	channelMessages(channelId?: string): StoredMessage[];
@@ -547,7 +571,7 @@ class StandIn implements DiscordStandIn {
 			const payload: APIMessageComponentInteraction = {
 				...envelope,
 				type: InteractionType.MessageComponent,
-				message: messagePayload(this.state.world, message),
+				message: messagePayload(this.state.world, message, this.state.cdn),
 				data:
 					componentType === ComponentType.Button
 						? { custom_id: input.customId, component_type: ComponentType.Button }
@@ -555,6 +579,67 @@ class StandIn implements DiscordStandIn {
 			};
 			return { payload, record: { type: InteractionType.MessageComponent, sourceMessageId: message.id } };
 		});
+	}
+
+	messageCommand(input: MessageCommandInput): InteractionHandle {
+		const message = this.state.messages.get(input.messageId);
+		if (!message) throw new Error(`messageCommand(): the stand-in has no message ${input.messageId}`);
+		return this.dispatchInteraction({ ...input, channelId: message.channelId }, (envelope) => {
+			const payload: APIMessageApplicationCommandInteraction = {
+				...envelope,
+				type: InteractionType.ApplicationCommand,
+				data: {
+					id: this.commandId(input.name),
+					name: input.name,
+					type: ApplicationCommandType.Message,
+					guild_id: envelope.guild_id,
+					target_id: message.id,
+					resolved: { messages: { [message.id]: messagePayload(this.state.world, message, this.state.cdn) } },
+				},
+			};
+			return { payload, record: { type: InteractionType.ApplicationCommand } };
+		});
+	}
+
+	memberMessage(input: MemberMessageInput): StoredMessage {
+		const channelId = input.channelId ?? this.channelId;
+		if (guildOfChannel(this.state.world, channelId) === undefined)
+			throw new TypeError(`memberMessage(): the stand-in has no channel ${channelId}`);
+		const attachments = (input.attachments ?? []).map((upload) => {
+			const id = nextSnowflake();
+			const urls = this.state.cdn.host(channelId, id, upload.filename, upload.data, upload.contentType);
+			return {
+				id,
+				filename: upload.filename,
+				contentType: upload.contentType,
+				data: upload.data,
+				size: upload.data.length,
+				...urls,
+				...(upload.width === undefined ? {} : { width: upload.width }),
+				...(upload.height === undefined ? {} : { height: upload.height }),
+			};
+		});
+		const message: MessageRecord = {
+			id: nextSnowflake(),
+			channelId,
+			content: input.content ?? '',
+			components: [],
+			embeds: [],
+			attachments,
+			flags: 0,
+			editedAt: null,
+			createdAt: Date.now(),
+			oldEdits: 0,
+			type: MessageType.Default,
+			kind: 'channel',
+			authorId: input.userId,
+		};
+		this.state.messages.set(message.id, message);
+		return stored(message);
+	}
+
+	expireAttachmentLinks(): void {
+		this.state.cdn.expireAll();
 	}
 
 	modalSubmit(input: ModalSubmitInput): InteractionHandle {

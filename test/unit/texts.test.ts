@@ -12,6 +12,7 @@ import {
 	type LimitReached,
 	type Change,
 	type RequestProblem,
+	type SequenceProblem,
 	type Suggestion,
 } from '../../src/errors.js';
 import { CATALOG, type ModelCapabilities } from '../../src/providers/catalog.js';
@@ -147,6 +148,46 @@ const SUGGESTIONS: readonly Suggestion[] = [
 	{ change: 'other-duration', model: 'H3-Max', durations: { kind: 'range', min: 5, max: 15 } },
 ];
 
+/** One sample of every sequence problem; the compiler insists on every kind. */
+const SEQUENCE_PROBLEMS: { readonly [K in SequenceProblem['kind']]: readonly Extract<SequenceProblem, { kind: K }>[] } =
+	{
+		'none-active': [{ kind: 'none-active' }],
+		'already-active': [{ kind: 'already-active', title: 'The lighthouse' }],
+		'not-allowed': [
+			{ kind: 'not-allowed', action: 'move', ownerId: '812345678901234567' },
+			{ kind: 'not-allowed', action: 'remove', ownerId: '812345678901234567' },
+			{ kind: 'not-allowed', action: 'end', ownerId: '812345678901234567' },
+		],
+		'no-shot': [
+			{ kind: 'no-shot', shot: 4, count: 3 },
+			{ kind: 'no-shot', shot: 1, count: 0 },
+		],
+		'empty': [{ kind: 'empty', title: 'The lighthouse' }],
+		'full': [{ kind: 'full', title: 'The lighthouse', max: 25 }],
+		'already-in': [{ kind: 'already-in', title: 'The lighthouse', position: 2 }],
+		'board-refused': [{ kind: 'board-refused' }],
+		'title-empty': [{ kind: 'title-empty' }],
+		'no-image': [{ kind: 'no-image' }],
+		'message-gone': [{ kind: 'message-gone' }],
+	};
+
+const TITLE = 'The lighthouse';
+const LONG_TITLE = 'A very long title '.repeat(6).slice(0, 100);
+const film = {
+	title: TITLE,
+	shots: 3,
+	seconds: 17.96,
+	transition: 'crossfade' as const,
+	authors: ['812345678901234567', '812345678901234568'],
+	skipped: [] as { position: number; reason: 'deleted' | 'no-clip' | 'download' | 'unreadable' }[],
+};
+const everySkip = [
+	{ position: 2, reason: 'deleted' as const },
+	{ position: 4, reason: 'no-clip' as const },
+	{ position: 5, reason: 'download' as const },
+	{ position: 7, reason: 'unreadable' as const },
+];
+
 type FunctionKeys<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
 
 type Calls<T> = {
@@ -230,6 +271,9 @@ const CALLS: Calls<Sentences> = {
 		[{ quota: 1000, provider: 'atlascloud', models: ['video-01'] }],
 	],
 	popularHere: [['Pan left, Zoom in']],
+	sequenceProblem: Object.values(SEQUENCE_PROBLEMS).flatMap((samples) =>
+		samples.map((problem) => [problem] as [SequenceProblem]),
+	),
 	modelTraits: Object.values(CATALOG).flatMap((provider) =>
 		provider.models.map((model): [ModelCapabilities] => [model]),
 	),
@@ -266,6 +310,45 @@ const NESTED_CALLS: Record<string, readonly (readonly unknown[])[]> = {
 		[{ position: null, prompt: longProgress.prompt, userId: '812345678901234567' }],
 	],
 	'queue.more': [[4]],
+	'sequence.started': [
+		[TITLE, JUMP],
+		[LONG_TITLE, JUMP],
+	],
+	'sequence.added': [[TITLE, 3]],
+	'sequence.moved': [[TITLE, 3, 1]],
+	'sequence.removed': [[TITLE, 2]],
+	'sequence.ended': [
+		[TITLE, 1],
+		[TITLE, 12],
+	],
+	'sequence.listingHead': [
+		[TITLE, 0],
+		[LONG_TITLE, 25],
+	],
+	'sequence.shotLine': [
+		[{ position: 12, authorId: '812345678901234567', prompt: 'a paper boat on a rainy st…', link: JUMP }],
+	],
+	'sequence.boardHead': [[LONG_TITLE, '812345678901234567']],
+	'sequence.boardEnded': [[LONG_TITLE, '812345678901234567']],
+	'sequence.boardCount': [[1], [25]],
+	'sequence.renderQueued': [
+		[TITLE, 3, 'cut', true],
+		[LONG_TITLE, 25, 'crossfade', false],
+	],
+	'sequence.renderReading': [[TITLE, 2, 3]],
+	'sequence.renderStitching': [
+		[TITLE, 0],
+		[TITLE, 0.45],
+	],
+	'sequence.renderUploading': [[TITLE]],
+	'sequence.renderDone': [[film], [{ ...film, title: LONG_TITLE, transition: 'cut', skipped: everySkip }]],
+	'sequence.renderNothing': [[TITLE, everySkip]],
+	'sequence.renderFailed': [
+		[TITLE, 'too-large'],
+		[TITLE, 'undeliverable'],
+		[TITLE, 'internal'],
+	],
+	'sequence.renderMoved': [[TITLE, JUMP]],
 };
 
 interface Rendered {
