@@ -10,7 +10,7 @@ import { boardMessage, messageLink, postBoard, shotsMessage } from '../src/disco
 import type { Command, CommandContext } from '../src/discord/command.js';
 import { holds } from '../src/discord/member.js';
 import { InvalidRequestError, QueueUnavailableError, SequenceError } from '../src/errors.js';
-import type { RenderShot } from '../src/jobs/index.js';
+import { jobLogFields, type RenderShot } from '../src/jobs/index.js';
 import { TRANSITIONS, type Transition } from '../src/media/stitch.js';
 import type { Actor, ChangeResult, Sequence } from '../src/store/sequences.js';
 import { described, named, textsFor, type Texts } from '../src/texts/index.js';
@@ -188,7 +188,12 @@ async function render(interaction: ChatInputCommandInteraction, context: Command
 		}),
 	);
 	context.logger.info(
-		{ interactionId: interaction.id, sequenceId: active.id, shots: shotsNow.length, transition },
+		{
+			...jobLogFields({ id: interaction.id, userId: interaction.user.id, guildId: interaction.guildId }, 'render'),
+			sequenceId: active.id,
+			shots: shotsNow.length,
+			transition,
+		},
 		'render enqueued',
 	);
 }

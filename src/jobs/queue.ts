@@ -14,8 +14,11 @@ const ATTEMPTS = 6;
 export const jobIdOf = (interactionId: string): string => `video-${interactionId}`;
 
 /** The ids every log line about a job carries, in bot and worker alike (its queue id as the dashboard shows it). */
-export const jobLogFields = (job: { id: string; userId: string; guildId: string | null }) => ({
-	jobId: jobIdOf(job.id),
+export const jobLogFields = (
+	job: { id: string; userId: string; guildId: string | null },
+	kind: 'video' | 'render' = 'video',
+) => ({
+	jobId: kind === 'video' ? jobIdOf(job.id) : renderJobIdOf(job.id),
 	interactionId: job.id,
 	userId: job.userId,
 	guildId: job.guildId,

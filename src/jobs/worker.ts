@@ -132,8 +132,13 @@ export function startVideoWorker(options: VideoWorkerOptions): VideoWorker {
 	worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
 	worker.on('failed', (job, error) => {
 		if (job === undefined) return;
-		const parsed = videoJobSchema.safeParse(job.data);
-		const ids = parsed.success ? jobLogFields(parsed.data.interaction) : { jobId: job.id };
+		const render = renderJobSchema.safeParse(job.data);
+		const video = videoJobSchema.safeParse(job.data);
+		const ids = render.success
+			? jobLogFields(render.data.interaction, 'render')
+			: video.success
+				? jobLogFields(video.data.interaction)
+				: { jobId: job.id };
 		logger.warn({ ...ids, attemptsMade: job.attemptsMade, err: error }, 'job attempt failed');
 	});
 	// A job whose workers keep dying is failed by BullMQ's stalled check, where no processor runs to

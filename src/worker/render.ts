@@ -1,6 +1,13 @@
 import { DiscordAPIError } from 'discord.js';
 import { discordFailure, type Replies, type SeenMessage } from '../discord/replies.js';
-import { isHandOver, PermanentJobError, type RenderJob, type RenderJobData, type RenderShot } from '../jobs/index.js';
+import {
+	isHandOver,
+	jobLogFields,
+	PermanentJobError,
+	type RenderJob,
+	type RenderJobData,
+	type RenderShot,
+} from '../jobs/index.js';
 import type { Logger } from '../log.js';
 import { DownloadError, fetchCapped } from '../media/download.js';
 import { fitForDiscord } from '../media/fit.js';
@@ -189,13 +196,7 @@ export function createRenderer(deps: RenderDeps) {
 
 	async function process(job: RenderJob, shutdown: AbortSignal): Promise<void> {
 		const { data } = job;
-		const logger = deps.logger.child({
-			jobId: job.id,
-			interactionId: data.interaction.id,
-			userId: data.interaction.userId,
-			guildId: data.interaction.guildId,
-			sequenceId: data.sequenceId,
-		});
+		const logger = deps.logger.child({ ...jobLogFields(data.interaction, 'render'), sequenceId: data.sequenceId });
 		const texts = textsFor(data.interaction.locale);
 		const message = await JobMessage.open(job, messageDeps, logger, look(data, texts));
 		try {
@@ -227,7 +228,7 @@ export function createRenderer(deps: RenderDeps) {
 
 	/** For renders that failed without a processor running (they stalled too often). */
 	async function abandon(data: RenderJobData, error: Error): Promise<void> {
-		const logger = deps.logger.child({ jobId: data.interaction.id, interactionId: data.interaction.id });
+		const logger = deps.logger.child({ ...jobLogFields(data.interaction, 'render'), sequenceId: data.sequenceId });
 		logger.error({ err: error }, 'render abandoned after repeated stalls');
 		let current = data;
 		const handle: RenderJob = {
