@@ -188,11 +188,16 @@ describe('the HTTP server of each process', () => {
 		});
 		await clipOf(discord, deployment, handle.token);
 		const auth = basic('admin', PASSWORD);
-		const listed = await get(botPort, '/admin/queues/api/queues?activeQueue=video&status=completed&page=1', {
-			headers: auth,
-		});
-		const text = await listed.text();
-		expect(text).toContain(handle.id);
+		// The clip is posted before its job is settled and moved to completed: wait for the move.
+		let text = '';
+		for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+			const listed = await get(botPort, '/admin/queues/api/queues?activeQueue=video&status=completed&page=1', {
+				headers: auth,
+			});
+			text = await listed.text();
+			if (text.includes(handle.id)) break;
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
 		expect(text).toContain('"token":"[hidden]"');
 		expect(text).not.toContain(handle.token);
 
