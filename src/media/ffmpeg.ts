@@ -10,6 +10,31 @@ import { join } from 'node:path';
  * own errors.
  */
 
+/** Quality aimed at while the bitrate cap allows it (x264's scale; lower is better). */
+const CRF = 20;
+
+/**
+ * The H.264 settings every clip and film we encode shares: high profile at a quality target, with a
+ * bitrate cap and buffer of `maxRate` bits/s, since a quality target alone does not fit hard clips.
+ */
+export function h264Args(maxRate: number): string[] {
+	const kbps = `${Math.max(1, Math.floor(maxRate / 1000))}k`;
+	return [
+		'-c:v',
+		'libx264',
+		'-preset',
+		'veryfast',
+		'-profile:v',
+		'high',
+		'-crf',
+		String(CRF),
+		'-maxrate',
+		kbps,
+		'-bufsize',
+		kbps,
+	];
+}
+
 export type FfmpegFailure = 'not-found' | 'failed' | 'timed-out';
 
 export class FfmpegError extends Error {

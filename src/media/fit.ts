@@ -1,6 +1,6 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inTempDir, runFfmpeg } from './ffmpeg.js';
+import { h264Args, inTempDir, runFfmpeg } from './ffmpeg.js';
 import { probeFile, type VideoProbe } from './probe.js';
 
 /**
@@ -25,8 +25,6 @@ const FLOOR_FPS = 30;
 const LADDER = [1080, 720, 540, 360] as const;
 /** Encodes tried when one comes out over the limit anyway (each aims lower by the overshoot). */
 const ENCODE_ATTEMPTS = 3;
-/** Quality aimed at while the bitrate cap allows it (x264's scale; lower is better). */
-const CRF = 20;
 
 /** True when Discord plays the file inline in every client as it is. */
 export function playsInline(probe: VideoProbe): boolean {
@@ -149,7 +147,6 @@ function scaleFilter(probe: VideoProbe, shortSide: number | undefined): string {
 }
 
 function encodeArgs(probe: VideoProbe, plan: Extract<FitPlan, { kind: 'encode' }>, maxRate: number): string[] {
-	const kbps = `${Math.max(1, Math.floor(maxRate / 1000))}k`;
 	const audio =
 		plan.audio.kind === 'none'
 			? ['-an']
@@ -172,19 +169,7 @@ function encodeArgs(probe: VideoProbe, plan: Extract<FitPlan, { kind: 'encode' }
 		'-dn',
 		'-vf',
 		`${scaleFilter(probe, plan.shortSide)},format=yuv420p`,
-		'-c:v',
-		'libx264',
-		'-preset',
-		'veryfast',
-		'-profile:v',
-		'high',
-		'-crf',
-		String(CRF),
-		// A quality target alone does not fit hard clips: the cap and its buffer bound the size.
-		'-maxrate',
-		kbps,
-		'-bufsize',
-		kbps,
+		...h264Args(maxRate),
 		...audio,
 		'-movflags',
 		'+faststart',

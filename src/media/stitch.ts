@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AUDIO_BPS, sizeWithin } from './fit.js';
-import { inTempDir, runFfmpeg } from './ffmpeg.js';
+import { h264Args, inTempDir, runFfmpeg } from './ffmpeg.js';
 import { probeFile, type VideoProbe } from './probe.js';
 
 /**
@@ -23,8 +23,6 @@ const MAX_SHORT_SIDE = 1080;
 /** The film's frame rate at most; it is the highest rate among its shots below this. */
 const MAX_FPS = 30;
 const SAMPLE_RATE = 48_000;
-/** Quality aimed at while the bitrate cap allows it (x264's scale; lower is better). */
-const CRF = 20;
 
 /** A shot to stitch: its bytes and what ffprobe read of them. */
 export interface ShotFile {
@@ -154,7 +152,6 @@ export async function stitchShots(shots: readonly ShotFile[], options: StitchOpt
 		throw new FilmTooLargeError(`${total.toFixed(1)} s of film cannot fit ${options.limit} bytes`);
 	const { width, height } = fits.shortSide === undefined ? frame : scaledTo(frame, fits.shortSide);
 	const graph = filterGraph(shots, { width, height, fps, lengths, sound, fade }, options.transition);
-	const kbps = `${Math.max(1, Math.floor(fits.maxRate / 1000))}k`;
 
 	return inTempDir(async (dir) => {
 		const inputs: string[] = [];
@@ -176,18 +173,7 @@ export async function stitchShots(shots: readonly ShotFile[], options: StitchOpt
 				'-map',
 				'[v]',
 				...(sound ? ['-map', '[a]'] : []),
-				'-c:v',
-				'libx264',
-				'-preset',
-				'veryfast',
-				'-profile:v',
-				'high',
-				'-crf',
-				String(CRF),
-				'-maxrate',
-				kbps,
-				'-bufsize',
-				kbps,
+				...h264Args(fits.maxRate),
 				'-pix_fmt',
 				'yuv420p',
 				...(sound ? ['-c:a', 'aac', '-b:a', String(AUDIO_BPS), '-ar', String(SAMPLE_RATE), '-ac', '2'] : ['-an']),
