@@ -4,7 +4,15 @@ import { startDiscordStandIn, type DiscordStandIn, type StandInGuild } from '../
 import { DEFAULT_MEMBER_PERMISSIONS } from '../standins/discord-payloads.js';
 import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
 import { ADMINISTRATOR, MANAGER, answerOf, isQueued, type Answer } from '../helpers/answers.js';
-import { clipOf, nextUser, startDeployment, untilStage, withLogs, type Deployment } from '../helpers/deployment.js';
+import {
+	clipOf,
+	nextUser,
+	startDeployment,
+	untilStage,
+	withLogs,
+	type Deployment,
+	closeAll,
+} from '../helpers/deployment.js';
 import { spendUnits, usedUnits } from '../helpers/quota.js';
 
 /**
@@ -112,11 +120,7 @@ describe('/admin, limits and the queue', () => {
 	}, 60_000);
 
 	afterAll(async () => {
-		const violations = discord?.violations ?? [];
-		await deployment?.stop();
-		await minimax?.close();
-		await discord?.close();
-		expect(violations).toEqual([]);
+		await closeAll(discord, deployment, minimax);
 	});
 
 	it('starts exactly 3 of 50 commands sent at once by a member with 3 left, and refuses the rest privately', async () => {

@@ -12,6 +12,7 @@ import {
 	startDeployment,
 	untilStage,
 	type Deployment,
+	closeAll,
 } from '../helpers/deployment.js';
 
 /**
@@ -81,11 +82,7 @@ describe('buttons under a clip', () => {
 		});
 	}, 60_000);
 	afterAll(async () => {
-		const violations = discord?.violations ?? [];
-		await deployment?.stop();
-		await minimax?.close();
-		await discord?.close();
-		expect(violations).toEqual([]);
+		await closeAll(discord, deployment, minimax);
 	});
 
 	it('puts Cancel under the queued message and Retry, Extend, Remix, Delete under the clip', async () => {

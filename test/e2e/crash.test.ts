@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoJobs } from '../../src/jobs/index.js';
 import { startDiscordStandIn, type DiscordStandIn, type InteractionHandle } from '../standins/discord.js';
 import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
-import { clipOf, contentOf, nextUser, originalEdits, startDeployment, type Deployment } from '../helpers/deployment.js';
+import {
+	clipOf,
+	contentOf,
+	nextUser,
+	originalEdits,
+	startDeployment,
+	type Deployment,
+	closeAll,
+} from '../helpers/deployment.js';
 import { usedUnits } from '../helpers/quota.js';
 
 /**
@@ -30,11 +38,7 @@ describe('a bot killed mid-burst', () => {
 	}, 60_000);
 
 	afterAll(async () => {
-		const violations = discord?.violations ?? [];
-		await deployment?.stop();
-		await minimax?.close();
-		await discord?.close();
-		expect(violations).toEqual([]);
+		await closeAll(discord, deployment, minimax);
 	});
 
 	it('gives back within 60 s of its restart every unit whose job never reached the queue, and no other', async () => {

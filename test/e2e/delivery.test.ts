@@ -15,6 +15,7 @@ import {
 	tokenRequests,
 	untilStage,
 	type Deployment,
+	closeAll,
 } from '../helpers/deployment.js';
 
 /**
@@ -84,11 +85,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-	const violations = discord?.violations ?? [];
-	await deployment?.stop();
-	await discord?.close();
-	await minimax?.close();
-	expect(violations).toEqual([]);
+	await closeAll(discord, deployment, minimax);
 });
 
 describe('size and format: every clip fits and plays inline', () => {

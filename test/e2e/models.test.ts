@@ -14,6 +14,7 @@ import {
 	originalEdits,
 	startDeployment,
 	type Deployment,
+	closeAll,
 } from '../helpers/deployment.js';
 import { solidPng } from '../helpers/images.js';
 import { runScript } from '../helpers/processes.js';
@@ -38,10 +39,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-	const violations = discord?.violations ?? [];
-	await discord?.close();
-	await minimax?.close();
-	expect(violations).toEqual([]);
+	await closeAll(discord, minimax);
 });
 
 const frame = solidPng(640, 480);

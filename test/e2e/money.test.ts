@@ -3,7 +3,7 @@ import { startDiscordStandIn, type DiscordStandIn, type StandInGuild } from '../
 import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
 import { startRunwareStandIn, type RunwareStandIn } from '../standins/runware.js';
 import { MANAGER, answerOf, isQueued } from '../helpers/answers.js';
-import { clipOf, nextUser, startDeployment, type Deployment } from '../helpers/deployment.js';
+import { clipOf, nextUser, startDeployment, type Deployment, closeAll } from '../helpers/deployment.js';
 
 /**
  * Money through the real processes: each delivered clip records its cost (Runware's own figure,
@@ -67,12 +67,7 @@ describe('the cost ledger, the report and the deployment’s limits', () => {
 	}, 60_000);
 
 	afterAll(async () => {
-		const violations = discord?.violations ?? [];
-		await deployment?.stop();
-		await runware?.close();
-		await minimax?.close();
-		await discord?.close();
-		expect(violations).toEqual([]);
+		await closeAll(discord, deployment, runware, minimax);
 	});
 
 	it('records each clip’s cost, shows it, and reports totals the CSV rows add up to, across two providers', async () => {

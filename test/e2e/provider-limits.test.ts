@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
 import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
 import { answerOf, isQueued } from '../helpers/answers.js';
-import { clipOf, nextUser, startDeployment, type Deployment } from '../helpers/deployment.js';
+import { clipOf, nextUser, startDeployment, type Deployment, closeAll } from '../helpers/deployment.js';
 
 /**
  * A provider's limits held by three worker processes together: MINIMAX_CONCURRENCY=2 (tasks at
@@ -60,11 +60,7 @@ describe('provider limits across three workers', () => {
 	}, 60_000);
 
 	afterAll(async () => {
-		const violations = discord?.violations ?? [];
-		await deployment?.stop();
-		await minimax?.close();
-		await discord?.close();
-		expect(violations).toEqual([]);
+		await closeAll(discord, deployment, minimax);
 	});
 
 	it('never has more than 2 tasks at MiniMax nor 4 create calls in any window, and delivers every job', async () => {

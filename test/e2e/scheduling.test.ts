@@ -3,7 +3,7 @@ import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js
 import { startMinimaxStandIn, type CreateCall, type MinimaxStandIn } from '../standins/minimax.js';
 import { answerOf, isQueued } from '../helpers/answers.js';
 import { WorkerBeats } from '../../src/store/workers.js';
-import { clipOf, nextUser, startDeployment, withLogs, type Deployment } from '../helpers/deployment.js';
+import { clipOf, nextUser, startDeployment, withLogs, type Deployment, closeAll } from '../helpers/deployment.js';
 import { usedUnits } from '../helpers/quota.js';
 
 /**
@@ -37,11 +37,7 @@ describe('fair and polite scheduling', () => {
 	}, 60_000);
 
 	afterAll(async () => {
-		const violations = discord?.violations ?? [];
-		await deployment?.stop();
-		await minimax?.close();
-		await discord?.close();
-		expect(violations).toEqual([]);
+		await closeAll(discord, deployment, minimax);
 	});
 
 	it('starts waiting jobs round-robin: B’s one job reaches the provider before at least 8 of A’s 10', async () => {

@@ -8,6 +8,7 @@ import {
 	startDeployment,
 	withLogs,
 	type Deployment,
+	closeAll,
 } from '../helpers/deployment.js';
 import { colourClip, frameRates, loudness, meanColour, probeMedia, texturePng } from '../helpers/ffmpeg.js';
 import { runScript } from '../helpers/processes.js';
@@ -190,11 +191,7 @@ describe('collaborative channels: /sequence and Add to sequence', () => {
 		});
 	}, 90_000);
 	afterAll(async () => {
-		const violations = discord?.violations ?? [];
-		await deployment?.stop();
-		await minimax?.close();
-		await discord?.close();
-		expect(violations).toEqual([]);
+		await closeAll(discord, deployment, minimax);
 	});
 
 	let lighthouse: { board: StoredMessage; shots: Made[]; ownerId: string };

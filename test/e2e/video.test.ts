@@ -12,6 +12,7 @@ import {
 	startDeployment,
 	untilStage,
 	type Deployment,
+	closeAll,
 } from '../helpers/deployment.js';
 import { solidPng } from '../helpers/images.js';
 import { runScript } from '../helpers/processes.js';
@@ -68,11 +69,7 @@ describe('end to end: /video in, MP4 out', () => {
 
 	afterAll(async () => {
 		// Whatever a test checked, nothing the processes sent may break Discord's spec.
-		const violations = discord?.violations ?? [];
-		await deployment?.stop();
-		await discord?.close();
-		await minimax?.close();
-		expect(violations).toEqual([]);
+		await closeAll(discord, deployment, minimax);
 	});
 
 	it('registers the commands with one bulk overwrite in the development guild', () => {

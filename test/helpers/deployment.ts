@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { expect } from 'vitest';
 import type { DiscordStandIn, RecordedRequest, StoredMessage } from '../standins/discord.js';
 import { startScript, type RunningScript } from './processes.js';
 import { cleanPrefix, connect, redisUrl, uniquePrefix } from './redis.js';
@@ -211,4 +212,22 @@ export async function messageWithClip(
 			'a channel message with the clip',
 		)
 		.catch(withLogs(deployment));
+}
+
+/** Anything a test file starts: a deployment stops, a stand-in closes. */
+export type Closable = { stop(): Promise<void> } | { close(): Promise<void> };
+
+/**
+ * The end of a test file: stops what it started in order, closes the Discord stand-in last, and
+ * fails the file if the bot broke one of Discord's rules the stand-in checks (read before anything
+ * stops, so a shutdown's own requests are not counted).
+ */
+export async function closeAll(
+	discord: DiscordStandIn | undefined,
+	...parts: Array<Closable | undefined>
+): Promise<void> {
+	const violations = discord?.violations ?? [];
+	for (const part of parts) if (part !== undefined) await ('stop' in part ? part.stop() : part.close());
+	await discord?.close();
+	expect(violations).toEqual([]);
 }
