@@ -33,28 +33,18 @@ const redisUrls = z.preprocess(
 		.default(['redis://127.0.0.1:6379']),
 );
 
+const wholeNumber = (min: number, max: number) =>
+	z.coerce
+		.number({ error: 'must be a whole number' })
+		.int({ error: 'must be a whole number' })
+		.min(min, { error: `must be at least ${min}` })
+		.max(max, { error: `must be at most ${max}` });
+
 const integer = (fallback: number, min: number, max: number) =>
-	z.preprocess(
-		blankIsUnset,
-		z.coerce
-			.number({ error: 'must be a whole number' })
-			.int({ error: 'must be a whole number' })
-			.min(min, { error: `must be at least ${min}` })
-			.max(max, { error: `must be at most ${max}` })
-			.default(fallback),
-	);
+	z.preprocess(blankIsUnset, wholeNumber(min, max).default(fallback));
 
 /** A whole number that may be left unset (no limit). */
-const optionalInteger = (min: number, max: number) =>
-	z.preprocess(
-		blankIsUnset,
-		z.coerce
-			.number({ error: 'must be a whole number' })
-			.int({ error: 'must be a whole number' })
-			.min(min, { error: `must be at least ${min}` })
-			.max(max, { error: `must be at most ${max}` })
-			.optional(),
-	);
+const optionalInteger = (min: number, max: number) => z.preprocess(blankIsUnset, wholeNumber(min, max).optional());
 
 /** `0`, `1,3`, `0-3` or a mix (`0-2,5`): the shard ids one bot process runs. */
 const shardIds = z.preprocess(
