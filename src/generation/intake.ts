@@ -1,6 +1,7 @@
 import { InvalidRequestError, LimitReachedError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
 import { jobLogFields, type VideoJobData, type VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
+import type { DownloadGuard } from '../media/download.js';
 import { chooseModel, needOf } from '../providers/plan.js';
 import { priceOf, type PriceTable } from '../providers/prices.js';
 import type { ModelLists, ProviderName } from '../providers/types.js';
@@ -123,6 +124,8 @@ export interface IntakeDeps {
 	/** This bot process, as named in the reservations it leaves until their jobs are enqueued. */
 	readonly owner: string;
 	readonly media: MediaStore;
+	/** Where attachments may be downloaded from: Discord's attachment hosts only. */
+	readonly attachmentGuard: DownloadGuard;
 	readonly records: JobRecords;
 	readonly jobs: Pick<VideoJobs, 'enqueue' | 'positionForNew'>;
 	readonly settle: Settle;
@@ -212,7 +215,7 @@ export async function enqueueVideo(
 	const stored: string[] = [];
 	try {
 		const load = async (source: Exclude<ImageSource, { kind: 'clip-frame' }>) => {
-			if (source.kind === 'attachment') return fetchAttachmentImage(source.info);
+			if (source.kind === 'attachment') return fetchAttachmentImage(source.info, deps.attachmentGuard);
 			const data = await media.get(source.ref.key);
 			if (data === null) throw new InvalidRequestError({ kind: 'image-gone' });
 			return { data, contentType: source.ref.contentType };
