@@ -75,6 +75,11 @@ export interface Command {
 	 * integration override, a crafted interaction).
 	 */
 	readonly requires?: RequiredPermission;
+	/**
+	 * Works wherever it is invoked (a DM, a server that has not added the bot): it spends nothing
+	 * and shows only the caller's own. Every other command needs a server that installed the bot.
+	 */
+	readonly anywhere?: boolean;
 	execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void>;
 	autocomplete?(interaction: AutocompleteInteraction, context: CommandContext): Promise<void>;
 }
