@@ -44,12 +44,16 @@ export function deliveryNeeds(inThread: boolean): readonly BotPermission[] {
 	return ['ViewChannel', inThread ? 'SendMessagesInThreads' : 'SendMessages', 'AttachFiles', 'ReadMessageHistory'];
 }
 
-/** The permissions delivery needs that the interaction's `app_permissions` lacks (Administrator holds them all). */
+/**
+ * The permissions delivery needs that the interaction's `app_permissions` lacks (Administrator
+ * holds them all). A channel the client has not cached (a thread it was never told of) may be
+ * either: posting in it takes Send Messages or Send Messages in Threads, whichever it is.
+ */
 export function missingForDelivery(interaction: BaseInteraction): BotPermission[] {
-	const inThread = interaction.channel?.isThread() ?? false;
-	return deliveryNeeds(inThread).filter(
-		(permission) => !interaction.appPermissions.has(PermissionFlagsBits[permission], true),
-	);
+	const holds = (permission: BotPermission) => interaction.appPermissions.has(PermissionFlagsBits[permission], true);
+	const { channel } = interaction;
+	const inThread = channel?.isThread() ?? (!holds('SendMessages') && holds('SendMessagesInThreads'));
+	return deliveryNeeds(inThread).filter((permission) => !holds(permission));
 }
 
 /**
