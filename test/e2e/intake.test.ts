@@ -6,6 +6,7 @@ import { answerOf, type Answer } from '../helpers/answers.js';
 import { clipOf, nextUser, startDeployment, withLogs, type Deployment } from '../helpers/deployment.js';
 import { solidPng } from '../helpers/images.js';
 import { usedUnits } from '../helpers/quota.js';
+import { pick, seeded } from '../helpers/random.js';
 import { BOT_PERMISSIONS } from '../standins/discord-payloads.js';
 import {
 	startDiscordStandIn,
@@ -136,6 +137,31 @@ describe('attachment links: only from Discord’s attachment hosts', () => {
 			const text = await refused(video(userId, option, upload), userId, creates, upload.redirectTo !== undefined);
 			expect(text, upload.url ?? upload.redirectTo).toContain(
 				`The \`${option}\` attachment does not come from Discord’s attachment servers`,
+			);
+		}
+		expect(internal.hits).toEqual([]);
+	}, 60_000);
+
+	it('seed 4242: 30 random disguises of the internal service’s address, each refused at once, none fetched', async () => {
+		const random = seeded(4242);
+		const { port } = new URL(internal.origin);
+		const cdn = new URL(discord.origin);
+		const hosts = ['127.0.0.1', '127.1', '0x7f000001', '2130706433', '[::1]', '[::ffff:7f00:1]', 'localhost'];
+		const disguises: ReadonlyArray<(host: string) => string> = [
+			(host) => `http://${host}:${port}/secret.png`,
+			(host) => `https://${host}:${port}/secret.png`,
+			(host) => `http://${cdn.host}@${host}:${port}/secret.png`,
+			(host) => `http://cdn.discordapp.com:443@${host}:${port}/x.png`,
+			(host) => `http://${host}:${port}/attachments/${cdn.host}/x.png`,
+			(host) => `http://${host}:${port}#@${cdn.host}/x.png`,
+		];
+		const creates = minimax.creates.length;
+		for (let i = 0; i < 30; i++) {
+			const url = pick(random, disguises)(pick(random, hosts));
+			const userId = nextUser();
+			const option = pick(random, ['first_frame', 'last_frame', 'subject']);
+			expect(await refused(video(userId, option, png({ url })), userId, creates), url).toContain(
+				'does not come from Discord’s attachment servers',
 			);
 		}
 		expect(internal.hits).toEqual([]);
