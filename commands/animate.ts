@@ -1,6 +1,7 @@
 import { ApplicationCommandType, ApplicationIntegrationType, InteractionContextType } from 'discord.js';
 import type { MessageCommand } from '../src/discord/command.js';
 import { animateModal } from '../src/discord/components.js';
+import { checkCanDeliver } from '../src/discord/intake-guards.js';
 import { InvalidRequestError, SequenceError } from '../src/errors.js';
 import { localizations, textsFor } from '../src/texts/index.js';
 import { firstImageIndex } from '../src/video/images.js';
@@ -22,6 +23,8 @@ export default {
 
 	async execute(interaction) {
 		if (!interaction.inGuild()) throw new InvalidRequestError({ kind: 'not-in-server' });
+		// Refused before the modal, so nobody writes a prompt for a clip that could not be delivered.
+		checkCanDeliver(interaction);
 		const attachments = [...interaction.targetMessage.attachments.values()];
 		const index = firstImageIndex(attachments.map((file) => ({ contentType: file.contentType, name: file.name })));
 		if (index === undefined) throw new SequenceError({ kind: 'no-image' });

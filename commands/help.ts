@@ -11,6 +11,8 @@ export default {
 		contexts: [InteractionContextType.Guild],
 		integration_types: [ApplicationIntegrationType.GuildInstall],
 	},
+	// What the bot does and the deployment's models: nothing of any server's, so anywhere.
+	anywhere: true,
 
 	async execute(interaction, context) {
 		const texts = textsFor(interaction.locale);

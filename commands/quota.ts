@@ -13,6 +13,8 @@ export default {
 		contexts: [InteractionContextType.Guild],
 		integration_types: [ApplicationIntegrationType.GuildInstall],
 	},
+	// The caller's own count, read-only (the default limit outside a server that set one).
+	anywhere: true,
 
 	async execute(interaction, context) {
 		const fallback = context.config.userDailyQuota;

@@ -7,6 +7,7 @@ import {
 	type ChatInputCommandInteraction,
 } from 'discord.js';
 import type { Command } from '../src/discord/command.js';
+import { attachmentOption, checkCanDeliver } from '../src/discord/intake-guards.js';
 import { startVideo } from '../src/discord/start-video.js';
 import { InvalidRequestError } from '../src/errors.js';
 import { suggestCamera } from '../src/video/autocomplete.js';
@@ -41,9 +42,9 @@ function readOptions(interaction: ChatInputCommandInteraction) {
 		duration: options.getInteger('duration') ?? undefined,
 		resolution: options.getString('resolution') ?? undefined,
 		ratio: ratioOf(options.getString('ratio')),
-		firstFrame: attachment(attachmentInfo('first_frame', options.getAttachment('first_frame'))),
-		lastFrame: attachment(attachmentInfo('last_frame', options.getAttachment('last_frame'))),
-		subject: attachment(attachmentInfo('subject', options.getAttachment('subject'))),
+		firstFrame: attachment(attachmentInfo('first_frame', attachmentOption(interaction, 'first_frame'))),
+		lastFrame: attachment(attachmentInfo('last_frame', attachmentOption(interaction, 'last_frame'))),
+		subject: attachment(attachmentInfo('subject', attachmentOption(interaction, 'subject'))),
 	};
 }
 
@@ -120,6 +121,7 @@ export default {
 
 	async execute(interaction, context) {
 		if (!interaction.inGuild()) throw new InvalidRequestError({ kind: 'not-in-server' });
+		checkCanDeliver(interaction);
 		// Checks without I/O first: bad input is refused privately before anything is spent.
 		const checked = checkVideoOptions(context.config.provider, readOptions(interaction), context.config.models);
 		await startVideo(interaction, context, checked);

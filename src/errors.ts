@@ -81,6 +81,12 @@ export type RequestProblem =
 	/** Retry or Remix of a clip whose stored images have expired. */
 	| { readonly kind: 'image-gone' }
 	| { readonly kind: 'not-in-server' }
+	/** An attachment whose link is not on Discord's attachment hosts (or redirects off them): never fetched. */
+	| { readonly kind: 'attachment-host'; readonly option: string }
+	/** An attachment option whose id Discord did not resolve: refused rather than made without it. */
+	| { readonly kind: 'attachment-unresolved'; readonly option: string }
+	/** A command from where the bot does not serve (a DM, or a server that has not added it). */
+	| { readonly kind: 'not-served'; readonly where: Unserved }
 	/** `/admin quota` needs exactly one of `user` and `role`. */
 	| { readonly kind: 'quota-target' }
 	/** `/admin quota limit:` is neither a whole number from 0 nor `default`. */
@@ -143,6 +149,25 @@ export class MissingPermissionError extends Error {
 
 	public constructor(public readonly permission: RequiredPermission) {
 		super(`missing permission ${permission}`);
+	}
+}
+
+/** Where an interaction came from that the bot does not serve. */
+export type Unserved = 'bot-dm' | 'private-channel' | 'server-without-bot';
+
+/** What the bot needs in a channel to deliver a clip there, by discord.js's flag name. */
+export type BotPermission =
+	'ViewChannel' | 'SendMessages' | 'SendMessagesInThreads' | 'AttachFiles' | 'ReadMessageHistory';
+
+/** The bot lacks permissions in the channel that delivering a clip needs; refused before anything is spent. */
+export class BotPermissionError extends Error {
+	public override readonly name = 'BotPermissionError';
+
+	public constructor(
+		public readonly channelId: string,
+		public readonly missing: readonly BotPermission[],
+	) {
+		super(`the bot lacks ${missing.join(', ')} in channel ${channelId}`);
 	}
 }
 

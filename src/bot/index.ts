@@ -3,6 +3,7 @@ import { type AllowedMentionsTypes, Client, Events, GatewayIntentBits, Routes, S
 import { commands, messageCommands } from '../../commands/index.js';
 import type { Config } from '../config.js';
 import { AdminAlerts } from '../discord/admin-alerts.js';
+import { discordAttachmentGuard } from '../discord/cdn.js';
 import { createInteractionHandler } from '../discord/interactions.js';
 import { explainTokenRefusal } from '../discord/invite.js';
 import { Replies } from '../discord/replies.js';
@@ -78,7 +79,8 @@ export async function startBot(config: Config, logger: Logger, metrics: Metrics 
 		intervalMs: config.progressIntervalMs,
 		logger,
 	});
-	const context = { ...stores, config, jobs, settle, owner, admins, metrics, logger, replies, boards };
+	const attachmentGuard = discordAttachmentGuard(config.discord.apiUrl);
+	const context = { ...stores, config, jobs, settle, owner, admins, metrics, logger, replies, boards, attachmentGuard };
 	const reaper = reapIntakes({ ...stores, owner, jobs, settle, replies, logger });
 	await reaper.ready;
 	const handle = createInteractionHandler(commands, context, messageCommands);

@@ -9,6 +9,7 @@ import { firstImageIndex } from '../video/images.js';
 import { promptSent } from '../providers/plan.js';
 import type { CommandContext } from './command.js';
 import { editModal, parseAnimateModalId, parseCustomId, retryButtons, type ButtonAction } from './components.js';
+import { checkCanStart } from './intake-guards.js';
 import { discordFailure } from './replies.js';
 import { startVideo } from './start-video.js';
 
@@ -157,6 +158,8 @@ export async function handleButton(interaction: ButtonInteraction, context: Comm
 			return addToSequence(interaction, context, clip);
 		case 'remix':
 		case 'extend':
+			// Refused before the modal, so nobody edits a prompt for a clip that could not start here.
+			checkCanStart(interaction);
 			await interaction.showModal(
 				editModal(
 					parsed.action,

@@ -10,6 +10,7 @@ import type { RequiredPermission } from '../errors.js';
 import type { Settle } from '../generation/settle.js';
 import type { VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
+import type { DownloadGuard } from '../media/download.js';
 import type { Metrics } from '../metrics.js';
 import type { AuditLog } from '../store/audit.js';
 import type { GuildSettings } from '../store/guild-settings.js';
@@ -42,6 +43,8 @@ export interface CommandContext {
 	readonly ledger: Ledger;
 	readonly audit: AuditLog;
 	readonly media: MediaStore;
+	/** Where members' attachments may be downloaded from (Discord's attachment hosts). */
+	readonly attachmentGuard: DownloadGuard;
 	readonly records: JobRecords;
 	/** The edit budget of every message, shared with the workers. */
 	readonly edits: MessageEdits;
@@ -72,6 +75,11 @@ export interface Command {
 	 * integration override, a crafted interaction).
 	 */
 	readonly requires?: RequiredPermission;
+	/**
+	 * Works wherever it is invoked (a DM, a server that has not added the bot): it spends nothing
+	 * and shows only the caller's own. Every other command needs a server that installed the bot.
+	 */
+	readonly anywhere?: boolean;
 	execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void>;
 	autocomplete?(interaction: AutocompleteInteraction, context: CommandContext): Promise<void>;
 }

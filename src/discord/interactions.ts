@@ -1,5 +1,6 @@
 import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
 import {
+	BotPermissionError,
 	InvalidRequestError,
 	LimitReachedError,
 	MissingPermissionError,
@@ -11,6 +12,7 @@ import {
 import { textsFor } from '../texts/index.js';
 import { handleButton, handleModal } from './buttons.js';
 import type { Command, CommandContext, MessageCommand } from './command.js';
+import { checkServed } from './intake-guards.js';
 import { holds } from './member.js';
 
 /** Errors the user caused or can wait out; anything else is our fault and logged as such. */
@@ -19,6 +21,7 @@ const isExpected = (error: unknown) =>
 	error instanceof QuotaExceededError ||
 	error instanceof LimitReachedError ||
 	error instanceof MissingPermissionError ||
+	error instanceof BotPermissionError ||
 	error instanceof QueueUnavailableError ||
 	error instanceof NoWorkerError ||
 	error instanceof SequenceError;
@@ -79,6 +82,7 @@ export function createInteractionHandler(
 			const command = onMessages.get(interaction.commandName);
 			try {
 				if (command === undefined) throw new Error(`unknown message command ${interaction.commandName}`);
+				checkServed(interaction);
 				await command.execute(interaction, context);
 			} catch (error) {
 				await refuse(interaction, error, { command: interaction.commandName });
@@ -94,6 +98,8 @@ export function createInteractionHandler(
 			return;
 		}
 		try {
+			// Where it came from, from this very interaction, whatever the registration allowed.
+			if (command.anywhere !== true) checkServed(interaction);
 			// The member's permissions in this very interaction decide, whatever Discord's registration allowed.
 			if (command.requires !== undefined && !holds(interaction, command.requires))
 				throw new MissingPermissionError(command.requires);

@@ -7,12 +7,13 @@ import {
 	QuotaExceededError,
 } from '../errors.js';
 import { textsFor } from '../texts/index.js';
-import { enqueueVideo, type Checked } from '../generation/intake.js';
+import { checkAttachmentLinks, enqueueVideo, type Checked } from '../generation/intake.js';
 import { checkWhere } from '../generation/policy.js';
 import { promptSent } from '../providers/plan.js';
 import type { ImageRef } from '../video/request.js';
 import type { CommandContext } from './command.js';
 import { progressButtons } from './components.js';
+import { checkCanStart } from './intake-guards.js';
 import { roleIdsOf } from './member.js';
 
 const EXTENSIONS = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' } as const;
@@ -60,8 +61,11 @@ export async function startVideo(
 	context: CommandContext,
 	checked: Checked,
 ): Promise<void> {
+	// Before anything is read, reserved or shown: served here, and the bot can deliver here.
+	checkCanStart(interaction);
 	if (!interaction.inGuild() || interaction.channelId === null)
 		throw new InvalidRequestError({ kind: 'not-in-server' });
+	await checkAttachmentLinks(checked, context.attachmentGuard);
 	const { channelId } = interaction;
 	// Both reads before the acknowledgement, so side by side.
 	const alive = context.workers.alive().catch(() => undefined);

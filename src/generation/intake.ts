@@ -1,6 +1,7 @@
 import { InvalidRequestError, LimitReachedError, QueueUnavailableError, QuotaExceededError } from '../errors.js';
 import { jobLogFields, type VideoJobData, type VideoJobs } from '../jobs/index.js';
 import type { Logger } from '../log.js';
+import { UnsafeUrlError, type DownloadGuard } from '../media/download.js';
 import { chooseModel, needOf } from '../providers/plan.js';
 import { priceOf, type PriceTable } from '../providers/prices.js';
 import type { ModelLists, ProviderName } from '../providers/types.js';
@@ -87,6 +88,28 @@ export function checkVideoOptions(provider: ProviderName, options: VideoOptions,
 	return { options, ...composed, model: chooseModel(provider, need, lists).id };
 }
 
+/**
+ * Refuses, before anything is reserved or shown, an attachment whose link is not on the hosts the
+ * guard allows. Redirects and the addresses a name resolves to are checked again as it is fetched.
+ */
+export async function checkAttachmentLinks(checked: Checked, guard: DownloadGuard): Promise<void> {
+	const { firstFrame, lastFrame, subject } = checked.options;
+	for (const source of [firstFrame, lastFrame, subject]) {
+		if (source?.kind !== 'attachment') continue;
+		const { option, url } = source.info;
+		const refused = (cause: unknown) => new InvalidRequestError({ kind: 'attachment-host', option }, { cause });
+		let parsed: URL;
+		try {
+			parsed = new URL(url);
+		} catch (error) {
+			throw refused(error);
+		}
+		await guard.check(parsed).catch((error: unknown) => {
+			throw error instanceof UnsafeUrlError ? refused(error) : error;
+		});
+	}
+}
+
 /** The interaction a job answers, as the intake needs it. */
 export interface InteractionFacts {
 	readonly id: string;
@@ -123,6 +146,8 @@ export interface IntakeDeps {
 	/** This bot process, as named in the reservations it leaves until their jobs are enqueued. */
 	readonly owner: string;
 	readonly media: MediaStore;
+	/** Where attachments may be downloaded from: Discord's attachment hosts only. */
+	readonly attachmentGuard: DownloadGuard;
 	readonly records: JobRecords;
 	readonly jobs: Pick<VideoJobs, 'enqueue' | 'positionForNew'>;
 	readonly settle: Settle;
@@ -212,7 +237,7 @@ export async function enqueueVideo(
 	const stored: string[] = [];
 	try {
 		const load = async (source: Exclude<ImageSource, { kind: 'clip-frame' }>) => {
-			if (source.kind === 'attachment') return fetchAttachmentImage(source.info);
+			if (source.kind === 'attachment') return fetchAttachmentImage(source.info, deps.attachmentGuard);
 			const data = await media.get(source.ref.key);
 			if (data === null) throw new InvalidRequestError({ kind: 'image-gone' });
 			return { data, contentType: source.ref.contentType };

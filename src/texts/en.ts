@@ -4,6 +4,7 @@ import type {
 	DurationOffer,
 	LimitReached,
 	RequestProblem,
+	BotPermission,
 	RequiredPermission,
 	SequenceProblem,
 	Suggestion,
@@ -135,6 +136,14 @@ function requestProblem(problem: RequestProblem): string {
 			return 'The images of that clip are no longer kept (they are stored for a day). Start a new `/video` with them attached.';
 		case 'not-in-server':
 			return 'Videos can only be made in a server channel.';
+		case 'attachment-host':
+			return `The \`${problem.option}\` attachment does not come from Discord’s attachment servers, so I did not download it. Please attach the file to the command itself. Nothing was charged.`;
+		case 'attachment-unresolved':
+			return `Discord did not pass me the \`${problem.option}\` attachment, so I made nothing rather than a clip without it. Please attach the file again and resend the command. Nothing was charged.`;
+		case 'not-served':
+			return problem.where === 'server-without-bot'
+				? 'This server has not added me, so I can’t work here (you are using me from your own apps). A server admin can add me to the server; until then, use me in a server that has. Nothing was charged.'
+				: 'I only work in the channels of a server that has added me, not in direct messages. Please use this command in such a server. Nothing was charged.';
 		case 'quota-target':
 			return 'Name either a member (`user`) or a role (`role`), one of them. Nothing was changed.';
 		case 'quota-limit':
@@ -175,6 +184,20 @@ const PERMISSIONS: Readonly<Record<RequiredPermission, string>> = { ManageGuild:
 
 const missingPermission = (permission: RequiredPermission): string =>
 	`You need the **${PERMISSIONS[permission]}** permission to use this command. Nothing was changed.`;
+
+const BOT_PERMISSIONS: Readonly<Record<BotPermission, string>> = {
+	ViewChannel: 'View Channel',
+	SendMessages: 'Send Messages',
+	SendMessagesInThreads: 'Send Messages in Threads',
+	AttachFiles: 'Attach Files',
+	ReadMessageHistory: 'Read Message History',
+};
+
+const missingBotPermissions = (channelId: string, missing: readonly BotPermission[]): string =>
+	`I can’t deliver clips in <#${channelId}>: I need ${listing(
+		missing.map((permission) => `**${BOT_PERMISSIONS[permission]}**`),
+		'and',
+	)} there. A server admin can grant ${missing.length === 1 ? 'it' : 'them'} in the channel’s settings (Permissions). Nothing was charged.`;
 
 /** Who an `/admin quota` concerns. */
 export interface QuotaTarget {
@@ -537,6 +560,7 @@ export const en = {
 	money,
 	limitReached,
 	missingPermission,
+	missingBotPermissions,
 	lostInRestart:
 		'⚠️ This request was lost when the bot restarted, before it reached the queue. Nothing was charged; please send it again.',
 	admin,

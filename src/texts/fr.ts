@@ -4,6 +4,7 @@ import type {
 	DurationOffer,
 	LimitReached,
 	RequestProblem,
+	BotPermission,
 	RequiredPermission,
 	SequenceProblem,
 	Suggestion,
@@ -138,6 +139,14 @@ function requestProblem(problem: RequestProblem): string {
 			return 'Les images de ce clip ne sont plus conservées (elles sont gardées un jour). Lancez une nouvelle commande `/video` en les joignant.';
 		case 'not-in-server':
 			return 'Les vidéos ne peuvent être créées que dans un salon de serveur.';
+		case 'attachment-host':
+			return `La pièce jointe \`${problem.option}\` ne vient pas des serveurs de pièces jointes de Discord, je ne l’ai donc pas téléchargée. Merci de joindre le fichier à la commande elle-même. Rien n’a été facturé.`;
+		case 'attachment-unresolved':
+			return `Discord ne m’a pas transmis la pièce jointe \`${problem.option}\` : plutôt qu’un clip sans elle, je n’ai rien créé. Merci de joindre à nouveau le fichier et de renvoyer la commande. Rien n’a été facturé.`;
+		case 'not-served':
+			return problem.where === 'server-without-bot'
+				? 'Ce serveur ne m’a pas ajouté, je ne peux donc pas y travailler (vous m’utilisez depuis vos propres applications). Un admin du serveur peut m’y ajouter ; d’ici là, utilisez-moi dans un serveur qui l’a fait. Rien n’a été facturé.'
+				: 'Je ne fonctionne que dans les salons d’un serveur qui m’a ajouté, pas en messages privés. Merci d’utiliser cette commande dans un tel serveur. Rien n’a été facturé.';
 		case 'quota-target':
 			return 'Indiquez soit un membre (`user`), soit un rôle (`role`), l’un des deux. Rien n’a été modifié.';
 		case 'quota-limit':
@@ -178,6 +187,20 @@ const PERMISSIONS: Readonly<Record<RequiredPermission, string>> = { ManageGuild:
 
 const missingPermission = (permission: RequiredPermission): string =>
 	`Il vous faut la permission **${PERMISSIONS[permission]}** pour utiliser cette commande. Rien n’a été modifié.`;
+
+const BOT_PERMISSIONS: Readonly<Record<BotPermission, string>> = {
+	ViewChannel: 'Voir le salon',
+	SendMessages: 'Envoyer des messages',
+	SendMessagesInThreads: 'Envoyer des messages dans les fils',
+	AttachFiles: 'Joindre des fichiers',
+	ReadMessageHistory: 'Voir les anciens messages',
+};
+
+const missingBotPermissions = (channelId: string, missing: readonly BotPermission[]): string =>
+	`Je ne peux pas livrer de clips dans <#${channelId}> : il me faut ${missing.length === 1 ? 'la permission' : 'les permissions'} ${listing(
+		missing.map((permission) => `**${BOT_PERMISSIONS[permission]}**`),
+		'et',
+	)} dans ce salon. Un admin du serveur peut ${missing.length === 1 ? 'me l’accorder' : 'me les accorder'} dans les paramètres du salon (Permissions). Rien n’a été facturé.`;
 
 const shortPrompt = (prompt: string): string => (prompt.length > 60 ? `${prompt.slice(0, 59)}…` : prompt);
 
@@ -502,6 +525,7 @@ export const fr: Sentences = {
 	money,
 	limitReached,
 	missingPermission,
+	missingBotPermissions,
 	lostInRestart:
 		'⚠️ Cette demande a été perdue au redémarrage du bot, avant d’entrer dans la file. Rien n’a été facturé ; merci de la renvoyer.',
 	admin,

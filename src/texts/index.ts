@@ -1,5 +1,6 @@
 import { Locale, type LocalizationMap } from 'discord.js';
 import {
+	BotPermissionError,
 	InvalidRequestError,
 	LimitReachedError,
 	MissingPermissionError,
@@ -55,6 +56,7 @@ function complete(language: Language, sentences: Sentences): Texts {
 			if (error instanceof QuotaExceededError) return sentences.quotaExceeded(error);
 			if (error instanceof LimitReachedError) return sentences.limitReached(error.limit);
 			if (error instanceof MissingPermissionError) return sentences.missingPermission(error.permission);
+			if (error instanceof BotPermissionError) return sentences.missingBotPermissions(error.channelId, error.missing);
 			if (error instanceof QueueUnavailableError) return sentences.queueUnavailable;
 			if (error instanceof NoWorkerError) return sentences.noWorker(error.adminsTold);
 			if (error instanceof SequenceError) return sentences.sequenceProblem(error.problem);

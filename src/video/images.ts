@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../errors.js';
-import { fetchCapped } from '../media/download.js';
+import { fetchCapped, UnsafeUrlError, type DownloadGuard } from '../media/download.js';
 import { findStructuralDamage, readImageHeader, type ImageType } from './image-header.js';
 
 export { sniffImageType, type ImageType } from './image-header.js';
@@ -117,16 +117,20 @@ export function checkAttachmentInfo(info: AttachmentInfo): void {
 
 /**
  * Copies an attachment now, because Discord's signed links expire while a job may wait, and
- * checks the copy with `checkImage`.
+ * checks the copy with `checkImage`. Only from where `guard` allows (Discord's attachment hosts):
+ * a link elsewhere is refused before a byte is fetched.
  */
 export async function fetchAttachmentImage(
 	info: AttachmentInfo,
+	guard: DownloadGuard,
 	signal?: AbortSignal,
 ): Promise<{ data: Buffer; contentType: ImageType; width: number; height: number }> {
 	let result;
 	try {
-		result = await fetchCapped(info.url, MAX_IMAGE_BYTES, { signal, timeoutMs: 15_000 });
+		result = await fetchCapped(info.url, MAX_IMAGE_BYTES, { signal, timeoutMs: 15_000, guard });
 	} catch (error) {
+		if (error instanceof UnsafeUrlError)
+			throw new InvalidRequestError({ kind: 'attachment-host', option: info.option }, { cause: error });
 		throw new InvalidRequestError({ kind: 'image-unreadable', option: info.option }, { cause: error });
 	}
 	if (!result.ok) {

@@ -5,6 +5,7 @@ import { Routes } from 'discord.js';
 import type { Config } from '../config.js';
 import { AdminAlerts } from '../discord/admin-alerts.js';
 import { explainTokenRefusal } from '../discord/invite.js';
+import { discordAttachmentGuard } from '../discord/cdn.js';
 import { Replies } from '../discord/replies.js';
 import { createRest, WORKER_REST } from '../discord/rest.js';
 import { StartupError } from '../errors.js';
@@ -75,8 +76,11 @@ export async function startWorker(
 			return [name, limitProvider(provider, { limits: stores.limits, settings, busyRetryMs })] as const;
 		}),
 	);
+	// Every download of a member's file (Extend's clip, a sequence's shots) stays on Discord's hosts.
+	const attachmentGuard = discordAttachmentGuard(config.discord.apiUrl);
 	const processor = createProcessor({
 		...stores,
+		attachmentGuard,
 		providers,
 		models: config.models,
 		replies: new Replies(rest),
@@ -98,6 +102,7 @@ export async function startWorker(
 	});
 	const renderer = createRenderer({
 		replies: new Replies(rest),
+		attachmentGuard,
 		edits: stores.edits,
 		records: stores.records,
 		logger,

@@ -2,7 +2,7 @@ import { DiscordAPIError } from 'discord.js';
 import type { Replies } from '../discord/replies.js';
 import type { VideoJob } from '../jobs/index.js';
 import type { Logger } from '../log.js';
-import { DownloadError, fetchCapped } from '../media/download.js';
+import { DownloadError, fetchCapped, UnsafeUrlError, type DownloadGuard } from '../media/download.js';
 import { FfmpegError } from '../media/ffmpeg.js';
 import { lastFrame } from '../media/frames.js';
 import type { MediaStore } from '../store/media.js';
@@ -21,6 +21,7 @@ export class SourceUnreadableError extends Error {
 export interface InputDeps {
 	readonly replies: Replies;
 	readonly media: MediaStore;
+	readonly attachmentGuard: DownloadGuard;
 }
 
 /**
@@ -46,7 +47,7 @@ export async function prepareInputs(
 			(file) => file.content_type?.startsWith('video/') ?? /\.(mp4|webm|mov)$/i.test(file.filename),
 		);
 		if (clip === undefined) throw new SourceUnreadableError('the clip message has no video');
-		const download = await fetchCapped(clip.url, MAX_CLIP_BYTES, { signal });
+		const download = await fetchCapped(clip.url, MAX_CLIP_BYTES, { signal, guard: deps.attachmentGuard });
 		if (!download.ok) throw new SourceUnreadableError('the clip is too large to read');
 		frame = await lastFrame(download.data);
 		checkImage('first_frame', frame);
@@ -55,6 +56,8 @@ export async function prepareInputs(
 			(error instanceof DiscordAPIError && error.status >= 400 && error.status < 500) ||
 			(error instanceof DownloadError && error.status !== undefined && error.status < 500) ||
 			(error instanceof FfmpegError && error.failure === 'failed') ||
+			// A link off Discord's attachment hosts is never fetched, now or on a later attempt.
+			error instanceof UnsafeUrlError ||
 			error instanceof InvalidRequestError;
 		if (gone)
 			throw new SourceUnreadableError(`could not take the last frame of clip ${from.interactionId}`, { cause: error });

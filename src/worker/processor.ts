@@ -2,6 +2,7 @@ import { DiscordAPIError } from 'discord.js';
 import type { AdminAlerts } from '../discord/admin-alerts.js';
 import { retryButtons } from '../discord/components.js';
 import { discordFailure, ReplyError, type OutgoingMessage, type Replies } from '../discord/replies.js';
+import type { DownloadGuard } from '../media/download.js';
 import { FAILURE_POLICY, type FailureClass } from '../failures.js';
 import { imageKeysOf, type Outcome, type Reopen, type Settle, type Settled } from '../generation/settle.js';
 import { isHandOver, jobLogFields, PermanentJobError, type VideoJob, type VideoJobData } from '../jobs/index.js';
@@ -30,6 +31,8 @@ export interface ProcessorDeps {
 	readonly models?: ModelLists | undefined;
 	readonly replies: Replies;
 	readonly media: MediaStore;
+	/** Where the clip Extend continues may be downloaded from (Discord's attachment hosts). */
+	readonly attachmentGuard: DownloadGuard;
 	readonly settle: Settle;
 	readonly reopen: Reopen;
 	/** Whether a job not yet at its provider may start now (paused server, user's running jobs). */

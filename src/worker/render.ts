@@ -9,7 +9,7 @@ import {
 	type RenderShot,
 } from '../jobs/index.js';
 import type { Logger } from '../log.js';
-import { DownloadError, fetchCapped } from '../media/download.js';
+import { DownloadError, fetchCapped, UnsafeUrlError, type DownloadGuard } from '../media/download.js';
 import { fitForDiscord } from '../media/fit.js';
 import { probeVideo, UnreadableVideoError } from '../media/probe.js';
 import { FilmTooLargeError, stitchShots, type ShotFile } from '../media/stitch.js';
@@ -25,6 +25,8 @@ const MAX_SHOT_BYTES = 500 * 1024 * 1024;
 
 export interface RenderDeps {
 	readonly replies: Replies;
+	/** Where shots may be downloaded from (Discord's attachment hosts). */
+	readonly attachmentGuard: DownloadGuard;
 	readonly edits: MessageEdits;
 	readonly records: Pick<JobRecords, 'settlement'>;
 	readonly logger: Logger;
@@ -94,13 +96,14 @@ export function createRenderer(deps: RenderDeps) {
 				(file) => file.content_type?.startsWith('video/') ?? /\.(mp4|webm|mov)$/i.test(file.filename),
 			);
 			if (clip === undefined) return 'no-clip';
-			const download = await fetchCapped(clip.url, MAX_SHOT_BYTES, { signal });
+			const download = await fetchCapped(clip.url, MAX_SHOT_BYTES, { signal, guard: deps.attachmentGuard });
 			if (!download.ok) return 'download';
 			return { data: download.data, probe: await probeVideo(download.data, { signal }) };
 		} catch (error) {
 			if (signal.aborted) throw error;
 			if (discordFailure(error) === 'message-gone') return 'deleted';
 			if (error instanceof UnreadableVideoError) return 'unreadable';
+			if (error instanceof UnsafeUrlError) return 'download';
 			const refused =
 				(error instanceof DiscordAPIError && error.status < 500) ||
 				(error instanceof DownloadError && error.status !== undefined && error.status < 500);

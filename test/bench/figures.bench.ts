@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { Routes } from 'discord.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { discordAttachmentGuard } from '../../src/discord/cdn.js';
 import { createRest } from '../../src/discord/rest.js';
 import { checkVideoOptions, enqueueVideo } from '../../src/generation/intake.js';
 import { createSettle } from '../../src/generation/settle.js';
@@ -162,6 +163,7 @@ describe('benchmarks', () => {
 			limits,
 			owner: 'bench',
 			jobs,
+			attachmentGuard: discordAttachmentGuard('https://discord.com/api'),
 			settle: createSettle(stores),
 			logger,
 		};

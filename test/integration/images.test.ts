@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discordAttachmentGuard } from '../../src/discord/cdn.js';
 import { InvalidRequestError, type RequestProblem } from '../../src/errors.js';
 import { findStructuralDamage, MAX_JPEG_SEGMENTS, readImageHeader } from '../../src/video/image-header.js';
 import {
@@ -553,13 +554,17 @@ describe('fetchAttachmentImage', () => {
 		await new Promise<void>((resolve) => server.close(() => resolve()));
 	});
 
+	// The files are served where a local Discord stand-in would be: the configured API's origin.
 	const fetchFrom = (path: string) =>
-		fetchAttachmentImage({
-			option: OPTION,
-			url: `${origin}${path}`,
-			size: served.get(path)?.body.length ?? 0,
-			contentType: 'image/png',
-		});
+		fetchAttachmentImage(
+			{
+				option: OPTION,
+				url: `${origin}${path}`,
+				size: served.get(path)?.body.length ?? 0,
+				contentType: 'image/png',
+			},
+			discordAttachmentGuard(`${origin}/api`),
+		);
 
 	it('returns the copy with its real type and size when it passes', async () => {
 		const frame = await fetchFrom('/frame.png');

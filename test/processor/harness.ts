@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AdminAlerts } from '../../src/discord/admin-alerts.js';
+import { discordAttachmentGuard } from '../../src/discord/cdn.js';
 import { Replies } from '../../src/discord/replies.js';
 import { createRest, WORKER_REST } from '../../src/discord/rest.js';
 import { createReopen, createSettle } from '../../src/generation/settle.js';
@@ -83,6 +84,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		...stores,
 		providers: new Map(providers.map((provider) => [provider.name, provider])),
 		replies: new Replies(rest),
+		attachmentGuard: discordAttachmentGuard(discord.apiUrl),
 		settle: createSettle(stores),
 		reopen: createReopen(stores),
 		admit: createAdmission({ ...stores, maxActive: options.maxActive ?? 100, staleAfterMs: 3_600_000 }),

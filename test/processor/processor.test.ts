@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAILURE_POLICY, type FailureClass, type ProviderFailure } from '../../src/failures.js';
 import { PermanentJobError } from '../../src/jobs/index.js';
@@ -413,6 +415,52 @@ describe('processor: generate → deliver → settle, with real Redis and stand-
 		expect(minimax.creates.length).toBe(creates);
 		expect(shown(job)).toContain(english.failures['source-unreadable']);
 		expect(await harness.used(user)).toBe(0);
+	});
+
+	it('source-unreadable: an Extend whose clip links off Discord’s attachment hosts fetches nothing there', async () => {
+		const hits: string[] = [];
+		const internal = createServer((request, response) => {
+			hits.push(request.url ?? '');
+			response.writeHead(200, { 'content-type': 'video/mp4' }).end(minimax.video);
+		});
+		await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
+		try {
+			const { port } = internal.address() as AddressInfo;
+			const target = `http://127.0.0.1:${port}/clip.mp4`;
+			const clip = (extra: { url?: string; redirectTo?: string }) => ({
+				filename: 'clip.mp4',
+				data: minimax.video,
+				contentType: 'video/mp4',
+				...extra,
+			});
+			const uploads = [
+				clip({ url: target }),
+				clip({ url: `http://${new URL(discord.origin).host}@127.0.0.1:${port}/clip.mp4` }),
+				clip({ url: `http://localhost:${port}/clip.mp4` }),
+				clip({ url: `http://[::1]:${port}/clip.mp4` }),
+				clip({ url: 'http://169.254.169.254/latest/meta-data/' }),
+				clip({ redirectTo: target }),
+			];
+			for (const upload of uploads) {
+				const message = discord.memberMessage({ userId: nextUser(), attachments: [upload] });
+				const user = nextUser();
+				const job = await harness.job({
+					userId: user,
+					model: 'I2V-01',
+					request: {
+						extendsFrom: { interactionId: '1573597093061328001', channelId: discord.channelId, messageId: message.id },
+					},
+				});
+				const creates = minimax.creates.length;
+				expect(await harness.run(job), upload.url ?? upload.redirectTo).toBeInstanceOf(PermanentJobError);
+				expect(minimax.creates.length).toBe(creates);
+				expect(shown(job)).toContain(english.failures['source-unreadable']);
+				expect(await harness.used(user)).toBe(0);
+			}
+			expect(hits).toEqual([]);
+		} finally {
+			await new Promise<void>((resolve) => internal.close(() => resolve()));
+		}
 	});
 
 	it('abandons a job that stalled too often with the internal failure, once', async () => {

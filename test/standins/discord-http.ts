@@ -256,6 +256,8 @@ function contentTypeOf(filename: string, partType: string): string {
 interface HostedFile {
 	data: Buffer;
 	contentType: string;
+	/** The link answers 302 to this instead (a CDN link that sends the bot elsewhere). */
+	redirectTo?: string;
 }
 
 export interface HostedUrls {
@@ -277,9 +279,16 @@ export class AttachmentHost {
 
 	constructor(private readonly origin: string) {}
 
-	host(channelId: string, id: string, filename: string, data: Buffer, contentType: string): HostedUrls {
+	host(
+		channelId: string,
+		id: string,
+		filename: string,
+		data: Buffer,
+		contentType: string,
+		redirectTo?: string,
+	): HostedUrls {
 		const path = `/attachments/${channelId}/${id}/${encodeURIComponent(filename)}`;
-		this.files.set(path, { data, contentType });
+		this.files.set(path, { data, contentType, ...(redirectTo === undefined ? {} : { redirectTo }) });
 		return this.signed(path);
 	}
 
@@ -312,6 +321,10 @@ export class AttachmentHost {
 		const valid = url.searchParams.get('hm') === this.sign(path, ex, is) && parseInt(ex, 16) * 1000 > Date.now();
 		if (!file || !valid) {
 			res.writeHead(404, { 'content-type': 'text/plain' }).end('This content is no longer available.');
+			return true;
+		}
+		if (file.redirectTo !== undefined) {
+			res.writeHead(302, { location: file.redirectTo }).end();
 			return true;
 		}
 		res.writeHead(200, { 'content-type': file.contentType, 'content-length': String(file.data.length) }).end(file.data);

@@ -360,6 +360,10 @@ export function interactionEnvelope(
 		roles: string[];
 		/** What the bot may do in the channel now; all it was invited with by default. */
 		appPermissions?: string;
+		/** 0 a server (default); for 1 and 2 (DMs) see `asDirectMessage`. */
+		context?: InteractionContextType;
+		/** Default: the server's guild install, `{"0": guild id}` (`{"1": user id}` is a user install). */
+		authorizingIntegrationOwners?: Record<string, string>;
 	},
 ) {
 	const guild = guildOfChannel(world, input.channelId);
@@ -384,9 +388,39 @@ export function interactionEnvelope(
 		locale: input.locale,
 		guild_locale: Locale.EnglishUS,
 		entitlements: [],
-		authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: guild.id },
-		context: InteractionContextType.Guild,
+		authorizing_integration_owners: input.authorizingIntegrationOwners ?? {
+			[ApplicationIntegrationType.GuildInstall]: guild.id,
+		},
+		context: input.context ?? InteractionContextType.Guild,
 		attachment_size_limit: input.attachmentSizeLimit,
+	};
+}
+
+/**
+ * An interaction payload as it comes from a DM (context 1, the bot's DM; 2, a group DM or another
+ * DM): no server, no member but the user themself, the DM as its channel, and (by default) the
+ * user's own install as the authorizing integration.
+ */
+export function asDirectMessage<T extends { guild_id?: string; member?: { user: APIUser } }>(
+	payload: T,
+	context: InteractionContextType.BotDM | InteractionContextType.PrivateChannel,
+	channelId: string,
+	owners: Record<string, string> | undefined,
+): Record<string, unknown> {
+	const { guild_id: _guildId, member, ...rest } = payload as T & { guild?: unknown; guild_locale?: unknown };
+	const { guild: _guild, guild_locale: _locale, ...dm } = rest as Record<string, unknown>;
+	const user = member?.user;
+	return {
+		...dm,
+		...(user === undefined ? {} : { user }),
+		channel_id: channelId,
+		channel: {
+			id: channelId,
+			type: context === InteractionContextType.BotDM ? ChannelType.DM : ChannelType.GroupDM,
+			...(user === undefined ? {} : { recipients: [user] }),
+		},
+		context,
+		authorizing_integration_owners: owners ?? { [ApplicationIntegrationType.UserInstall]: user?.id ?? '0' },
 	};
 }
 
@@ -408,6 +442,8 @@ export interface HostedAttachment {
 	height?: number;
 	/** Alt text the sender gave. */
 	description?: string;
+	/** A link the test wrote (not the CDN's): payloads carry it as it is, never signed afresh. */
+	crafted?: boolean;
 }
 
 /** A message as the stand-in keeps it; `StoredMessage` in discord.ts is its public view. */
@@ -441,7 +477,7 @@ export interface LinkSigner {
 }
 
 export function attachmentPayload(a: HostedAttachment, links?: LinkSigner): APIAttachment {
-	const urls = links?.fresh(a.url) ?? { url: a.url, proxyUrl: a.proxyUrl };
+	const urls = a.crafted === true ? { url: a.url, proxyUrl: a.proxyUrl } : (links?.fresh(a.url) ?? a);
 	return {
 		id: a.id,
 		filename: a.filename,

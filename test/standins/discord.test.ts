@@ -452,6 +452,74 @@ describe('Discord stand-in with the real discord.js client', () => {
 		expect(standIn.violations).toEqual([]);
 	});
 
+	it('sets app_permissions, context, install owners, unresolved attachments, crafted links and CDN redirects', async () => {
+		const seen: Array<Record<string, unknown>> = [];
+		const { standIn, until } = await harness(async (interaction) => {
+			if (!interaction.isChatInputCommand()) return;
+			const file = interaction.options.get('file');
+			seen.push({
+				context: interaction.context,
+				guild: interaction.guildId,
+				member: interaction.member !== null,
+				channel: interaction.channelId,
+				owners: {
+					guild: interaction.authorizingIntegrationOwners.guildId,
+					user: interaction.authorizingIntegrationOwners.userId,
+				},
+				attachFiles: interaction.appPermissions.has(PermissionFlagsBits.AttachFiles),
+				file: file === null ? undefined : (file.attachment?.url ?? 'unresolved'),
+			});
+			await interaction.reply({ content: 'seen', flags: 64 });
+		});
+		const png = { filename: 'a.png', data: Buffer.from('png'), contentType: 'image/png' };
+		const fileOption = [{ name: 'file', type: ApplicationCommandOptionType.Attachment, value: 'f' }];
+		const userId = '812345678901230002';
+		standIn.slashCommand({ name: 'x', userId, appPermissions: '0' });
+		standIn.slashCommand({ name: 'x', userId, context: InteractionContextType.BotDM });
+		standIn.slashCommand({ name: 'x', userId, context: InteractionContextType.PrivateChannel });
+		standIn.slashCommand({ name: 'x', userId, authorizingIntegrationOwners: { '1': userId } });
+		standIn.slashCommand({ name: 'x', userId, options: fileOption, attachments: { f: { ...png, unresolved: true } } });
+		standIn.slashCommand({
+			name: 'x',
+			userId,
+			options: fileOption,
+			attachments: { f: { ...png, url: 'http://10.0.0.1/a.png' } },
+		});
+		standIn.slashCommand({
+			name: 'x',
+			userId,
+			options: fileOption,
+			attachments: { f: { ...png, redirectTo: 'http://10.0.0.1/a.png' } },
+		});
+		await until(() => seen.length === 7, 'seven interactions');
+		const dm = seen[1]?.channel;
+		expect(seen).toEqual([
+			expect.objectContaining({ context: 0, guild: standIn.guildId, member: true, attachFiles: false }),
+			{
+				context: 1,
+				guild: null,
+				member: false,
+				channel: dm,
+				owners: { guild: null, user: userId },
+				attachFiles: true,
+				file: undefined,
+			},
+			expect.objectContaining({ context: 2, guild: null, member: false, owners: { guild: null, user: userId } }),
+			expect.objectContaining({ context: 0, guild: standIn.guildId, owners: { guild: null, user: userId } }),
+			expect.objectContaining({ file: 'unresolved', owners: { guild: standIn.guildId, user: null } }),
+			expect.objectContaining({ file: 'http://10.0.0.1/a.png' }),
+			expect.objectContaining({ file: expect.stringContaining(`${standIn.origin}/attachments/`) }),
+		]);
+		expect(dm).not.toBe(standIn.channelId);
+		// Every interaction was answered, the DMs' included.
+		await until(() => standIn.requests.filter((r) => r.path.endsWith('/callback')).length === 7, 'callbacks');
+		const link = (seen[6]?.file as string) ?? '';
+		const answer = await fetch(link, { redirect: 'manual' });
+		expect(answer.status).toBe(302);
+		expect(answer.headers.get('location')).toBe('http://10.0.0.1/a.png');
+		expect(standIn.violations).toEqual([]);
+	});
+
 	it('emulates late acks, double acks and oversized uploads', async () => {
 		const { standIn, handlerErrors } = await harness(
 			async (interaction) => {

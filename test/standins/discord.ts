@@ -8,6 +8,7 @@ import {
 	ApplicationCommandType,
 	ChannelType,
 	ComponentType,
+	InteractionContextType,
 	InteractionType,
 	MessageType,
 	type APIInteractionDataResolved,
@@ -45,6 +46,7 @@ import {
 	role,
 	interactionEnvelope,
 	interactionToken,
+	asDirectMessage,
 	messagePayload,
 	nextSnowflake,
 	readyPayload,
@@ -156,6 +158,12 @@ export interface UploadInput {
 	contentType: string;
 	width?: number;
 	height?: number;
+	/** A link the test crafted, carried in the payload instead of the CDN's (the file is not hosted). */
+	url?: string;
+	/** The CDN's link answers 302 to this address instead of serving the file. */
+	redirectTo?: string;
+	/** The option names an attachment id that `resolved.attachments` leaves out (Discord did not resolve it). */
+	unresolved?: boolean;
 }
 
 /** Who acts, and where: any member, with any roles and permissions, in any channel of any server. */
@@ -168,6 +176,15 @@ export interface Actor {
 	roles?: string[];
 	/** The channel (default: the first server's first channel); the server follows from it. */
 	channelId?: string;
+	/** The interaction's `app_permissions` (default: what the bot holds in the channel, see `setBotPermissions`). */
+	appPermissions?: string;
+	/**
+	 * The interaction's `context`: 0 a server (default); 1 the bot's DM and 2 a group DM carry no
+	 * server, no member, and the user's DM as their channel.
+	 */
+	context?: InteractionContextType;
+	/** The interaction's `authorizing_integration_owners` (default: the server's install, or in a DM the user's). */
+	authorizingIntegrationOwners?: Record<string, string>;
 }
 
 export interface SlashCommandInput extends Actor {
@@ -607,9 +624,13 @@ class StandIn implements DiscordStandIn {
 			throw new TypeError(`memberMessage(): the stand-in has no channel ${channelId}`);
 		const attachments = (input.attachments ?? []).map((upload) => {
 			const id = nextSnowflake();
-			const urls = this.state.cdn.host(channelId, id, upload.filename, upload.data, upload.contentType);
+			const urls =
+				upload.url === undefined
+					? this.state.cdn.host(channelId, id, upload.filename, upload.data, upload.contentType, upload.redirectTo)
+					: { url: upload.url, proxyUrl: upload.url };
 			return {
 				id,
+				...(upload.url === undefined ? {} : { crafted: true }),
 				filename: upload.filename,
 				contentType: upload.contentType,
 				data: upload.data,
@@ -796,16 +817,39 @@ class StandIn implements DiscordStandIn {
 			attachmentSizeLimit,
 			channelId,
 			roles: input.roles ?? [],
-			appPermissions: appPermissions(this.state.permissions.get(channelId)),
+			appPermissions: input.appPermissions ?? appPermissions(this.state.permissions.get(channelId)),
+			...(input.context === undefined ? {} : { context: input.context }),
+			...(input.authorizingIntegrationOwners === undefined
+				? {}
+				: { authorizingIntegrationOwners: input.authorizingIntegrationOwners }),
 		});
-		const { payload, record } = build(envelope);
+		const built = build(envelope);
+		const { record } = built;
+		const dm =
+			input.context === InteractionContextType.BotDM || input.context === InteractionContextType.PrivateChannel
+				? input.context
+				: undefined;
+		let dmChannel: string | undefined;
+		if (dm !== undefined) {
+			dmChannel = this.state.dmChannels.get(user.id) ?? nextSnowflake();
+			this.state.dmChannels.set(user.id, dmChannel);
+		}
+		const payload =
+			dm === undefined || dmChannel === undefined
+				? built.payload
+				: asDirectMessage(
+						built.payload as Parameters<typeof asDirectMessage>[0],
+						dm,
+						dmChannel,
+						input.authorizingIntegrationOwners,
+					);
 		const rec: InteractionRecord = {
 			...record,
 			id,
 			token,
 			user,
 			dispatchedAt,
-			channelId,
+			channelId: dmChannel ?? channelId,
 			createdAt,
 			attachmentSizeLimit,
 			acknowledged: false,
@@ -813,7 +857,8 @@ class StandIn implements DiscordStandIn {
 		};
 		this.state.interactions.set(id, rec);
 		this.state.byToken.set(token, rec);
-		const guildId = guildOfChannel(world, channelId)?.id;
+		// Discord sends DMs' events to shard 0, as it would a server with id 0.
+		const guildId = dm === undefined ? guildOfChannel(world, channelId)?.id : '0';
 		if (overGateway && this.gateway.dispatch('INTERACTION_CREATE', payload, guildId) === 0) {
 			throw new Error('no identified gateway connection: log the client in and await standIn.identified() first');
 		}
@@ -886,7 +931,11 @@ class StandIn implements DiscordStandIn {
 			throw new TypeError(`slashCommand(): option ${option.name} names "${option.value}", which is not in attachments`);
 		}
 		const id = nextSnowflake();
-		const urls = this.state.cdn.host(this.channelId, id, upload.filename, upload.data, upload.contentType);
+		if (upload.unresolved === true) return { ...option, value: id };
+		const urls =
+			upload.url === undefined
+				? this.state.cdn.host(this.channelId, id, upload.filename, upload.data, upload.contentType, upload.redirectTo)
+				: { url: upload.url, proxyUrl: upload.url };
 		(resolved.attachments ??= {})[id] = {
 			id,
 			filename: upload.filename,

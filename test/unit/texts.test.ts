@@ -89,6 +89,13 @@ const PROBLEMS: { readonly [K in RequestProblem['kind']]: readonly Extract<Reque
 	],
 	'image-gone': [{ kind: 'image-gone' }],
 	'not-in-server': [{ kind: 'not-in-server' }],
+	'attachment-host': [{ kind: 'attachment-host', option: 'first_frame' }],
+	'attachment-unresolved': [{ kind: 'attachment-unresolved', option: 'subject' }],
+	'not-served': [
+		{ kind: 'not-served', where: 'bot-dm' },
+		{ kind: 'not-served', where: 'private-channel' },
+		{ kind: 'not-served', where: 'server-without-bot' },
+	],
 	'quota-target': [{ kind: 'quota-target' }],
 	'quota-limit': [{ kind: 'quota-limit', value: 'lots' }],
 	'one-change': [{ kind: 'one-change' }],
@@ -238,6 +245,11 @@ const CALLS: Calls<Sentences> = {
 	money: [[0], [0.43], [12.5]],
 	limitReached: Object.values(LIMITS).flatMap((samples) => samples.map((limit) => [limit] as [LimitReached])),
 	missingPermission: [['ManageGuild']],
+	missingBotPermissions: [
+		['812345678901234560', ['AttachFiles']],
+		['812345678901234560', ['ViewChannel', 'SendMessages', 'AttachFiles', 'ReadMessageHistory']],
+		['812345678901234560', ['SendMessagesInThreads']],
+	],
 	tooLargeToUpload: [[longClip, '812345678901234567', `https://cdn.example/${'x'.repeat(400)}.mp4`, 10 * 1_048_576]],
 	moved: [
 		[progress, JUMP],
