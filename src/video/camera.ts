@@ -440,7 +440,10 @@ export function promptHasCameraMoves(prompt: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Balanced, flat brackets
 
-/** Why the brackets of a prompt do not pair up. Offsets are UTF-16 indices in the text checked. */
+/**
+ * Why the brackets of a prompt do not pair up. `index` is a UTF-16 offset in the text checked;
+ * the excerpts are read after doubled brackets of moves were undone.
+ */
 export interface BracketProblem {
 	/** A "[" never closed, a "]" never opened, or a "[" inside a bracket. */
 	readonly reason: 'unclosed' | 'stray' | 'nested';
@@ -540,20 +543,33 @@ function nested(text: string, open: number, inner: number): BracketProblem {
  * ("[[Pan left]]" → "[Pan left]"). Anything else is refused with where it is and a concrete fix.
  */
 export function checkBrackets(prompt: string): BracketCheck {
-	const text = prompt.replace(DOUBLED, (whole, inside: string) => (allMoves(inside) ? `[${inside}]` : whole));
+	// Where doubled brackets were undone, so a slip after them is placed in the prompt as written.
+	const undone: { at: number; removed: number }[] = [];
+	let removedSoFar = 0;
+	const text = prompt.replace(DOUBLED, (whole: string, inside: string, offset: number) => {
+		if (!allMoves(inside)) return whole;
+		const removed = whole.length - inside.length - 2;
+		undone.push({ at: offset - removedSoFar, removed });
+		removedSoFar += removed;
+		return `[${inside}]`;
+	});
+	const asWritten = (slip: BracketProblem): BracketProblem => ({
+		...slip,
+		index: slip.index + undone.filter(({ at }) => at < slip.index).reduce((sum, { removed }) => sum + removed, 0),
+	});
 	let open = -1;
 	for (let i = 0; i < text.length; i += 1) {
 		const char = text[i];
 		if (char === '[') {
-			if (open >= 0) return { ok: false, ...nested(text, open, i) };
+			if (open >= 0) return { ok: false, ...asWritten(nested(text, open, i)) };
 			open = i;
 		} else if (char === ']') {
-			if (open < 0) return { ok: false, ...stray(text, i) };
+			if (open < 0) return { ok: false, ...asWritten(stray(text, i)) };
 			open = -1;
 		}
 	}
 	if (open >= 0) {
-		if (!allMoves(text.slice(open + 1))) return { ok: false, ...unclosed(text, open) };
+		if (!allMoves(text.slice(open + 1))) return { ok: false, ...asWritten(unclosed(text, open)) };
 		const closed = `${text.trimEnd()}]`;
 		return { ok: true, text: closed, repaired: true };
 	}

@@ -22,10 +22,10 @@
 
 const LINE_BREAKS = /\r\n?|[\u0085\u2028\u2029]/g;
 const SPACES = /[\t\p{Zs}]/gu;
-// Cf and Cc except the joiners (judged by their neighbours below) and the newline.
-
+// Cf and Cc except the joiners (judged by their neighbours below), the newline, and the tab (made
+// a space below).
 const HIDDEN =
-	/(?!\u200C|\u200D|\n)[\p{Cf}\p{Cc}\p{Cs}]|\u034F|\u115F|\u1160|\u17B4|\u17B5|\u3164|\uFFA0|[\u{E0100}-\u{E01EF}]/gu;
+	/(?!\u200C|\u200D|\n|\t)[\p{Cf}\p{Cc}\p{Cs}]|\u034F|\u115F|\u1160|\u17B4|\u17B5|\u3164|\uFFA0|[\u{E0100}-\u{E01EF}]/gu;
 const JOINER = /^[\u200C\u200D]$/u;
 /** A neighbour that a joiner may shape: not ASCII, not a space or line break, not another joiner. */
 const SHAPED = /^[^\p{ASCII}\s\u200C\u200D]$/u;
@@ -66,6 +66,5 @@ export function cleanText(raw: string, options: CleanOptions = {}): string {
 }
 
 /** Characters `cleanText` never leaves (the joiners are judged by their neighbours, so not here). */
-
 export const FORBIDDEN =
 	/(?!\u200C|\u200D|\n)[\p{Cf}\p{Cc}\p{Cs}]|\u034F|\u115F|\u1160|\u17B4|\u17B5|\u3164|\uFFA0|[\u{E0100}-\u{E01EF}]/u;
