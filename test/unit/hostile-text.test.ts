@@ -2,6 +2,7 @@
 // direction-changing characters, Markdown that would turn the bot's own message into a link, and
 // input long enough to push a message past Discord's limits. Table tests, then seeded random ones.
 import { describe, expect, it } from 'vitest';
+import { listing } from '../../commands/queue.js';
 import { InvalidRequestError, type RequestProblem } from '../../src/errors.js';
 import { cut, DISCORD_LIMITS, echo, inert, quote, shotPrompt } from '../../src/texts/format.js';
 import { LANGUAGES, textsFor } from '../../src/texts/index.js';
@@ -383,6 +384,13 @@ describe('every answer fits Discord’s limits', () => {
 					texts.sequenceProblem({ kind: 'already-active', title: long().slice(0, 100) }),
 				];
 				for (const message of messages) expect(message.length).toBeLessThanOrEqual(DISCORD_LIMITS.content);
+				// /queue: fifteen escaped prompts can be too many; those left out are counted.
+				const count = 1 + Math.floor(random() * 40);
+				const lines = Array.from({ length: count }, () => ({ position: 3, prompt: long(), userId: '1' }));
+				const shown = listing(texts, true, lines);
+				expect(shown.length).toBeLessThanOrEqual(DISCORD_LIMITS.content);
+				const listed = shown.split('\n').length - 1;
+				if (listed < count) expect(shown).toMatch(new RegExp(`${count - listed + 1}\\D*$`));
 			}
 		}
 	});
