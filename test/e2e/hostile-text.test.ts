@@ -140,7 +140,7 @@ describe('end to end: hostile text', () => {
 		const message = await clipFrom(discord, deployment, handle.token);
 		const sent = promptOf(minimax.creates.length - 1);
 		expect(sent).toBe('[Pan left] a paper boat on a rainy street at dusk');
-		const hidden = /[\u202A-\u202E\u2066-\u2069\u200B-\u200F\u061C\u2060\uFEFF\u0000-\u0009\u000B-\u001F]/u;
+		const hidden = /[\u202A-\u202E\u2066-\u2069\u200B-\u200F\u061C\u2060\uFEFF]|(?!\n)\p{Cc}/u;
 		for (const text of [sent, message.content, message.attachments[0]?.description ?? '']) {
 			expect(hidden.test(text), JSON.stringify(text)).toBe(false);
 		}
