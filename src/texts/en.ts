@@ -43,7 +43,7 @@ const inBracket = (bracket: string | undefined) =>
 function asked(item: Asked): string {
 	switch (item.kind) {
 		case 'model':
-			return `the model ${item.model}`;
+			return `the model ${echo(item.model, 60)}`;
 		case 'camera-moves':
 			return 'camera moves';
 		case 'first-frame':
@@ -55,7 +55,7 @@ function asked(item: Asked): string {
 		case 'duration':
 			return `${item.seconds} seconds`;
 		case 'resolution':
-			return item.resolution;
+			return echo(item.resolution, 20);
 		case 'ratio':
 			return `a ${item.ratio} ratio`;
 		case 'image-type':

@@ -1,3 +1,5 @@
+import { cleanText } from '../video/clean.js';
+
 /**
  * Formatting shared by every language: quoting, bars, Discord timestamps, and the number and list
  * shapes each language fills with its own words (units, decimal separator, "and"/"or").
@@ -131,8 +133,11 @@ export function inert(text: string): string {
 		.replace(/:\/\//g, '\\://');
 }
 
-/** Something the user typed, shortened to `max` characters and made inert, for quoting in a sentence. */
-export const echo = (text: string, max = 100): string => inert(cut(text, max));
+/**
+ * Something the user typed, without hidden characters (see `cleanText`: a refused option may not
+ * have been cleaned), shortened to `max` characters and made inert, for quoting in a sentence.
+ */
+export const echo = (text: string, max = 100): string => inert(cut(cleanText(text, { lines: true }), max));
 
 /** A finished message's content, cut to Discord's 2000 characters: the last guard before sending. */
 export const fitMessage = (content: string): string => cut(content, DISCORD_LIMITS.content);
@@ -148,7 +153,7 @@ const QUOTE_TAIL = 80;
 export function quote(prompt: string): string {
 	const short =
 		prompt.length > MAX_QUOTE ? `${cut(prompt, MAX_QUOTE - QUOTE_TAIL - 2)} ${lastChars(prompt, QUOTE_TAIL)}` : prompt;
-	return inert(short)
+	return inert(cleanText(short, { lines: true }))
 		.split('\n')
 		.map((line) => `> ${line}`)
 		.join('\n');

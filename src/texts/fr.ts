@@ -46,7 +46,7 @@ const inBracket = (bracket: string | undefined) =>
 function asked(item: Asked): string {
 	switch (item.kind) {
 		case 'model':
-			return `le modèle ${item.model}`;
+			return `le modèle ${echo(item.model, 60)}`;
 		case 'camera-moves':
 			return 'des mouvements de caméra';
 		case 'first-frame':
@@ -58,7 +58,7 @@ function asked(item: Asked): string {
 		case 'duration':
 			return `${item.seconds} secondes`;
 		case 'resolution':
-			return item.resolution;
+			return echo(item.resolution, 20);
 		case 'ratio':
 			return `le format ${item.ratio}`;
 		case 'image-type':

@@ -288,6 +288,33 @@ describe('echoed text is inert', () => {
 		expect(activeMarkdown(quoted.replace(/^> /gm, ''))).toEqual([]);
 	});
 
+	it('a refusal quoting a raw option (a model, a camera item, a limit, a title) shows no hidden character', () => {
+		const raw = '\u2066[x](https://e.example)\u2069\u200B\u0007';
+		for (const texts of ALL_TEXTS) {
+			const answers = [
+				texts.commandError(
+					new InvalidRequestError({
+						kind: 'unservable',
+						provider: 'MiniMax',
+						asked: [
+							{ kind: 'model', model: raw },
+							{ kind: 'resolution', resolution: raw },
+						],
+						suggestions: [],
+					}),
+				),
+				texts.commandError(new InvalidRequestError({ kind: 'camera-unknown', item: raw, bracket: `[${raw}]` })),
+				texts.commandError(new InvalidRequestError({ kind: 'quota-limit', value: raw })),
+				texts.sequenceProblem({ kind: 'already-active', title: raw }),
+				texts.sequence.started(raw, 'https://discord.com/channels/1/2/3'),
+			];
+			for (const answer of answers) {
+				expect(BIDI.test(answer) || ZERO_WIDTH.test(answer) || /\p{Cc}/u.test(answer), answer).toBe(false);
+				expect(answer).toContain('\\[x\\](https\\://e.example)');
+			}
+		}
+	});
+
 	it('a prompt with a masked link reaches every progress and result message without a link', () => {
 		const prompt = 'a cat [click](https://evil.example) ||boo|| # big';
 		const progress = { prompt, model: 'Hailuo-2.3' };
