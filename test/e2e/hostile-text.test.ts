@@ -147,6 +147,31 @@ describe('end to end: hostile text', () => {
 		for (const edit of originalEdits(discord, handle.token)) expect(hidden.test(contentOf(edit))).toBe(false);
 	});
 
+	it('cleans and checks the Remix modal’s text as it does the command’s', async () => {
+		const handle = video(nextUser(), 'a kite over the dunes');
+		await clipFrom(discord, deployment, handle.token);
+		const remix = discord.modalSubmit({
+			customId: `clap:remix:${handle.id}`,
+			fields: { prompt: 'a \u2067kite\u2069 at\u200B night\u202E', camera: 'zoom\u2066 out' },
+			userId: nextUser(),
+		});
+		await clipFrom(discord, deployment, remix.token);
+		expect(promptOf(minimax.creates.length - 1)).toBe('[Zoom out] a kite at night');
+
+		const userId = nextUser();
+		const before = minimax.creates.length;
+		const slip = discord.modalSubmit({
+			customId: `clap:remix:${handle.id}`,
+			fields: { prompt: 'a kite [Pan left [Zoom in]] at night', camera: '' },
+			userId,
+		});
+		const refusal = await refusalOf(slip);
+		expect(refusal.flags & 64).toBe(64);
+		expect(refusal.content).toContain('The “[” at character 18 of your prompt opens a bracket inside another');
+		expect(refusal.content).toContain('\\[Pan left\\] \\[Zoom in\\] at night');
+		await nothingSpent(userId, slip.id, before);
+	});
+
 	it('quotes a prompt carrying a masked link, a raw link, a heading and a spoiler without any of them working', async () => {
 		const prompt = '# FREE NITRO [claim it](https://evil.example/login) ||now|| at https://evil.example';
 		const handle = video(nextUser(), prompt);
