@@ -2,10 +2,30 @@ import { ApplicationCommandType, ApplicationIntegrationType, InteractionContextT
 import type { Command } from '../src/discord/command.js';
 import { holds } from '../src/discord/member.js';
 import { InvalidRequestError, QueueUnavailableError } from '../src/errors.js';
-import { described, textsFor, type QueueLine } from '../src/texts/index.js';
+import { described, DISCORD_LIMITS, textsFor, type QueueLine, type Texts } from '../src/texts/index.js';
 
 /** Lines shown at most: the answer stays under Discord's 2000 characters. */
 const SHOWN = 15;
+
+/** Room kept for the "…and N more" line. */
+const MORE = 40;
+
+/**
+ * The title and as many lines as fit: escaped prompts can be twice as long as typed, so fifteen of
+ * them may not fit in 2000 characters; the lines left out are counted in the last line.
+ */
+export function listing(texts: Texts, everyone: boolean, lines: readonly QueueLine[]): string {
+	const out = [texts.queue.title(everyone)];
+	let length = out[0]?.length ?? 0;
+	for (const line of lines.slice(0, SHOWN)) {
+		const text = texts.queue.line(line);
+		if (length + 1 + text.length > DISCORD_LIMITS.content - MORE) break;
+		out.push(text);
+		length += 1 + text.length;
+	}
+	const left = lines.length - (out.length - 1);
+	return [...out, ...(left > 0 ? [texts.queue.more(left)] : [])].join('\n');
+}
 
 export default {
 	data: {
@@ -36,14 +56,10 @@ export default {
 				.map(({ data, position }) => ({ position, prompt: data.request.prompt, userId: author(data) })),
 		];
 		const texts = textsFor(interaction.locale);
-		const content =
-			lines.length === 0
-				? texts.queue.none(everyone)
-				: [
-						texts.queue.title(everyone),
-						...lines.slice(0, SHOWN).map((line) => texts.queue.line(line)),
-						...(lines.length > SHOWN ? [texts.queue.more(lines.length - SHOWN)] : []),
-					].join('\n');
-		await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+		await interaction.reply({
+			content: lines.length === 0 ? texts.queue.none(everyone) : listing(texts, everyone, lines),
+			flags: MessageFlags.Ephemeral,
+			allowedMentions: { parse: [] },
+		});
 	},
 } satisfies Command;

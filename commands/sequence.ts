@@ -14,6 +14,7 @@ import { jobLogFields, type RenderShot } from '../src/jobs/index.js';
 import { TRANSITIONS, type Transition } from '../src/media/stitch.js';
 import type { Actor, ChangeResult, Sequence } from '../src/store/sequences.js';
 import { described, named, textsFor, type Texts } from '../src/texts/index.js';
+import { cleanText } from '../src/video/clean.js';
 
 /**
  * `/sequence`: a channel (or thread) builds a film together. Anyone starts one (and owns it),
@@ -61,7 +62,7 @@ const privately = async (interaction: ChatInputCommandInteraction, content: stri
 	interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 
 async function start(interaction: ChatInputCommandInteraction, context: CommandContext, texts: Texts) {
-	const title = interaction.options.getString('title', true).replace(/\s+/g, ' ').trim();
+	const title = cleanText(interaction.options.getString('title', true));
 	if (title === '') throw new SequenceError({ kind: 'title-empty' });
 	const guildId = interaction.guildId ?? '';
 	const { channelId } = interaction;

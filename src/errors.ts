@@ -41,6 +41,13 @@ export type Suggestion =
 	| { readonly change: Exclude<Change, 'other-duration'>; readonly model: string }
 	| { readonly change: 'other-duration'; readonly model: string; readonly durations: DurationOffer };
 
+/** Where a bracket of the prompt does not pair up, and how to fix it. */
+export interface BracketSlip {
+	readonly position: number;
+	readonly excerpt: string;
+	readonly fix: string;
+}
+
 export type RequestProblem =
 	| { readonly kind: 'prompt-empty' }
 	| { readonly kind: 'prompt-too-long'; readonly length: number; readonly max: number }
@@ -49,6 +56,14 @@ export type RequestProblem =
 	| { readonly kind: 'camera-too-many'; readonly count: number; readonly max: number; readonly bracket?: string }
 	| { readonly kind: 'camera-duplicate'; readonly item: string; readonly bracket?: string }
 	| { readonly kind: 'camera-contradiction'; readonly a: string; readonly b: string; readonly bracket?: string }
+	/**
+	 * A "[" never closed, a "]" that closes nothing, or a "[" inside a bracket. `position` is the
+	 * bracket's place in the prompt, counted in characters from 1; `excerpt` the prompt around it as
+	 * written and `fix` the same with the fix applied.
+	 */
+	| ({ readonly kind: 'bracket-unclosed' } & BracketSlip)
+	| ({ readonly kind: 'bracket-stray' } & BracketSlip)
+	| ({ readonly kind: 'bracket-nested' } & BracketSlip)
 	| {
 			readonly kind: 'unservable';
 			readonly provider: string;

@@ -9,7 +9,7 @@ import {
 	QuotaExceededError,
 	SequenceError,
 } from '../errors.js';
-import { textsFor } from '../texts/index.js';
+import { fitMessage, textsFor } from '../texts/index.js';
 import { handleButton, handleModal } from './buttons.js';
 import type { Command, CommandContext, MessageCommand } from './command.js';
 import { checkServed } from './intake-guards.js';
@@ -114,7 +114,9 @@ export function createInteractionHandler(
  * Answers privately whatever state the interaction is in. A deferred public reply is removed
  * first, so a refusal is seen only by the person it concerns.
  */
-async function answerPrivately(interaction: RepliableInteraction, content: string): Promise<void> {
+async function answerPrivately(interaction: RepliableInteraction, text: string): Promise<void> {
+	// Discord refuses content over its limit, and the user would get no answer at all.
+	const content = fitMessage(text);
 	if (interaction.deferred || interaction.replied) {
 		await interaction.deleteReply().catch(() => undefined);
 		await interaction.followUp({ content, flags: MessageFlags.Ephemeral });

@@ -1,5 +1,6 @@
 import { DiscordAPIError, RESTJSONErrorCodes, Routes, SnowflakeUtil, type REST } from 'discord.js';
 import { z } from 'zod';
+import { cut, DISCORD_LIMITS, fitMessage } from '../texts/index.js';
 import type { ReplyRoute, VideoJobData } from '../jobs/index.js';
 
 /** Interaction tokens last 15 minutes from the command. */
@@ -250,7 +251,7 @@ export class Replies {
 
 	private async editOnce(learnt: Learning, message: OutgoingMessage, options: EditOptions): Promise<EditResult> {
 		const body = {
-			content: message.content,
+			content: fitMessage(message.content),
 			components: message.components ?? [],
 			allowed_mentions: mentions(learnt.target, message),
 		};
@@ -331,7 +332,7 @@ export class Replies {
 	): Promise<ReplyTarget> {
 		if (options.pointer === undefined || moved.movedTo === undefined) return moved;
 		const pointer = options.pointer(jumpLink(moved, moved.movedTo));
-		const body = { content: pointer.content, components: [], embeds: [], allowed_mentions: { parse: [] } };
+		const body = { content: fitMessage(pointer.content), components: [], embeds: [], allowed_mentions: { parse: [] } };
 		const viaToken = this.tokenAlive(moved);
 		const edit = viaToken
 			? () => this.patchOriginal(moved, body)
@@ -372,7 +373,7 @@ export class Replies {
 	): Promise<Delivery> {
 		let current = learnt.target;
 		const body = {
-			content: message.content,
+			content: fitMessage(message.content),
 			components: message.components ?? [],
 			// The clip replaces the first-frame thumbnail shown while waiting.
 			attachments: [attachmentOf(file)],
@@ -498,7 +499,7 @@ export class Replies {
 			const posted = postedSchema.parse(
 				await this.rest.post(Routes.channelMessages(channel.id), {
 					body: {
-						content: message.content,
+						content: fitMessage(message.content),
 						attachments: [attachmentOf(file)],
 						allowed_mentions: { parse: [] },
 						nonce: `d${target.originalId}`,
@@ -568,7 +569,7 @@ export class Replies {
 	): Promise<z.infer<typeof postedSchema>> {
 		const posted = await this.rest.post(Routes.channelMessages(target.channelId), {
 			body: {
-				content: message.content,
+				content: fitMessage(message.content),
 				components: message.components ?? [],
 				...(file === undefined ? {} : { attachments: [attachmentOf(file)] }),
 				allowed_mentions: mentions(target, message),
@@ -590,7 +591,7 @@ export class Replies {
 	): Promise<z.infer<typeof postedSchema>> {
 		const posted = await this.rest.post(Routes.webhook(target.applicationId, target.token), {
 			body: {
-				content: message.content,
+				content: fitMessage(message.content),
 				components: message.components ?? [],
 				...(file === undefined ? {} : { attachments: [attachmentOf(file)] }),
 				allowed_mentions: mentions(target, message),
@@ -622,7 +623,7 @@ function orThrow(delivery: Delivery | undefined, error: unknown): Delivery {
 const attachmentOf = (file: ReplyFile) => ({
 	id: '0',
 	filename: file.name,
-	...(file.description === undefined ? {} : { description: file.description.slice(0, 1024) }),
+	...(file.description === undefined ? {} : { description: cut(file.description, DISCORD_LIMITS.altText) }),
 });
 
 const filePart = (file: ReplyFile) => ({ name: file.name, data: file.data, contentType: file.contentType });

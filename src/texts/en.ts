@@ -18,6 +18,7 @@ import {
 	listing,
 	megabytes as formatMegabytes,
 	progressBar,
+	echo,
 	quote,
 	relativeTime,
 	type Elsewhere,
@@ -37,12 +38,13 @@ const duration = (ms: number): string => clock(ms, { minutes: 'm', seconds: 's' 
 
 const megabytes = (bytes: number): string => formatMegabytes(bytes, 'MB', '.');
 
-const inBracket = (bracket: string | undefined) => (bracket === undefined ? '' : `In your prompt’s ${bracket}: `);
+const inBracket = (bracket: string | undefined) =>
+	bracket === undefined ? '' : `In your prompt’s ${echo(bracket, 60)}: `;
 
 function asked(item: Asked): string {
 	switch (item.kind) {
 		case 'model':
-			return `the model ${item.model}`;
+			return `the model ${echo(item.model, 60)}`;
 		case 'camera-moves':
 			return 'camera moves';
 		case 'first-frame':
@@ -54,7 +56,7 @@ function asked(item: Asked): string {
 		case 'duration':
 			return `${item.seconds} seconds`;
 		case 'resolution':
-			return item.resolution;
+			return echo(item.resolution, 20);
 		case 'ratio':
 			return `a ${item.ratio} ratio`;
 		case 'image-type':
@@ -93,7 +95,7 @@ function requestProblem(problem: RequestProblem): string {
 		case 'prompt-too-long':
 			return `Your prompt is ${problem.length} characters with its camera moves; the limit is ${problem.max}. Please shorten it.`;
 		case 'camera-unknown':
-			return `${inBracket(problem.bracket)}“${problem.item}” is not a camera move I know. ${
+			return `${inBracket(problem.bracket)}“${echo(problem.item, 60)}” is not a camera move I know. ${
 				problem.suggestion === undefined
 					? `Pick from: ${CAMERA_MOVES.join(', ')}.`
 					: `Did you mean ${problem.suggestion}?`
@@ -101,13 +103,19 @@ function requestProblem(problem: RequestProblem): string {
 		case 'camera-too-many':
 			return `${inBracket(problem.bracket)}That is ${problem.count} camera moves; at most ${problem.max} can run together. Put later moves in another bracket further on in the prompt: it becomes the next shot.`;
 		case 'camera-duplicate':
-			return `${inBracket(problem.bracket)}“${problem.item}” appears twice. Each move can be used once per bracket.`;
+			return `${inBracket(problem.bracket)}“${echo(problem.item, 60)}” appears twice. Each move can be used once per bracket.`;
 		case 'camera-contradiction': {
 			const [still, other] = problem.a === 'Static shot' ? [problem.a, problem.b] : [problem.b, problem.a];
 			return still === 'Static shot'
 				? `${inBracket(problem.bracket)}Static shot holds the camera still, so it can’t run with ${other}.`
 				: `${inBracket(problem.bracket)}${problem.a} and ${problem.b} pull the camera opposite ways, so they can’t run in one bracket. Put one in a later bracket to make it the next shot.`;
 		}
+		case 'bracket-unclosed':
+			return `The “[” at character ${problem.position} of your prompt is never closed: “${echo(problem.excerpt, 120)}”. Try: “${echo(problem.fix, 120)}”. Nothing was sent or charged.`;
+		case 'bracket-stray':
+			return `The “]” at character ${problem.position} of your prompt closes no bracket: “${echo(problem.excerpt, 120)}”. Try: “${echo(problem.fix, 120)}”. Nothing was sent or charged.`;
+		case 'bracket-nested':
+			return `The “[” at character ${problem.position} of your prompt opens a bracket inside another: “${echo(problem.excerpt, 120)}”. A bracket cannot hold another; close the first before opening the next, for example: “${echo(problem.fix, 120)}”. Nothing was sent or charged.`;
 		case 'unservable': {
 			const what = problem.asked.length > 0 ? ` with ${listing(problem.asked.map(asked), 'and')}` : '';
 			const fixes =
@@ -147,7 +155,7 @@ function requestProblem(problem: RequestProblem): string {
 		case 'quota-target':
 			return 'Name either a member (`user`) or a role (`role`), one of them. Nothing was changed.';
 		case 'quota-limit':
-			return `\`limit\` must be a whole number from 0, or \`default\` to remove the setting; “${problem.value}” is neither. Nothing was changed.`;
+			return `\`limit\` must be a whole number from 0, or \`default\` to remove the setting; “${echo(problem.value, 40)}” is neither. Nothing was changed.`;
 		case 'one-change':
 			return '`clear:true` cannot be combined with another change: send them as two commands. Nothing was changed.';
 	}
@@ -222,7 +230,7 @@ export interface QueueLine {
 	readonly userId?: string | undefined;
 }
 
-const shortPrompt = (prompt: string): string => (prompt.length > 60 ? `${prompt.slice(0, 59)}…` : prompt);
+const shortPrompt = (prompt: string): string => echo(prompt.replace(/\s+/g, ' '), 60);
 
 const admin = {
 	quotaSet: (target: QuotaTarget, limit: number): string =>
@@ -289,7 +297,7 @@ function sequenceProblem(problem: SequenceProblem): string {
 		case 'none-active':
 			return 'There is no sequence in this channel. Start one with `/sequence start title:…`.';
 		case 'already-active':
-			return `This channel already has a sequence, **${problem.title}**. It has to end (\`/sequence end\`) before another starts here. Nothing was posted.`;
+			return `This channel already has a sequence, **${echo(problem.title)}**. It has to end (\`/sequence end\`) before another starts here. Nothing was posted.`;
 		case 'not-allowed': {
 			const who = `the sequence’s owner (<@${problem.ownerId}>) or a member with **Manage Server**`;
 			if (problem.action === 'remove')
@@ -301,11 +309,11 @@ function sequenceProblem(problem: SequenceProblem): string {
 				? `There is no shot ${problem.shot}: the sequence has no shots yet. Nothing was changed.`
 				: `There is no shot ${problem.shot}: the shots are numbered 1 to ${problem.count} (see \`/sequence shots\`). Nothing was changed.`;
 		case 'empty':
-			return `**${problem.title}** has no shots yet, so there is nothing to render. Add clips with their **Add to sequence** button first.`;
+			return `**${echo(problem.title)}** has no shots yet, so there is nothing to render. Add clips with their **Add to sequence** button first.`;
 		case 'full':
-			return `**${problem.title}** already holds ${problem.max} shots, the most a sequence can. Remove one first. Nothing was added.`;
+			return `**${echo(problem.title)}** already holds ${problem.max} shots, the most a sequence can. Remove one first. Nothing was added.`;
 		case 'already-in':
-			return `This clip is already shot ${problem.position} of **${problem.title}**. Nothing was changed.`;
+			return `This clip is already shot ${problem.position} of **${echo(problem.title)}**. Nothing was changed.`;
 		case 'board-refused':
 			return 'I could not post the sequence’s board in this channel: I need **View Channel** and **Send Messages** here. Nothing was started.';
 		case 'title-empty':
@@ -333,34 +341,34 @@ const TRANSITIONS: Readonly<Record<Transition, string>> = { cut: 'cuts', crossfa
 
 const sequence = {
 	started: (title: string, board: string): string =>
-		`🎬 **${title}** has started in this channel. Its board: ${board}. Anyone can add a clip made here with its **Add to sequence** button.`,
-	added: (title: string, position: number): string => `➕ Added as shot ${position} of **${title}**.`,
+		`🎬 **${echo(title)}** has started in this channel. Its board: ${board}. Anyone can add a clip made here with its **Add to sequence** button.`,
+	added: (title: string, position: number): string => `➕ Added as shot ${position} of **${echo(title)}**.`,
 	moved: (title: string, from: number, to: number): string =>
-		`↕️ Shot ${from} of **${title}** is now shot ${to}; the others kept their order.`,
+		`↕️ Shot ${from} of **${echo(title)}** is now shot ${to}; the others kept their order.`,
 	removed: (title: string, position: number): string =>
-		`➖ Shot ${position} left **${title}**; the shots after it moved up one.`,
+		`➖ Shot ${position} left **${echo(title)}**; the shots after it moved up one.`,
 	ended: (title: string, count: number): string =>
-		`🏁 **${title}** has ended with ${count} ${shots(count)}. Its board stays; \`/sequence start\` can begin another sequence here.`,
-	listingHead: (title: string, count: number): string => `🎬 **${title}**: ${count} ${shots(count)}, in order.`,
+		`🏁 **${echo(title)}** has ended with ${count} ${shots(count)}. Its board stays; \`/sequence start\` can begin another sequence here.`,
+	listingHead: (title: string, count: number): string => `🎬 **${echo(title)}**: ${count} ${shots(count)}, in order.`,
 	noShots: 'No shots yet. Add a clip made in this channel with its **Add to sequence** button.',
 	shotLine: (line: ShotLine): string => `**${line.position}.** <@${line.authorId}> “${line.prompt}” ${line.link}`,
 	boardHead: (title: string, ownerId: string): string =>
-		`🎬 **${title}**, a sequence by <@${ownerId}>. Add a clip made here with its **Add to sequence** button; \`/sequence render\` stitches the shots into one film.`,
+		`🎬 **${echo(title)}**, a sequence by <@${ownerId}>. Add a clip made here with its **Add to sequence** button; \`/sequence render\` stitches the shots into one film.`,
 	boardEnded: (title: string, ownerId: string): string =>
-		`🏁 **${title}**, a sequence by <@${ownerId}>, has ended. Its final list of shots:`,
+		`🏁 **${echo(title)}**, a sequence by <@${ownerId}>, has ended. Its final list of shots:`,
 	boardCount: (count: number): string => `${count} ${shots(count)}`,
 	renderQueued: (title: string, count: number, transition: Transition, workerRunning: boolean): string =>
-		`🎞️ Render of **${title}** queued: ${count} ${shots(count)}, joined by ${TRANSITIONS[transition]}.${
+		`🎞️ Render of **${echo(title)}** queued: ${count} ${shots(count)}, joined by ${TRANSITIONS[transition]}.${
 			workerRunning ? '' : ' No worker is running right now: it will be rendered as soon as one starts.'
 		}`,
 	renderReading: (title: string, shot: number, count: number): string =>
-		`🎞️ Rendering **${title}**: reading shot ${shot} of ${count}…`,
+		`🎞️ Rendering **${echo(title)}**: reading shot ${shot} of ${count}…`,
 	renderStitching: (title: string, fraction: number): string =>
-		`🎞️ Rendering **${title}**: stitching the shots… ${progressBar(fraction)}`,
-	renderUploading: (title: string): string => `📤 Uploading **${title}**…`,
+		`🎞️ Rendering **${echo(title)}**: stitching the shots… ${progressBar(fraction)}`,
+	renderUploading: (title: string): string => `📤 Uploading **${echo(title)}**…`,
 	renderDone: (film: RenderedFilm): string =>
 		[
-			`🎬 **${film.title}**: ${film.shots} ${shots(film.shots)}, ${Math.round(film.seconds)} s, joined by ${TRANSITIONS[film.transition]}.`,
+			`🎬 **${echo(film.title)}**: ${film.shots} ${shots(film.shots)}, ${Math.round(film.seconds)} s, joined by ${TRANSITIONS[film.transition]}.`,
 			`Shots by ${listing(
 				film.authors.map((id) => `<@${id}>`),
 				'and',
@@ -368,9 +376,9 @@ const sequence = {
 			...(film.skipped.length === 0 ? [] : [skipped(film.skipped)]),
 		].join('\n'),
 	renderNothing: (title: string, list: readonly SkippedShot[]): string =>
-		`❌ Nothing left to render of **${title}**, so nothing was posted.\n${skipped(list)}`,
+		`❌ Nothing left to render of **${echo(title)}**, so nothing was posted.\n${skipped(list)}`,
 	renderFailed: (title: string, failure: 'too-large' | 'undeliverable' | 'internal'): string =>
-		`❌ The render of **${title}** failed: ${
+		`❌ The render of **${echo(title)}** failed: ${
 			{
 				'too-large': 'the film cannot fit this server’s upload limit at a watchable quality.',
 				'undeliverable': 'Discord refused to post the film here.',
@@ -378,7 +386,7 @@ const sequence = {
 			}[failure]
 		}`,
 	renderMoved: (title: string, jump: string): string =>
-		`⏩ The render of **${title}** carries on in a new message: ${jump}`,
+		`⏩ The render of **${echo(title)}** carries on in a new message: ${jump}`,
 };
 
 function quotaExceeded(error: { readonly limit: number; readonly nextFreeAt: number | null }): string {

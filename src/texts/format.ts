@@ -1,3 +1,5 @@
+import { cleanText } from '../video/clean.js';
+
 /**
  * Formatting shared by every language: quoting, bars, Discord timestamps, and the number and list
  * shapes each language fills with its own words (units, decimal separator, "and"/"or").
@@ -63,18 +65,95 @@ export interface RenderedFilm {
 /** Longest prompt a shot listing shows (never fewer than 30 characters are kept). */
 const SHOT_PROMPT = 40;
 
-/** A prompt on one line, shortened for a shot listing. */
+/** A prompt on one line, shortened and made inert for a shot listing. */
 export function shotPrompt(prompt: string): string {
-	const line = prompt.replace(/\s+/g, ' ').trim();
-	return line.length > SHOT_PROMPT ? `${line.slice(0, SHOT_PROMPT - 1)}…` : line;
+	return echo(prompt.replace(/\s+/g, ' ').trim(), SHOT_PROMPT);
 }
 
-const MAX_QUOTE = 300;
+/** Discord's limits on what a message (and its parts) may carry, in characters. */
+export const DISCORD_LIMITS = {
+	content: 2000,
+	embedTitle: 256,
+	embedDescription: 4096,
+	fieldName: 256,
+	fieldValue: 1024,
+	footer: 2048,
+	embedsTotal: 6000,
+	modalTitle: 45,
+	inputLabel: 45,
+	inputPlaceholder: 100,
+	inputValue: 4000,
+	altText: 1024,
+} as const;
 
-/** Quotes a prompt as a Markdown block, shortened so progress messages stay readable. */
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
+
+/**
+ * `text` cut to at most `max` characters (UTF-16 units, the stricter count), ending in "…" when
+ * cut. Never splits a surrogate pair, never leaves a joiner dangling, and never ends on an odd run
+ * of backslashes: in Markdown that would escape the ellipsis, or leave half of an escape.
+ */
+export function cut(text: string, max: number): string {
+	if (text.length <= max) return text;
+	let end = Math.max(0, max - 1);
+	if (end > 0 && isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
+	while (end > 0 && /[\u200C\u200D]/.test(text.charAt(end - 1))) end -= 1;
+	let slashes = 0;
+	while (slashes < end && text.charAt(end - 1 - slashes) === '\\') slashes += 1;
+	if (slashes % 2 === 1) end -= 1;
+	return `${text.slice(0, end)}…`;
+}
+
+/** The last `count` characters of `text`, without a half surrogate pair at the start. */
+function lastChars(text: string, count: number): string {
+	const from = Math.max(0, text.length - count);
+	return text.slice(isLowSurrogate(text.charCodeAt(from)) ? from + 1 : from);
+}
+
+/** Markdown that works anywhere in a line: emphasis, code, spoilers, masked links, headings, quotes, tags. */
+const INLINE_MARKDOWN = /[\\*_~`|[\]<>#]/g;
+/** Lists at a line's start ("- ", "+ ", "1. "); "-#" subtext too. */
+const LIST_START = /^([ \t]*)([-+]|\d+(?=[.)]))/gm;
+
+/**
+ * `text` made inert for a message: every Markdown character it could use is escaped, so it reads as
+ * typed and cannot style, hide or link anything in the bot's message (a masked link, a heading, a
+ * spoiler, a code block, a quote, a list). Raw links lose their scheme's "://" (written "\://"):
+ * Discord shows them as text, neither clickable nor embedded, since a link in a message the bot
+ * sends would look like the bot's own. Mentions are not escaped here: every message is sent with
+ * allowed_mentions that ping nobody, and `<` is escaped, so a typed `<@id>` shows as text.
+ */
+export function inert(text: string): string {
+	return text
+		.replace(INLINE_MARKDOWN, '\\$&')
+		.replace(LIST_START, (_whole, space: string, mark: string) =>
+			/^\d/.test(mark) ? `${space}${mark}\\` : `${space}\\${mark}`,
+		)
+		.replace(/:\/\//g, '\\://');
+}
+
+/**
+ * Something the user typed, without hidden characters (see `cleanText`: a refused option may not
+ * have been cleaned), shortened to `max` characters and made inert, for quoting in a sentence.
+ */
+export const echo = (text: string, max = 100): string => inert(cut(cleanText(text, { lines: true }), max));
+
+/** A finished message's content, cut to Discord's 2000 characters: the last guard before sending. */
+export const fitMessage = (content: string): string => cut(content, DISCORD_LIMITS.content);
+
+const MAX_QUOTE = 300;
+const QUOTE_TAIL = 80;
+
+/**
+ * Quotes a prompt as a Markdown block, inert (see `inert`). A long prompt keeps its start and its
+ * end, where a repaired or added bracket shows, and loses its middle, so progress messages stay
+ * readable and within Discord's limits.
+ */
 export function quote(prompt: string): string {
-	const short = prompt.length > MAX_QUOTE ? `${prompt.slice(0, MAX_QUOTE - 1)}…` : prompt;
-	return short
+	const short =
+		prompt.length > MAX_QUOTE ? `${cut(prompt, MAX_QUOTE - QUOTE_TAIL - 2)} ${lastChars(prompt, QUOTE_TAIL)}` : prompt;
+	return inert(cleanText(short, { lines: true }))
 		.split('\n')
 		.map((line) => `> ${line}`)
 		.join('\n');

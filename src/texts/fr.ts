@@ -19,6 +19,7 @@ import {
 	listing,
 	megabytes as formatMegabytes,
 	progressBar,
+	echo,
 	quote,
 	relativeTime,
 	type Elsewhere,
@@ -40,12 +41,13 @@ const megabytes = (bytes: number): string => formatMegabytes(bytes, 'Mo', ',');
 
 const decimal = (value: number): string => String(value).replace('.', ',');
 
-const inBracket = (bracket: string | undefined) => (bracket === undefined ? '' : `Dans votre prompt, ${bracket} : `);
+const inBracket = (bracket: string | undefined) =>
+	bracket === undefined ? '' : `Dans votre prompt, ${echo(bracket, 60)} : `;
 
 function asked(item: Asked): string {
 	switch (item.kind) {
 		case 'model':
-			return `le modèle ${item.model}`;
+			return `le modèle ${echo(item.model, 60)}`;
 		case 'camera-moves':
 			return 'des mouvements de caméra';
 		case 'first-frame':
@@ -57,7 +59,7 @@ function asked(item: Asked): string {
 		case 'duration':
 			return `${item.seconds} secondes`;
 		case 'resolution':
-			return item.resolution;
+			return echo(item.resolution, 20);
 		case 'ratio':
 			return `le format ${item.ratio}`;
 		case 'image-type':
@@ -96,7 +98,7 @@ function requestProblem(problem: RequestProblem): string {
 		case 'prompt-too-long':
 			return `Votre prompt fait ${problem.length} caractères avec ses mouvements de caméra ; la limite est de ${problem.max}. Merci de le raccourcir.`;
 		case 'camera-unknown':
-			return `${inBracket(problem.bracket)}« ${problem.item} » n’est pas un mouvement de caméra que je connais. ${
+			return `${inBracket(problem.bracket)}« ${echo(problem.item, 60)} » n’est pas un mouvement de caméra que je connais. ${
 				problem.suggestion === undefined
 					? `Choisissez parmi : ${CAMERA_MOVES.join(', ')}.`
 					: `Vouliez-vous dire ${problem.suggestion} ?`
@@ -104,13 +106,19 @@ function requestProblem(problem: RequestProblem): string {
 		case 'camera-too-many':
 			return `${inBracket(problem.bracket)}Cela fait ${problem.count} mouvements de caméra ; ${problem.max} au plus peuvent être combinés. Placez les suivants dans un autre crochet, plus loin dans le prompt : il deviendra le plan suivant.`;
 		case 'camera-duplicate':
-			return `${inBracket(problem.bracket)}« ${problem.item} » apparaît deux fois. Chaque mouvement ne peut servir qu’une fois par crochet.`;
+			return `${inBracket(problem.bracket)}« ${echo(problem.item, 60)} » apparaît deux fois. Chaque mouvement ne peut servir qu’une fois par crochet.`;
 		case 'camera-contradiction': {
 			const [still, other] = problem.a === 'Static shot' ? [problem.a, problem.b] : [problem.b, problem.a];
 			return still === 'Static shot'
 				? `${inBracket(problem.bracket)}Static shot garde la caméra immobile : il ne peut pas être combiné avec ${other}.`
 				: `${inBracket(problem.bracket)}${problem.a} et ${problem.b} emmènent la caméra dans des directions opposées : ils ne peuvent pas figurer dans le même crochet. Placez-en un dans un crochet suivant pour en faire le plan suivant.`;
 		}
+		case 'bracket-unclosed':
+			return `Le « [ » au caractère ${problem.position} de votre prompt n’est jamais fermé : « ${echo(problem.excerpt, 120)} ». Essayez : « ${echo(problem.fix, 120)} ». Rien n’a été envoyé ni facturé.`;
+		case 'bracket-stray':
+			return `Le « ] » au caractère ${problem.position} de votre prompt ne ferme aucun crochet : « ${echo(problem.excerpt, 120)} ». Essayez : « ${echo(problem.fix, 120)} ». Rien n’a été envoyé ni facturé.`;
+		case 'bracket-nested':
+			return `Le « [ » au caractère ${problem.position} de votre prompt ouvre un crochet dans un autre : « ${echo(problem.excerpt, 120)} ». Un crochet ne peut pas en contenir un autre ; fermez le premier avant d’ouvrir le suivant, par exemple : « ${echo(problem.fix, 120)} ». Rien n’a été envoyé ni facturé.`;
 		case 'unservable': {
 			const what = problem.asked.length > 0 ? ` avec ${listing(problem.asked.map(asked), 'et')}` : '';
 			const fixes =
@@ -150,7 +158,7 @@ function requestProblem(problem: RequestProblem): string {
 		case 'quota-target':
 			return 'Indiquez soit un membre (`user`), soit un rôle (`role`), l’un des deux. Rien n’a été modifié.';
 		case 'quota-limit':
-			return `\`limit\` doit être un nombre entier à partir de 0, ou \`default\` pour retirer le réglage ; « ${problem.value} » n’est ni l’un ni l’autre. Rien n’a été modifié.`;
+			return `\`limit\` doit être un nombre entier à partir de 0, ou \`default\` pour retirer le réglage ; « ${echo(problem.value, 40)} » n’est ni l’un ni l’autre. Rien n’a été modifié.`;
 		case 'one-change':
 			return '`clear:true` ne peut pas être combiné à une autre modification : envoyez-les en deux commandes. Rien n’a été modifié.';
 	}
@@ -202,7 +210,7 @@ const missingBotPermissions = (channelId: string, missing: readonly BotPermissio
 		'et',
 	)} dans ce salon. Un admin du serveur peut ${missing.length === 1 ? 'me l’accorder' : 'me les accorder'} dans les paramètres du salon (Permissions). Rien n’a été facturé.`;
 
-const shortPrompt = (prompt: string): string => (prompt.length > 60 ? `${prompt.slice(0, 59)}…` : prompt);
+const shortPrompt = (prompt: string): string => echo(prompt.replace(/\s+/g, ' '), 60);
 
 const admin: Sentences['admin'] = {
 	quotaSet: (target: QuotaTarget, limit: number) =>
@@ -424,7 +432,7 @@ function sequenceProblem(problem: SequenceProblem): string {
 		case 'none-active':
 			return 'Il n’y a pas de séquence dans ce salon. Commencez-en une avec `/sequence start title:…`.';
 		case 'already-active':
-			return `Ce salon a déjà une séquence, **${problem.title}**. Elle doit être close (\`/sequence end\`) avant qu’une autre commence ici. Rien n’a été publié.`;
+			return `Ce salon a déjà une séquence, **${echo(problem.title)}**. Elle doit être close (\`/sequence end\`) avant qu’une autre commence ici. Rien n’a été publié.`;
 		case 'not-allowed': {
 			const who = `la personne qui a lancé la séquence (<@${problem.ownerId}>) ou un membre ayant la permission **Gérer le serveur**`;
 			if (problem.action === 'remove')
@@ -436,11 +444,11 @@ function sequenceProblem(problem: SequenceProblem): string {
 				? `Il n’y a pas de plan ${problem.shot} : la séquence n’a encore aucun plan. Rien n’a été modifié.`
 				: `Il n’y a pas de plan ${problem.shot} : les plans sont numérotés de 1 à ${problem.count} (voir \`/sequence shots\`). Rien n’a été modifié.`;
 		case 'empty':
-			return `**${problem.title}** n’a encore aucun plan : il n’y a rien à assembler. Ajoutez d’abord des clips avec leur bouton **Ajouter à la séquence**.`;
+			return `**${echo(problem.title)}** n’a encore aucun plan : il n’y a rien à assembler. Ajoutez d’abord des clips avec leur bouton **Ajouter à la séquence**.`;
 		case 'full':
-			return `**${problem.title}** compte déjà ${problem.max} plans, le maximum pour une séquence. Retirez-en un d’abord. Rien n’a été ajouté.`;
+			return `**${echo(problem.title)}** compte déjà ${problem.max} plans, le maximum pour une séquence. Retirez-en un d’abord. Rien n’a été ajouté.`;
 		case 'already-in':
-			return `Ce clip est déjà le plan ${problem.position} de **${problem.title}**. Rien n’a été modifié.`;
+			return `Ce clip est déjà le plan ${problem.position} de **${echo(problem.title)}**. Rien n’a été modifié.`;
 		case 'board-refused':
 			return 'Je n’ai pas pu publier le tableau de la séquence dans ce salon : il me faut les permissions **Voir le salon** et **Envoyer des messages** ici. Rien n’a été lancé.';
 		case 'title-empty':
@@ -469,32 +477,33 @@ const TRANSITIONS: Readonly<Record<RenderedFilm['transition'], string>> = {
 
 const sequence: Sentences['sequence'] = {
 	started: (title, board) =>
-		`🎬 **${title}** commence dans ce salon. Son tableau : ${board}. Tout le monde peut y ajouter un clip créé ici avec son bouton **Ajouter à la séquence**.`,
-	added: (title, position) => `➕ Ajouté comme plan ${position} de **${title}**.`,
+		`🎬 **${echo(title)}** commence dans ce salon. Son tableau : ${board}. Tout le monde peut y ajouter un clip créé ici avec son bouton **Ajouter à la séquence**.`,
+	added: (title, position) => `➕ Ajouté comme plan ${position} de **${echo(title)}**.`,
 	moved: (title, from, to) =>
-		`↕️ Le plan ${from} de **${title}** est maintenant le plan ${to} ; les autres gardent leur ordre.`,
+		`↕️ Le plan ${from} de **${echo(title)}** est maintenant le plan ${to} ; les autres gardent leur ordre.`,
 	removed: (title, position) =>
-		`➖ Le plan ${position} a quitté **${title}** ; les plans suivants remontent d’un rang.`,
+		`➖ Le plan ${position} a quitté **${echo(title)}** ; les plans suivants remontent d’un rang.`,
 	ended: (title, count) =>
-		`🏁 **${title}** est close avec ${count} ${plans(count)}. Son tableau reste ; \`/sequence start\` peut lancer une autre séquence ici.`,
-	listingHead: (title, count) => `🎬 **${title}** : ${count} ${plans(count)}, dans l’ordre.`,
+		`🏁 **${echo(title)}** est close avec ${count} ${plans(count)}. Son tableau reste ; \`/sequence start\` peut lancer une autre séquence ici.`,
+	listingHead: (title, count) => `🎬 **${echo(title)}** : ${count} ${plans(count)}, dans l’ordre.`,
 	noShots: 'Aucun plan pour l’instant. Ajoutez un clip créé dans ce salon avec son bouton **Ajouter à la séquence**.',
 	shotLine: (line: ShotLine) => `**${line.position}.** <@${line.authorId}> « ${line.prompt} » ${line.link}`,
 	boardHead: (title, ownerId) =>
-		`🎬 **${title}**, une séquence lancée par <@${ownerId}>. Ajoutez un clip créé ici avec son bouton **Ajouter à la séquence** ; \`/sequence render\` assemble les plans en un seul film.`,
+		`🎬 **${echo(title)}**, une séquence lancée par <@${ownerId}>. Ajoutez un clip créé ici avec son bouton **Ajouter à la séquence** ; \`/sequence render\` assemble les plans en un seul film.`,
 	boardEnded: (title, ownerId) =>
-		`🏁 **${title}**, une séquence lancée par <@${ownerId}>, est close. Sa liste finale de plans :`,
+		`🏁 **${echo(title)}**, une séquence lancée par <@${ownerId}>, est close. Sa liste finale de plans :`,
 	boardCount: (count) => `${count} ${plans(count)}`,
 	renderQueued: (title, count, transition, workerRunning) =>
-		`🎞️ Montage de **${title}** en file : ${count} ${plans(count)}, raccordés par ${TRANSITIONS[transition]}.${
+		`🎞️ Montage de **${echo(title)}** en file : ${count} ${plans(count)}, raccordés par ${TRANSITIONS[transition]}.${
 			workerRunning ? '' : ' Aucun worker ne tourne en ce moment : le montage commencera dès qu’il y en aura un.'
 		}`,
-	renderReading: (title, shot, count) => `🎞️ Montage de **${title}** : lecture du plan ${shot} sur ${count}…`,
-	renderStitching: (title, fraction) => `🎞️ Montage de **${title}** : assemblage des plans… ${progressBar(fraction)}`,
-	renderUploading: (title) => `📤 Envoi de **${title}**…`,
+	renderReading: (title, shot, count) => `🎞️ Montage de **${echo(title)}** : lecture du plan ${shot} sur ${count}…`,
+	renderStitching: (title, fraction) =>
+		`🎞️ Montage de **${echo(title)}** : assemblage des plans… ${progressBar(fraction)}`,
+	renderUploading: (title) => `📤 Envoi de **${echo(title)}**…`,
 	renderDone: (film: RenderedFilm) =>
 		[
-			`🎬 **${film.title}** : ${film.shots} ${plans(film.shots)}, ${Math.round(film.seconds)} s, raccordés par ${TRANSITIONS[film.transition]}.`,
+			`🎬 **${echo(film.title)}** : ${film.shots} ${plans(film.shots)}, ${Math.round(film.seconds)} s, raccordés par ${TRANSITIONS[film.transition]}.`,
 			`Plans de ${listing(
 				film.authors.map((id) => `<@${id}>`),
 				'et',
@@ -502,16 +511,16 @@ const sequence: Sentences['sequence'] = {
 			...(film.skipped.length === 0 ? [] : [skipped(film.skipped)]),
 		].join('\n'),
 	renderNothing: (title, list) =>
-		`❌ Il ne reste rien à assembler de **${title}** : rien n’a été publié.\n${skipped(list)}`,
+		`❌ Il ne reste rien à assembler de **${echo(title)}** : rien n’a été publié.\n${skipped(list)}`,
 	renderFailed: (title, failure) =>
-		`❌ Le montage de **${title}** a échoué : ${
+		`❌ Le montage de **${echo(title)}** a échoué : ${
 			{
 				'too-large': 'le film ne peut pas tenir dans la limite d’envoi de ce serveur avec une qualité regardable.',
 				'undeliverable': 'Discord a refusé de publier le film ici.',
 				'internal': 'un problème est survenu de mon côté. Merci de réessayer dans un instant.',
 			}[failure]
 		}`,
-	renderMoved: (title, jump) => `⏩ Le montage de **${title}** continue dans un nouveau message : ${jump}`,
+	renderMoved: (title, jump) => `⏩ Le montage de **${echo(title)}** continue dans un nouveau message : ${jump}`,
 };
 
 export const fr: Sentences = {

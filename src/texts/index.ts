@@ -25,6 +25,11 @@ import type { Progress } from './format.js';
  */
 
 export {
+	cut,
+	DISCORD_LIMITS,
+	echo,
+	fitMessage,
+	inert,
 	quote,
 	progressBar,
 	shotPrompt,

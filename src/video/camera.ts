@@ -436,3 +436,142 @@ export function promptHasCameraMoves(prompt: string): boolean {
 	}
 	return false;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Balanced, flat brackets
+
+/**
+ * Why the brackets of a prompt do not pair up. `index` is a UTF-16 offset in the text checked;
+ * the excerpts are read after doubled brackets of moves were undone.
+ */
+export interface BracketProblem {
+	/** A "[" never closed, a "]" never opened, or a "[" inside a bracket. */
+	readonly reason: 'unclosed' | 'stray' | 'nested';
+	/** Offset of the offending bracket. */
+	readonly index: number;
+	/** The prompt around it, as written (shortened with "…"). */
+	readonly excerpt: string;
+	/** The same excerpt with a concrete fix applied. */
+	readonly fix: string;
+}
+
+export type BracketCheck =
+	| {
+			readonly ok: true;
+			/** The text, with its unambiguous bracket slips repaired. */
+			readonly text: string;
+			/** Whether `text` differs from the text checked. */
+			readonly repaired: boolean;
+	  }
+	| ({ readonly ok: false } & BracketProblem);
+
+/** Characters of context kept on each side of a bracket problem. */
+const CONTEXT = 24;
+
+/** `text[from, to)`, widened by `CONTEXT` on each side and marked "…" where it was cut. */
+function around(text: string, from: number, to: number): { head: string; body: string; tail: string } {
+	const start = Math.max(0, from - CONTEXT);
+	const end = Math.min(text.length, to + CONTEXT);
+	return {
+		head: `${start > 0 ? '…' : ''}${text.slice(start, from)}`,
+		body: text.slice(from, to),
+		tail: `${text.slice(to, end)}${end < text.length ? '…' : ''}`,
+	};
+}
+
+/** Every item names a move exactly (any spelling or synonym), and there is at least one. */
+const allMoves = (text: string): boolean => {
+	const items = itemsOf(text);
+	return items.length > 0 && items.every((item) => resolveMove(item) !== undefined);
+};
+
+/** The longest run of leading (or trailing) words of `text` that names only moves, if any. */
+function movesAtEdge(text: string, edge: 'start' | 'end'): string | undefined {
+	const words = text.trim().split(/\s+/);
+	for (let count = Math.min(words.length, 8); count > 0; count -= 1) {
+		const run = (edge === 'start' ? words.slice(0, count) : words.slice(-count)).join(' ');
+		if (allMoves(run) && !/^[,;+&]|[,;+&]$/.test(run)) return run;
+	}
+	return undefined;
+}
+
+/** "[[Pan left]]" is one bracket typed twice: read as "[Pan left]" when it holds only moves. */
+const DOUBLED = /\[\s*\[([^[\]]*)\]\s*\]/g;
+
+function unclosed(text: string, open: number): BracketProblem {
+	const rest = text.slice(open + 1);
+	const { head, tail } = around(text, open, open + 1);
+	const excerpt = `${head}[${tail}`;
+	const moves = movesAtEdge(rest, 'start');
+	// Without moves to close it on, the "[" is best removed.
+	if (moves === undefined) return { reason: 'unclosed', index: open, excerpt, fix: head + tail };
+	const after = around(rest.trimStart().slice(moves.length), 0, 0).tail;
+	return { reason: 'unclosed', index: open, excerpt, fix: `${head}[${moves}]${after}` };
+}
+
+function stray(text: string, close: number): BracketProblem {
+	const before = text.slice(text.lastIndexOf(']', close - 1) + 1, close);
+	const moves = movesAtEdge(before, 'end');
+	const { head, tail } = around(text, close, close + 1);
+	const excerpt = `${head}]${tail}`;
+	if (moves === undefined) return { reason: 'stray', index: close, excerpt, fix: head + tail };
+	const at = text.lastIndexOf(moves, close);
+	if (at < 0) return { reason: 'stray', index: close, excerpt, fix: head + tail };
+	const fixed = `${text.slice(0, at)}[${moves}]${text.slice(close + 1)}`;
+	const shown = around(fixed, at, at + moves.length + 2);
+	return { reason: 'stray', index: close, excerpt, fix: shown.head + shown.body + shown.tail };
+}
+
+function nested(text: string, open: number, inner: number): BracketProblem {
+	const close = text.indexOf(']', inner);
+	const first = text.slice(open + 1, inner).trim();
+	const end = close < 0 ? text.length : close + 1;
+	// The outer bracket's own "]", right after the inner one, goes with the fix.
+	const outerClose = /^\s*\]/.exec(text.slice(end));
+	const to = end + (outerClose?.[0].length ?? 0);
+	const { head, body, tail } = around(text, open, to);
+	const second = text.slice(inner, end);
+	const fixed = first === '' ? second : `[${first}] ${second}`;
+	return { reason: 'nested', index: inner, excerpt: head + body + tail, fix: head + fixed + tail };
+}
+
+/**
+ * Checks that every "[" of a prompt is closed by a "]" before another "[" opens, and that no "]"
+ * closes nothing: the provider reads brackets as camera directions, and a slip there sends text it
+ * misreads. Two slips have only one meaning and are repaired: a last bracket left open whose words
+ * are all camera moves ("a cat [pan left" → "a cat [pan left]"), and moves in doubled brackets
+ * ("[[Pan left]]" → "[Pan left]"). Anything else is refused with where it is and a concrete fix.
+ */
+export function checkBrackets(prompt: string): BracketCheck {
+	// Where doubled brackets were undone, so a slip after them is placed in the prompt as written.
+	const undone: { at: number; removed: number }[] = [];
+	let removedSoFar = 0;
+	const text = prompt.replace(DOUBLED, (whole: string, inside: string, offset: number) => {
+		if (!allMoves(inside)) return whole;
+		const removed = whole.length - inside.length - 2;
+		undone.push({ at: offset - removedSoFar, removed });
+		removedSoFar += removed;
+		return `[${inside}]`;
+	});
+	const asWritten = (slip: BracketProblem): BracketProblem => ({
+		...slip,
+		index: slip.index + undone.filter(({ at }) => at < slip.index).reduce((sum, { removed }) => sum + removed, 0),
+	});
+	let open = -1;
+	for (let i = 0; i < text.length; i += 1) {
+		const char = text[i];
+		if (char === '[') {
+			if (open >= 0) return { ok: false, ...asWritten(nested(text, open, i)) };
+			open = i;
+		} else if (char === ']') {
+			if (open < 0) return { ok: false, ...asWritten(stray(text, i)) };
+			open = -1;
+		}
+	}
+	if (open >= 0) {
+		if (!allMoves(text.slice(open + 1))) return { ok: false, ...asWritten(unclosed(text, open)) };
+		const closed = `${text.trimEnd()}]`;
+		return { ok: true, text: closed, repaired: true };
+	}
+	return { ok: true, text, repaired: text !== prompt };
+}

@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { InvalidRequestError, type RequestProblem } from '../errors.js';
 import {
+	checkBrackets,
 	formatBracket,
 	MAX_MOVES_PER_BRACKET,
 	normalisePrompt,
 	parseCamera,
+	type BracketProblem,
 	type CameraError,
 	type CameraMove,
 } from './camera.js';
+import { cleanText } from './clean.js';
 
 export const MAX_PROMPT_LENGTH = 2000;
 
@@ -66,21 +69,13 @@ export const videoRequestSchema = z.object({
 });
 export type VideoRequest = z.infer<typeof videoRequestSchema>;
 
-// Zero-width and other invisible characters: MiniMax refuses prompts with many of them (code 1042),
-// and they are never what the user meant to send.
-const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF\u00AD]/g;
-// Control characters other than tab and newline.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
-
+/**
+ * The prompt as it is sent and shown: no invisible, direction-changing or control characters
+ * (MiniMax refuses prompts with many of them, code 1042, and they are never what the user meant),
+ * line breaks kept, spaces tidied (see `cleanText`).
+ */
 export function cleanPrompt(raw: string): string {
-	return raw
-		.replace(/\r\n?/g, '\n')
-		.replace(INVISIBLE, '')
-		.replace(CONTROL, '')
-		.replace(/[ \t]+/g, ' ')
-		.replace(/\n{3,}/g, '\n\n')
-		.trim();
+	return cleanText(raw, { lines: true });
 }
 
 export interface PromptInput {
@@ -111,11 +106,25 @@ function cameraProblem(error: CameraError, bracket?: string): RequestProblem {
 	}
 }
 
+/** The problem to report for brackets that do not pair up; the position counts characters from 1. */
+function bracketProblem(problem: BracketProblem, text: string): RequestProblem {
+	const slip = { position: [...text.slice(0, problem.index)].length + 1, excerpt: problem.excerpt, fix: problem.fix };
+	switch (problem.reason) {
+		case 'unclosed':
+			return { kind: 'bracket-unclosed', ...slip };
+		case 'stray':
+			return { kind: 'bracket-stray', ...slip };
+		case 'nested':
+			return { kind: 'bracket-nested', ...slip };
+	}
+}
+
 /**
  * Turns the `prompt` and `camera` options into the prompt sent to the provider: the camera option
  * becomes one bracket at the start, so it opens the clip, and camera brackets in the prompt are
  * rewritten in the documented spelling ("[dolly in]" → "[Push in]"), so the prompt the user sees
- * is exactly the one sent. Brackets that are not camera moves ("[red]") stay as written. Throws
+ * is exactly the one sent. Brackets that are not camera moves ("[red]") stay as written. Brackets
+ * must pair up and not nest (`checkBrackets`; a last bracket of moves left open is closed). Throws
  * `InvalidRequestError`.
  */
 export function composePrompt(input: PromptInput): { prompt: string; camera: CameraMove[]; directed: boolean } {
@@ -123,13 +132,17 @@ export function composePrompt(input: PromptInput): { prompt: string; camera: Cam
 	if (text === '') throw new InvalidRequestError({ kind: 'prompt-empty' });
 
 	let camera: CameraMove[] = [];
-	if (input.camera !== undefined && input.camera.trim() !== '') {
-		const parsed = parseCamera(input.camera);
+	const cameraText = cleanText(input.camera ?? '');
+	if (cameraText !== '') {
+		const parsed = parseCamera(cameraText);
 		if (!parsed.ok) throw new InvalidRequestError(cameraProblem(parsed));
 		camera = [...parsed.moves];
 	}
 
-	const normalised = normalisePrompt(text);
+	const brackets = checkBrackets(text);
+	if (!brackets.ok) throw new InvalidRequestError(bracketProblem(brackets, text));
+
+	const normalised = normalisePrompt(brackets.text);
 	if (!normalised.ok) throw new InvalidRequestError(cameraProblem(normalised, normalised.bracket));
 
 	const prompt = camera.length > 0 ? `${formatBracket(camera)} ${normalised.prompt}` : normalised.prompt;

@@ -196,7 +196,7 @@ describe('buttons under a clip', () => {
 		const clicker = nextUser();
 		const retry = await click(handle, 'retry', clicker);
 		const clip = await clipOf(discord, deployment, retry.token);
-		expect(clip.content).toContain('> [Pan left] a lighthouse beam sweeping fog');
+		expect(clip.content).toContain('> \\[Pan left\\] a lighthouse beam sweeping fog');
 		expect(minimax.creates.at(-1)?.body).toMatchObject({
 			model: 'MiniMax-Hailuo-2.3',
 			prompt: '[Pan left] a lighthouse beam sweeping fog',
@@ -221,7 +221,7 @@ describe('buttons under a clip', () => {
 			userId: nextUser(),
 		});
 		const clip = await clipOf(discord, deployment, submit.token);
-		expect(clip.content).toContain('> [Pull out] a tram crossing a bridge at night');
+		expect(clip.content).toContain('> \\[Pull out\\] a tram crossing a bridge at night');
 	});
 
 	it('extends a clip: its last frame becomes the next shot’s first frame', async () => {

@@ -126,7 +126,7 @@ describe('end to end: /video in, MP4 out', () => {
 		// Who asked, the provider, the model, the camera moves and the prompt, with the buttons.
 		expect(message.content).toContain(`<@${userId}>, your clip is ready: **MiniMax** · **MiniMax-Hailuo-2.3**`);
 		expect(message.content).toContain('🎥 Pan left, Zoom in');
-		expect(message.content).toContain('> [Pan left, Zoom in] a paper boat on a rainy street');
+		expect(message.content).toContain('> \\[Pan left, Zoom in\\] a paper boat on a rainy street');
 		const labels = JSON.stringify(message.components);
 		for (const action of ['retry', 'extend', 'remix', 'delete'])
 			expect(labels).toContain(`clap:${action}:${handle.id}`);

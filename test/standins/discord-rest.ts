@@ -201,7 +201,19 @@ function nextAttachments(state: StandInState, m: MessageRecord, listed: Json[] |
 	});
 }
 
+/**
+ * Discord's limit on a message's content for bots, whatever the route. The spec says 4000 for
+ * channel messages (the limit of members with Nitro); a bot's message over 2000 is refused.
+ */
+const MAX_CONTENT = 2000;
+
 function applyFields(state: StandInState, m: MessageRecord, fields: MessageFields, files: RecordedFile[]): void {
+	if (fields.content !== undefined && [...fields.content].length > MAX_CONTENT) {
+		const error = { code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${MAX_CONTENT} or fewer in length.` };
+		throw new InvalidFormBody(`content is ${[...fields.content].length} characters, over ${MAX_CONTENT}`, {
+			content: { _errors: [error] },
+		});
+	}
 	m.attachments = nextAttachments(state, m, fields.attachments, files);
 	if (fields.content !== undefined) m.content = fields.content;
 	if (fields.components !== undefined) m.components = fields.components;

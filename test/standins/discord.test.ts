@@ -750,6 +750,21 @@ describe('Discord stand-in: what Discord does to a delivery', () => {
 		expect(standIn.message(posted.id)?.content).toBe('two');
 	});
 
+	it('refuses content over 2000 characters (50035) on every route, counting characters, not UTF-16 units', async () => {
+		const { standIn, original, rest } = await withReply();
+		const channel = Routes.channelMessages(standIn.channelId);
+		const fits = ['x'.repeat(2000), '😀'.repeat(2000), `${'y'.repeat(1999)}é`];
+		for (const content of fits) expect(await rest.post(channel, { body: { content } })).toMatchObject({ content });
+		const over = ['x'.repeat(2001), '😀'.repeat(2001), 'z'.repeat(3999)];
+		for (const content of over) {
+			expect(await failure(rest.post(channel, { body: { content } }))).toMatchObject({ status: 400, code: 50035 });
+			const edit = rest.patch(Routes.channelMessage(standIn.channelId, original.id), { body: { content } });
+			expect(await failure(edit)).toMatchObject({ status: 400, code: 50035 });
+		}
+		expect(standIn.message(original.id)?.content).not.toHaveLength(2001);
+		expect(standIn.violations.filter((v) => /over 2000/.test(v))).toHaveLength(6);
+	});
+
 	it('refuses a reply to a deleted message unless fail_if_not_exists is false', async () => {
 		const { standIn, original, rest } = await withReply();
 		standIn.deleteMessage(original.id);

@@ -86,7 +86,7 @@ describe('prompt handling', () => {
 		expect(english.requestProblem(still!)).toBe('Static shot holds the camera still, so it can’t run with Zoom in.');
 		expect(
 			english.requestProblem({ kind: 'camera-unknown', item: 'zoon in', suggestion: 'Zoom in', bracket: '[zoon in]' }),
-		).toBe('In your prompt’s [zoon in]: “zoon in” is not a camera move I know. Did you mean Zoom in?');
+		).toBe('In your prompt’s \\[zoon in\\]: “zoon in” is not a camera move I know. Did you mean Zoom in?');
 	});
 
 	it('removes invisible and control characters and tidies whitespace', () => {

@@ -56,6 +56,16 @@ const PROBLEMS: { readonly [K in RequestProblem['kind']]: readonly Extract<Reque
 		{ kind: 'camera-contradiction', a: 'Pan left', b: 'Pan right' },
 		{ kind: 'camera-contradiction', a: 'Zoom in', b: 'Static shot', bracket: '[Zoom in, Static shot]' },
 	],
+	'bracket-unclosed': [
+		{ kind: 'bracket-unclosed', position: 7, excerpt: 'a cat [pan left walks', fix: 'a cat [pan left] walks' },
+		{ kind: 'bracket-unclosed', position: 1, excerpt: `[${'x'.repeat(1900)}`, fix: 'x'.repeat(1900) },
+	],
+	'bracket-stray': [
+		{ kind: 'bracket-stray', position: 15, excerpt: 'a cat pan left] walks', fix: 'a cat [pan left] walks' },
+	],
+	'bracket-nested': [
+		{ kind: 'bracket-nested', position: 11, excerpt: '[Pan left [Zoom in]]', fix: '[Pan left] [Zoom in]' },
+	],
 	'unservable': [
 		{
 			kind: 'unservable',
