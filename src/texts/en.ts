@@ -14,8 +14,10 @@ import { CAMERA_MOVES } from '../video/camera.js';
 import { MIN_DURATION } from '../video/request.js';
 import {
 	clock,
+	counted,
 	listing,
 	megabytes as formatMegabytes,
+	plural,
 	progressBar,
 	quote,
 	relativeTime,
@@ -38,6 +40,17 @@ const megabytes = (bytes: number): string => formatMegabytes(bytes, 'MB', '.');
 
 const inBracket = (bracket: string | undefined) => (bracket === undefined ? '' : `In your prompt’s ${bracket}: `);
 
+/** A number with its noun agreeing (`1 video`, `0 videos`), by English's plural rules. */
+const count = (n: number, one: string, other: string): string => counted('en', n, { one, other });
+
+/** Every refusal of a request ends so: nothing was taken from the member's quota. */
+const QUOTA_UNTOUCHED = 'This request did not use any of your quota.';
+
+/** Every failed or cancelled job says so: its unit of quota came back. */
+const QUOTA_GIVEN_BACK = 'I gave your quota back.';
+
+const ADMINS_TOLD = 'The bot’s admins have been told.';
+
 function asked(item: Asked): string {
 	switch (item.kind) {
 		case 'model':
@@ -51,7 +64,7 @@ function asked(item: Asked): string {
 		case 'subject':
 			return 'a subject image';
 		case 'duration':
-			return `${item.seconds} seconds`;
+			return count(item.seconds, 'second', 'seconds');
 		case 'resolution':
 			return item.resolution;
 		case 'ratio':
@@ -85,12 +98,12 @@ const suggestion = (item: Suggestion): string =>
 		? `${lengths(item.durations)} on ${item.model}`
 		: `${CHANGES[item.change]} (${item.model})`;
 
-function requestProblem(problem: RequestProblem): string {
+function problemWords(problem: RequestProblem): string {
 	switch (problem.kind) {
 		case 'prompt-empty':
 			return 'Your prompt is empty. Describe the scene you want, for example `a lighthouse in a storm at dusk`.';
 		case 'prompt-too-long':
-			return `Your prompt is ${problem.length} characters with its camera moves; the limit is ${problem.max}. Please shorten it.`;
+			return `Your prompt is ${count(problem.length, 'character', 'characters')} with its camera moves; the limit is ${problem.max}. Please shorten it.`;
 		case 'camera-unknown':
 			return `${inBracket(problem.bracket)}“${problem.item}” is not a camera move I know. ${
 				problem.suggestion === undefined
@@ -98,7 +111,7 @@ function requestProblem(problem: RequestProblem): string {
 					: `Did you mean ${problem.suggestion}?`
 			}`;
 		case 'camera-too-many':
-			return `${inBracket(problem.bracket)}That is ${problem.count} camera moves; at most ${problem.max} can run together. Put later moves in another bracket further on in the prompt: it becomes the next shot.`;
+			return `${inBracket(problem.bracket)}That is ${count(problem.count, 'camera move', 'camera moves')}; at most ${problem.max} can run together. Put later moves in another bracket further on in the prompt: it becomes the next shot.`;
 		case 'camera-duplicate':
 			return `${inBracket(problem.bracket)}“${problem.item}” appears twice. Each move can be used once per bracket.`;
 		case 'camera-contradiction': {
@@ -144,7 +157,14 @@ function requestProblem(problem: RequestProblem): string {
 	}
 }
 
-const videos = (count: number) => (count === 1 ? 'video' : 'videos');
+/** `/admin` refusals: they say "Nothing was changed", a member's quota is not theirs to spend. */
+const ADMIN_PROBLEMS: ReadonlySet<RequestProblem['kind']> = new Set(['quota-target', 'quota-limit', 'one-change']);
+
+/** Why a request was refused; a refused video request says it used none of the quota. */
+const requestProblem = (problem: RequestProblem): string =>
+	ADMIN_PROBLEMS.has(problem.kind) ? problemWords(problem) : `${problemWords(problem)} ${QUOTA_UNTOUCHED}`;
+
+const videos = (n: number) => plural('en', n, { one: 'video', other: 'videos' });
 
 /** US dollars, to the cent: `$0.43`. */
 const money = (usd: number): string => `$${usd.toFixed(2)}`;
@@ -154,20 +174,20 @@ const freesUp = (at: number | null, words: string) => (at === null ? '' : ` ${wo
 function limitReached(limit: LimitReached): string {
 	switch (limit.kind) {
 		case 'waiting':
-			return `You already have ${limit.max} ${videos(limit.max)} waiting to start, the most allowed. Try again once one has started. Nothing was charged.`;
+			return `You already have ${limit.max} ${videos(limit.max)} waiting to start, the most allowed. Try again once one has started. ${QUOTA_UNTOUCHED}`;
 		case 'guild-clips':
-			return `This server’s daily budget of ${limit.max} ${videos(limit.max)} is used up.${freesUp(limit.nextFreeAt, 'Another frees up')} Nothing was charged.`;
+			return `This server’s daily budget of ${limit.max} ${videos(limit.max)} is used up.${freesUp(limit.nextFreeAt, 'Another frees up')} ${QUOTA_UNTOUCHED}`;
 		case 'guild-dollars':
-			return `This server’s daily budget of ${money(limit.maxUsd)} is used up.${freesUp(limit.nextFreeAt, 'Room frees up')} Nothing was charged.`;
+			return `This server’s daily budget of ${money(limit.maxUsd)} is used up.${freesUp(limit.nextFreeAt, 'Room frees up')} ${QUOTA_UNTOUCHED}`;
 		case 'global':
-			return `The bot has reached its daily limit of videos for everyone.${freesUp(limit.nextFreeAt, 'More can be made')} Nothing was charged.`;
+			return `The bot has reached its daily limit of videos for everyone.${freesUp(limit.nextFreeAt, 'More can be made')} ${QUOTA_UNTOUCHED}`;
 		case 'paused':
-			return 'Video generation is paused in this server by its admins. Nothing was charged.';
+			return `Video generation is paused in this server by its admins. ${QUOTA_UNTOUCHED}`;
 		case 'channel':
 			return `Videos can only be made in ${listing(
 				limit.allowed.map((id) => `<#${id}>`),
 				'or',
-			)}. Nothing was charged.`;
+			)}. ${QUOTA_UNTOUCHED}`;
 	}
 }
 
@@ -233,7 +253,7 @@ const admin = {
 					ids.map((id) => `<#${id}>`),
 					'and',
 				)}.`,
-	reportTitle: (days: number): string => `Usage over the last ${days} ${days === 1 ? 'day' : 'days'}`,
+	reportTitle: (days: number): string => `Usage over the last ${count(days, 'day', 'days')}`,
 	reportGenerations: 'Generations',
 	reportCost: 'Cost',
 	reportCostValue: (usd: number, unpriced: number): string =>
@@ -259,7 +279,7 @@ const queue = {
 	more: (count: number): string => `…and ${count} more.`,
 };
 
-const shots = (count: number) => (count === 1 ? 'shot' : 'shots');
+const shots = (n: number) => plural('en', n, { one: 'shot', other: 'shots' });
 
 function sequenceProblem(problem: SequenceProblem): string {
 	switch (problem.kind) {
@@ -280,7 +300,7 @@ function sequenceProblem(problem: SequenceProblem): string {
 		case 'empty':
 			return `**${problem.title}** has no shots yet, so there is nothing to render. Add clips with their **Add to sequence** button first.`;
 		case 'full':
-			return `**${problem.title}** already holds ${problem.max} shots, the most a sequence can. Remove one first. Nothing was added.`;
+			return `**${problem.title}** already holds ${problem.max} ${shots(problem.max)}, the most a sequence can. Remove one first. Nothing was added.`;
 		case 'already-in':
 			return `This clip is already shot ${problem.position} of **${problem.title}**. Nothing was changed.`;
 		case 'board-refused':
@@ -288,9 +308,9 @@ function sequenceProblem(problem: SequenceProblem): string {
 		case 'title-empty':
 			return 'The title is empty. Give the sequence a name, for example `title: The lighthouse`.';
 		case 'no-image':
-			return 'That message has no PNG, JPEG or WebP image to animate. Nothing was spent.';
+			return `That message has no PNG, JPEG or WebP image to animate. ${QUOTA_UNTOUCHED}`;
 		case 'message-gone':
-			return 'I can no longer read that message (it may have been deleted), so there is no image to animate. Nothing was spent.';
+			return `I can no longer read that message (it may have been deleted), so there is no image to animate. ${QUOTA_UNTOUCHED}`;
 	}
 }
 
@@ -360,13 +380,13 @@ const sequence = {
 
 function quotaExceeded(error: { readonly limit: number; readonly nextFreeAt: number | null }): string {
 	if (error.limit === 0)
-		return 'Video generation is off for you here: your limit is 0 videos per rolling 24 hours. Nothing was charged.';
+		return `Video generation is off for you here: your limit is 0 videos per rolling 24 hours. ${QUOTA_UNTOUCHED}`;
 	const next = error.nextFreeAt === null ? '' : ` Your next one frees up ${relativeTime(error.nextFreeAt)}.`;
-	return `You have used all ${error.limit} of your videos for the last 24 hours.${next} Nothing was charged.`;
+	return `You have used ${count(error.limit, 'video', 'videos')}, your whole limit for the last 24 hours.${next} ${QUOTA_UNTOUCHED}`;
 }
 
 function quotaStatus(status: { remaining: number; limit: number; nextFreeAt: number | null }): string {
-	const left = `You have **${status.remaining} of ${status.limit}** videos left in the rolling 24 hours.`;
+	const left = `You have **${status.remaining} of ${status.limit}** ${videos(status.limit)} left in the rolling 24 hours.`;
 	if (status.nextFreeAt === null) return left;
 	return `${left} The next one frees up ${relativeTime(status.nextFreeAt)}.`;
 }
@@ -453,7 +473,7 @@ const failures: Readonly<Record<FailureClass, string>> = {
 	'safety-input': 'The video service’s safety filter refused the prompt or the image.',
 	'safety-output': 'The video service’s safety filter refused the generated video.',
 	'auth': 'The video service did not accept this bot’s key. The bot’s admins need to check it.',
-	'credits': 'The video service account is out of credits. The bot’s admins need to top it up.',
+	'credits': 'The bot’s account with the video service is empty. The bot’s admins need to top it up.',
 	'rate-limited': 'The video service is too busy right now.',
 	'unavailable': 'The video service is having trouble right now.',
 	'network': 'The video service could not be reached.',
@@ -466,15 +486,18 @@ const failures: Readonly<Record<FailureClass, string>> = {
 	'timed-out': 'The video service took too long to make this clip.',
 	'too-large': 'The clip came out larger than this server’s upload limit.',
 	'outcome-unknown':
-		'The request to the video service was cut off before it answered, so I cannot tell whether it was received. To avoid paying twice, I did not send it again; the bot’s admins have been told.',
+		'The request to the video service was cut off before it answered, so I cannot tell whether it was received. So as not to make it twice, I did not send it again.',
 	'source-unreadable': 'I could not read the clip this one continues from, so I could not take its last frame.',
 	'undeliverable': 'Discord refused to post the clip here.',
 	'internal': 'Something went wrong while making your clip.',
 };
 
-/** The final word on a failed job, given its reason. The quota is always given back before this is shown. */
-function failedBecause(reason: string, progress: Progress): string {
-	return `❌ ${reason} Your quota was given back.\n${quote(progress.prompt)}`;
+/**
+ * The final word on a failed job, given its reason. The quota is always given back before this is
+ * shown; the admins are said to be told only when an admin channel is configured and was alerted.
+ */
+function failedBecause(reason: string, progress: Progress, adminsTold = false): string {
+	return `❌ ${reason}${adminsTold ? ` ${ADMINS_TOLD}` : ''} ${QUOTA_GIVEN_BACK}\n${quote(progress.prompt)}`;
 }
 
 const buttonLabels = {
@@ -504,7 +527,7 @@ function help(settings: { quota: number; provider: string; models: readonly stri
 		'',
 		'**Buttons:** Cancel while it runs; under a clip, Retry (same settings), Extend (the next shot starts on its last frame), Remix (edit prompt and camera), Delete.',
 		'',
-		`**Quota:** ${settings.quota} videos per person per rolling 24 hours unless this server sets another limit for you or your roles; \`/quota\` shows yours and what is left, \`/queue\` your place in line. Failed and cancelled jobs give theirs back. Clips are made by ${settings.provider}.`,
+		`**Quota:** ${count(settings.quota, 'video', 'videos')} per person per rolling 24 hours unless this server sets another limit for you or your roles; \`/quota\` shows yours and what is left, \`/queue\` your place in line. A failed or cancelled job gives its video back. Clips are made by ${settings.provider}.`,
 	].join('\n');
 }
 
@@ -537,17 +560,23 @@ export const en = {
 	money,
 	limitReached,
 	missingPermission,
-	lostInRestart:
-		'⚠️ This request was lost when the bot restarted, before it reached the queue. Nothing was charged; please send it again.',
+	lostInRestart: `⚠️ This request was lost when the bot restarted, before it reached the queue. ${QUOTA_UNTOUCHED} Please send it again.`,
 	admin,
 	queue,
 	sequenceProblem,
 	sequence,
-	queueUnavailable:
-		'The video queue is unavailable right now, so nothing was queued or charged. Please try again in a minute.',
-	unexpected: 'Something went wrong on my side and nothing was charged. Please try again in a moment.',
+	queueUnavailable: `The video queue is unavailable right now, so nothing was queued. ${QUOTA_UNTOUCHED} Please try again in a minute.`,
+	/** `ref` is the short id of the error's log line, for the admins to find it. */
+	unexpected: (ref?: string): string =>
+		`Something went wrong on my side. ${QUOTA_UNTOUCHED} Please try again in a moment.${
+			ref === undefined ? '' : ` If it happens again, give the bot’s admins this reference: \`${ref}\`.`
+		}`,
+	/** A crafted or stale interaction: an unknown command, a tampered button, options of the wrong type. */
+	unrecognised: `I did not understand that request — it may come from an old message. Try \`/help\`. ${QUOTA_UNTOUCHED}`,
+	quotaUntouched: QUOTA_UNTOUCHED,
+	quotaGivenBack: QUOTA_GIVEN_BACK,
 	noWorker: (adminsTold: boolean): string =>
-		`No video worker is running right now, so your video was not queued and none of your quota was used.${adminsTold ? ' The bot’s admins have been told.' : ''} Please try again later.`,
+		`No video worker is running right now, so your video was not queued. ${QUOTA_UNTOUCHED}${adminsTold ? ` ${ADMINS_TOLD}` : ''} Please try again later.`,
 	queued,
 	submitted,
 	generating,
@@ -569,11 +598,10 @@ export const en = {
 	modalCameraLabel: 'Camera moves (up to 3)',
 	notYours: (action: string): string =>
 		`Only the person who made this clip, or a server admin, can ${action === 'delete' ? 'delete it' : 'cancel it'}. Nothing was changed.`,
-	clipUnknown:
-		'I no longer have the details of that clip (they are kept for 7 days), so this button cannot be used any more.',
+	clipUnknown: `I no longer have the details of that clip (they are kept for 7 days), so this button cannot be used any more. ${QUOTA_UNTOUCHED}`,
 	alreadyFinished: 'That job has already finished, so there is nothing to cancel.',
 	cancelled: (progress: Progress, byUserId: string): string =>
-		`🛑 Cancelled by <@${byUserId}>. Your quota was given back.\n${quote(progress.prompt)}`,
+		`🛑 Cancelled by <@${byUserId}>. ${QUOTA_GIVEN_BACK}\n${quote(progress.prompt)}`,
 	cancelling: (progress: Progress): string => `🛑 Cancelling…\n${quote(progress.prompt)}`,
 	help,
 	/** Autocomplete: a camera-move list this server uses often. */

@@ -15,8 +15,10 @@ import { MIN_DURATION } from '../video/request.js';
 import type { BudgetView, QueueLine, QuotaTarget, Sentences } from './en.js';
 import {
 	clock,
+	counted,
 	listing,
 	megabytes as formatMegabytes,
+	plural,
 	progressBar,
 	quote,
 	relativeTime,
@@ -41,6 +43,17 @@ const decimal = (value: number): string => String(value).replace('.', ',');
 
 const inBracket = (bracket: string | undefined) => (bracket === undefined ? '' : `Dans votre prompt, ${bracket} : `);
 
+/** Un nombre et son nom accordé (`0 vidéo`, `1 vidéo`, `2 vidéos`), selon les règles du français. */
+const count = (n: number, one: string, other: string): string => counted('fr', n, { one, other });
+
+/** Tout refus d’une demande se termine ainsi : rien n’a été pris sur le quota du membre. */
+const QUOTA_UNTOUCHED = 'Cette demande n’a rien utilisé de votre quota.';
+
+/** Toute tâche échouée ou annulée le dit : son unité de quota est revenue. */
+const QUOTA_GIVEN_BACK = 'Je vous ai rendu votre quota.';
+
+const ADMINS_TOLD = 'Les administrateurs du bot ont été prévenus.';
+
 function asked(item: Asked): string {
 	switch (item.kind) {
 		case 'model':
@@ -54,7 +67,7 @@ function asked(item: Asked): string {
 		case 'subject':
 			return 'une image de sujet';
 		case 'duration':
-			return `${item.seconds} secondes`;
+			return count(item.seconds, 'seconde', 'secondes');
 		case 'resolution':
 			return item.resolution;
 		case 'ratio':
@@ -88,12 +101,12 @@ const suggestion = (item: Suggestion): string =>
 		? `${lengths(item.durations)} avec ${item.model}`
 		: `${CHANGES[item.change]} (${item.model})`;
 
-function requestProblem(problem: RequestProblem): string {
+function problemWords(problem: RequestProblem): string {
 	switch (problem.kind) {
 		case 'prompt-empty':
 			return 'Votre prompt est vide. Décrivez la scène souhaitée, par exemple `un phare dans la tempête au crépuscule`.';
 		case 'prompt-too-long':
-			return `Votre prompt fait ${problem.length} caractères avec ses mouvements de caméra ; la limite est de ${problem.max}. Merci de le raccourcir.`;
+			return `Votre prompt fait ${count(problem.length, 'caractère', 'caractères')} avec ses mouvements de caméra ; la limite est de ${problem.max}. Merci de le raccourcir.`;
 		case 'camera-unknown':
 			return `${inBracket(problem.bracket)}« ${problem.item} » n’est pas un mouvement de caméra que je connais. ${
 				problem.suggestion === undefined
@@ -101,7 +114,7 @@ function requestProblem(problem: RequestProblem): string {
 					: `Vouliez-vous dire ${problem.suggestion} ?`
 			}`;
 		case 'camera-too-many':
-			return `${inBracket(problem.bracket)}Cela fait ${problem.count} mouvements de caméra ; ${problem.max} au plus peuvent être combinés. Placez les suivants dans un autre crochet, plus loin dans le prompt : il deviendra le plan suivant.`;
+			return `${inBracket(problem.bracket)}Cela fait ${count(problem.count, 'mouvement', 'mouvements')} de caméra ; ${problem.max} au plus ${plural('fr', problem.max, { one: 'peut être combiné', other: 'peuvent être combinés' })}. Placez les suivants dans un autre crochet, plus loin dans le prompt : il deviendra le plan suivant.`;
 		case 'camera-duplicate':
 			return `${inBracket(problem.bracket)}« ${problem.item} » apparaît deux fois. Chaque mouvement ne peut servir qu’une fois par crochet.`;
 		case 'camera-contradiction': {
@@ -147,7 +160,13 @@ function requestProblem(problem: RequestProblem): string {
 	}
 }
 
-const videos = (count: number) => (count <= 1 ? 'vidéo' : 'vidéos');
+/** Les refus d’`/admin` disent « Rien n’a été modifié » : le quota d’un membre n’y est pas en jeu. */
+const ADMIN_PROBLEMS: ReadonlySet<RequestProblem['kind']> = new Set(['quota-target', 'quota-limit', 'one-change']);
+
+const requestProblem = (problem: RequestProblem): string =>
+	ADMIN_PROBLEMS.has(problem.kind) ? problemWords(problem) : `${problemWords(problem)} ${QUOTA_UNTOUCHED}`;
+
+const videos = (n: number) => plural('fr', n, { one: 'vidéo', other: 'vidéos' });
 
 /** Dollars américains, au centime : `0,43 $`. */
 const money = (usd: number): string => `${usd.toFixed(2).replace('.', ',')} $`;
@@ -157,20 +176,20 @@ const freesUp = (at: number | null, words: string) => (at === null ? '' : ` ${wo
 function limitReached(limit: LimitReached): string {
 	switch (limit.kind) {
 		case 'waiting':
-			return `Vous avez déjà ${limit.max} ${videos(limit.max)} en attente de démarrage, le maximum autorisé. Réessayez dès que l’une d’elles aura démarré. Rien n’a été facturé.`;
+			return `Vous avez déjà ${limit.max} ${videos(limit.max)} en attente de démarrage, le maximum autorisé. Réessayez dès que l’une d’elles aura démarré. ${QUOTA_UNTOUCHED}`;
 		case 'guild-clips':
-			return `Le budget quotidien de ${limit.max} ${videos(limit.max)} de ce serveur est épuisé.${freesUp(limit.nextFreeAt, 'Une place se libère')} Rien n’a été facturé.`;
+			return `Le budget quotidien de ${limit.max} ${videos(limit.max)} de ce serveur est épuisé.${freesUp(limit.nextFreeAt, 'Une place se libère')} ${QUOTA_UNTOUCHED}`;
 		case 'guild-dollars':
-			return `Le budget quotidien de ${money(limit.maxUsd)} de ce serveur est épuisé.${freesUp(limit.nextFreeAt, 'De la marge se libère')} Rien n’a été facturé.`;
+			return `Le budget quotidien de ${money(limit.maxUsd)} de ce serveur est épuisé.${freesUp(limit.nextFreeAt, 'De la marge se libère')} ${QUOTA_UNTOUCHED}`;
 		case 'global':
-			return `Le bot a atteint sa limite quotidienne de vidéos, pour tout le monde.${freesUp(limit.nextFreeAt, 'D’autres pourront être créées')} Rien n’a été facturé.`;
+			return `Le bot a atteint sa limite quotidienne de vidéos, pour tout le monde.${freesUp(limit.nextFreeAt, 'D’autres pourront être créées')} ${QUOTA_UNTOUCHED}`;
 		case 'paused':
-			return 'La génération de vidéos est suspendue sur ce serveur par ses administrateurs. Rien n’a été facturé.';
+			return `La génération de vidéos est suspendue sur ce serveur par ses administrateurs. ${QUOTA_UNTOUCHED}`;
 		case 'channel':
 			return `Les vidéos ne peuvent être créées que dans ${listing(
 				limit.allowed.map((id) => `<#${id}>`),
 				'ou',
-			)}. Rien n’a été facturé.`;
+			)}. ${QUOTA_UNTOUCHED}`;
 	}
 }
 
@@ -213,7 +232,7 @@ const admin: Sentences['admin'] = {
 					ids.map((id) => `<#${id}>`),
 					'et',
 				)}.`,
-	reportTitle: (days: number) => `Utilisation ${days === 1 ? 'du dernier jour' : `des ${days} derniers jours`}`,
+	reportTitle: (days: number) => `Utilisation sur ${count(days, 'jour', 'jours')}, aujourd’hui compris`,
 	reportGenerations: 'Générations',
 	reportCost: 'Coût',
 	reportCostValue: (usd: number, unpriced: number) =>
@@ -243,11 +262,10 @@ const queue: Sentences['queue'] = {
 
 function quotaExceeded(error: { readonly limit: number; readonly nextFreeAt: number | null }): string {
 	if (error.limit === 0)
-		return 'La génération de vidéos vous est fermée ici : votre limite est de 0 vidéo sur 24 heures glissantes. Rien n’a été facturé.';
+		return `La génération de vidéos vous est fermée ici : votre limite est de 0 vidéo sur 24 heures glissantes. ${QUOTA_UNTOUCHED}`;
 	const next =
 		error.nextFreeAt === null ? '' : ` Votre prochaine vidéo sera disponible ${relativeTime(error.nextFreeAt)}.`;
-	const all = error.limit === 1 ? 'votre vidéo' : `vos ${error.limit} vidéos`;
-	return `Vous avez utilisé ${all} des dernières 24 heures.${next} Rien n’a été facturé.`;
+	return `Vous avez utilisé ${count(error.limit, 'vidéo', 'vidéos')}, toute votre limite des dernières 24 heures.${next} ${QUOTA_UNTOUCHED}`;
 }
 
 function quotaStatus(status: { remaining: number; limit: number; nextFreeAt: number | null }): string {
@@ -333,7 +351,8 @@ const failures: Readonly<Record<FailureClass, string>> = {
 	'safety-input': 'Le filtre de sécurité du service vidéo a refusé le prompt ou l’image.',
 	'safety-output': 'Le filtre de sécurité du service vidéo a refusé la vidéo générée.',
 	'auth': 'Le service vidéo n’a pas accepté la clé de ce bot. Ses administrateurs doivent la vérifier.',
-	'credits': 'Le compte du service vidéo n’a plus de crédits. Les administrateurs du bot doivent le recharger.',
+	'credits':
+		'Le compte du bot auprès du service vidéo est épuisé. Les administrateurs du bot doivent le réapprovisionner.',
 	'rate-limited': 'Le service vidéo est trop sollicité en ce moment.',
 	'unavailable': 'Le service vidéo rencontre des difficultés en ce moment.',
 	'network': 'Le service vidéo est injoignable.',
@@ -346,14 +365,14 @@ const failures: Readonly<Record<FailureClass, string>> = {
 	'timed-out': 'Le service vidéo a mis trop de temps à réaliser ce clip.',
 	'too-large': 'Le clip obtenu dépasse la limite d’envoi de ce serveur.',
 	'outcome-unknown':
-		'La demande au service vidéo a été interrompue avant sa réponse : je ne peux donc pas savoir si elle a été reçue. Pour éviter de payer deux fois, je ne l’ai pas renvoyée ; les administrateurs du bot ont été prévenus.',
+		'La demande au service vidéo a été interrompue avant sa réponse : je ne peux donc pas savoir si elle a été reçue. Pour ne pas la faire deux fois, je ne l’ai pas renvoyée.',
 	'source-unreadable': 'Je n’ai pas pu lire le clip que celui-ci prolonge, ni donc prendre sa dernière image.',
 	'undeliverable': 'Discord a refusé que le clip soit publié ici.',
 	'internal': 'Un problème est survenu pendant la création de votre clip.',
 };
 
-function failedBecause(reason: string, progress: Progress): string {
-	return `❌ ${reason} Votre quota vous a été rendu.\n${quote(progress.prompt)}`;
+function failedBecause(reason: string, progress: Progress, adminsTold = false): string {
+	return `❌ ${reason}${adminsTold ? ` ${ADMINS_TOLD}` : ''} ${QUOTA_GIVEN_BACK}\n${quote(progress.prompt)}`;
 }
 
 function help(settings: { quota: number; provider: string; models: readonly string[] }): string {
@@ -373,7 +392,7 @@ function help(settings: { quota: number; provider: string; models: readonly stri
 		'',
 		'**Boutons :** Annuler pendant la génération ; sous un clip, Réessayer (mêmes réglages), Prolonger (le plan suivant part de sa dernière image), Remixer (modifier le prompt et la caméra), Supprimer.',
 		'',
-		`**Quota :** ${settings.quota} ${videos(settings.quota)} par personne sur 24 heures glissantes, sauf si ce serveur fixe une autre limite pour vous ou vos rôles ; \`/quota\` indique la vôtre et ce qu’il vous reste, \`/queue\` votre place dans la file. Une tâche échouée ou annulée ne compte pas. Les clips sont réalisés par ${settings.provider}.`,
+		`**Quota :** ${count(settings.quota, 'vidéo', 'vidéos')} par personne sur 24 heures glissantes, sauf si ce serveur fixe une autre limite pour vous ou vos rôles ; \`/quota\` indique la vôtre et ce qu’il vous reste, \`/queue\` votre place dans la file. Une tâche échouée ou annulée vous rend sa vidéo. Les clips sont réalisés par ${settings.provider}.`,
 	].join('\n');
 }
 
@@ -394,7 +413,7 @@ function modelTraits(model: ModelCapabilities): string {
 	return parts.join(', ');
 }
 
-const plans = (count: number) => (count === 1 ? 'plan' : 'plans');
+const plans = (n: number) => plural('fr', n, { one: 'plan', other: 'plans' });
 
 function sequenceProblem(problem: SequenceProblem): string {
 	switch (problem.kind) {
@@ -415,7 +434,7 @@ function sequenceProblem(problem: SequenceProblem): string {
 		case 'empty':
 			return `**${problem.title}** n’a encore aucun plan : il n’y a rien à assembler. Ajoutez d’abord des clips avec leur bouton **Ajouter à la séquence**.`;
 		case 'full':
-			return `**${problem.title}** compte déjà ${problem.max} plans, le maximum pour une séquence. Retirez-en un d’abord. Rien n’a été ajouté.`;
+			return `**${problem.title}** compte déjà ${problem.max} ${plans(problem.max)}, le maximum pour une séquence. Retirez-en un d’abord. Rien n’a été ajouté.`;
 		case 'already-in':
 			return `Ce clip est déjà le plan ${problem.position} de **${problem.title}**. Rien n’a été modifié.`;
 		case 'board-refused':
@@ -423,9 +442,9 @@ function sequenceProblem(problem: SequenceProblem): string {
 		case 'title-empty':
 			return 'Le titre est vide. Donnez un nom à la séquence, par exemple `title: Le phare`.';
 		case 'no-image':
-			return 'Ce message n’a pas d’image PNG, JPEG ou WebP à animer. Rien n’a été dépensé.';
+			return `Ce message n’a pas d’image PNG, JPEG ou WebP à animer. ${QUOTA_UNTOUCHED}`;
 		case 'message-gone':
-			return 'Je ne peux plus lire ce message (il a peut-être été supprimé) : il n’y a pas d’image à animer. Rien n’a été dépensé.';
+			return `Je ne peux plus lire ce message (il a peut-être été supprimé) : il n’y a pas d’image à animer. ${QUOTA_UNTOUCHED}`;
 	}
 }
 
@@ -502,17 +521,21 @@ export const fr: Sentences = {
 	money,
 	limitReached,
 	missingPermission,
-	lostInRestart:
-		'⚠️ Cette demande a été perdue au redémarrage du bot, avant d’entrer dans la file. Rien n’a été facturé ; merci de la renvoyer.',
+	lostInRestart: `⚠️ Cette demande a été perdue au redémarrage du bot, avant d’entrer dans la file. ${QUOTA_UNTOUCHED} Merci de la renvoyer.`,
 	admin,
 	queue,
 	sequenceProblem,
 	sequence,
-	queueUnavailable:
-		'La file d’attente des vidéos est indisponible pour le moment : rien n’a été mis en file ni facturé. Merci de réessayer dans une minute.',
-	unexpected: 'Un problème est survenu de mon côté et rien n’a été facturé. Merci de réessayer dans un instant.',
+	queueUnavailable: `La file d’attente des vidéos est indisponible pour le moment : rien n’a été mis en file. ${QUOTA_UNTOUCHED} Merci de réessayer dans une minute.`,
+	unexpected: (ref?: string) =>
+		`Un problème est survenu de mon côté. ${QUOTA_UNTOUCHED} Merci de réessayer dans un instant.${
+			ref === undefined ? '' : ` Si cela se reproduit, donnez cette référence aux administrateurs du bot : \`${ref}\`.`
+		}`,
+	unrecognised: `Je n’ai pas compris cette demande — elle vient peut-être d’un ancien message. Essayez \`/help\`. ${QUOTA_UNTOUCHED}`,
+	quotaUntouched: QUOTA_UNTOUCHED,
+	quotaGivenBack: QUOTA_GIVEN_BACK,
 	noWorker: (adminsTold: boolean): string =>
-		`Aucun worker vidéo ne tourne en ce moment : votre vidéo n’a pas été mise en file et votre quota n’a pas été utilisé.${adminsTold ? ' Les administrateurs du bot ont été prévenus.' : ''} Merci de réessayer plus tard.`,
+		`Aucun worker vidéo ne tourne en ce moment : votre vidéo n’a pas été mise en file. ${QUOTA_UNTOUCHED}${adminsTold ? ` ${ADMINS_TOLD}` : ''} Merci de réessayer plus tard.`,
 	queued,
 	submitted,
 	generating,
@@ -540,11 +563,9 @@ export const fr: Sentences = {
 	modalCameraLabel: 'Mouvements de caméra (3 au maximum)',
 	notYours: (action) =>
 		`Seule la personne qui a créé ce clip, ou un administrateur du serveur, peut ${action === 'delete' ? 'le supprimer' : 'l’annuler'}. Rien n’a été modifié.`,
-	clipUnknown:
-		'Je n’ai plus les détails de ce clip (ils sont conservés 7 jours) : ce bouton ne peut plus être utilisé.',
+	clipUnknown: `Je n’ai plus les détails de ce clip (ils sont conservés 7 jours) : ce bouton ne peut plus être utilisé. ${QUOTA_UNTOUCHED}`,
 	alreadyFinished: 'Cette tâche est déjà terminée : il n’y a plus rien à annuler.',
-	cancelled: (progress, byUserId) =>
-		`🛑 Annulé par <@${byUserId}>. Votre quota vous a été rendu.\n${quote(progress.prompt)}`,
+	cancelled: (progress, byUserId) => `🛑 Annulé par <@${byUserId}>. ${QUOTA_GIVEN_BACK}\n${quote(progress.prompt)}`,
 	cancelling: (progress) => `🛑 Annulation…\n${quote(progress.prompt)}`,
 	help,
 	popularHere: (moves) => `${moves} (populaire ici)`,

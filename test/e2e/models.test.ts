@@ -237,7 +237,7 @@ describe('today’s models on MiniMax’s own API, with no allow-list', () => {
 			minimax.v2.endNextTask(end);
 			const handle = video(userId, `a clip that ends ${end}`, { duration: 5 });
 			const final = await failureOf(discord, deployment, handle.token);
-			expect(final).toBe(`❌ ${words} Your quota was given back.\n> a clip that ends ${end}`);
+			expect(final).toBe(`❌ ${words} I gave your quota back.\n> a clip that ends ${end}`);
 			expect((await new Quota(deployment.redis, deployment.prefix).status(userId, 3)).used).toBe(0);
 		},
 		30_000,

@@ -257,7 +257,11 @@ const CALLS: Calls<Sentences> = {
 		[clip, JUMP],
 		[longClip, JUMP],
 	],
-	failedBecause: [[english.failures['outcome-unknown'], longProgress]],
+	failedBecause: [
+		[english.failures['outcome-unknown'], longProgress],
+		[english.failures['outcome-unknown'], progress, true],
+	],
+	unexpected: [[], ['a1b2c3d4']],
 	modalTitle: [['remix'], ['extend']],
 	notYours: [['cancel'], ['delete']],
 	cancelled: [
@@ -501,21 +505,23 @@ describe('texts: choosing the language', () => {
 		expect(fr.commandError(refusal)).toMatch(/^« Barrel roll » n’est pas un mouvement de caméra/);
 		expect(english.commandError(refusal)).toMatch(/^“Barrel roll” is not a camera move I know/);
 		expect(fr.commandError(new QuotaExceededError(3, null))).toBe(
-			'Vous avez utilisé vos 3 vidéos des dernières 24 heures. Rien n’a été facturé.',
+			'Vous avez utilisé 3 vidéos, toute votre limite des dernières 24 heures. Cette demande n’a rien utilisé de votre quota.',
 		);
 		expect(fr.commandError(new QueueUnavailableError())).toBe(fr.queueUnavailable);
 		expect(fr.commandError(new LimitReachedError({ kind: 'paused' }))).toBe(fr.limitReached({ kind: 'paused' }));
 		expect(english.commandError(new MissingPermissionError('ManageGuild'))).toContain('**Manage Server**');
 		expect(fr.commandError(new MissingPermissionError('ManageGuild'))).toContain('**Gérer le serveur**');
-		expect(fr.commandError(new Error('secret stack'))).toBe(fr.unexpected);
+		expect(fr.commandError(new Error('secret stack'))).toBe(fr.unexpected());
+		expect(fr.commandError(new Error('secret stack'), 'a1b2c3d4')).toBe(fr.unexpected('a1b2c3d4'));
+		expect(fr.unexpected('a1b2c3d4')).toContain('`a1b2c3d4`');
 		const failures: FailureClass[] = ['safety-input', 'credits', 'outcome-unknown', 'internal'];
 		for (const failure of failures) {
 			const text = fr.failed(failure, progress);
 			expect(text).toContain(fr.failures[failure]);
-			expect(text).toContain('Votre quota vous a été rendu.');
+			expect(text).toContain('Je vous ai rendu votre quota.');
 		}
 		expect(english.failed('internal', progress)).toBe(
-			'❌ Something went wrong while making your clip. Your quota was given back.\n> a lighthouse in a storm at dusk',
+			'❌ Something went wrong while making your clip. I gave your quota back.\n> a lighthouse in a storm at dusk',
 		);
 	});
 
