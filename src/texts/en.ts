@@ -9,6 +9,7 @@ import type {
 	Suggestion,
 } from '../errors.js';
 import { durationsText, type ModelCapabilities } from '../providers/catalog.js';
+import { lengthCount, type Offer } from '../providers/offer.js';
 import type { FailureClass } from '../failures.js';
 import { CAMERA_MOVES } from '../video/camera.js';
 import { MIN_DURATION } from '../video/request.js';
@@ -510,24 +511,49 @@ const buttonLabels = {
 };
 
 /** The `/help` page: what the bot does, the camera language, the models offered, and quotas. Under 2000 characters. */
-function help(settings: { quota: number; provider: string; models: readonly string[] }): string {
+function help(settings: { quota: number; offer: Offer }): string {
+	const { offer } = settings;
+	const images = [
+		offer.firstFrame ? '`first_frame` starts the clip on your image' : undefined,
+		offer.lastFrame ? '`last_frame` ends it on another' : undefined,
+		offer.subject ? '`subject` features a character' : undefined,
+	].filter((part) => part !== undefined);
+	const choices = [
+		lengthCount(offer.durations) > 1 ? `\`duration:\` (${lengths(offer.durations)})` : undefined,
+		offer.resolutions.length > 1 ? `\`resolution:\` (${listing(offer.resolutions, 'or')})` : undefined,
+		offer.ratios.length > 0 ? `\`ratio:\` (${listing(offer.ratios, 'or')})` : undefined,
+	].filter((part) => part !== undefined);
+	const several = offer.models.length > 1;
 	return [
 		'**🎬 clapper** makes short AI video clips you direct. `/video prompt:…` queues one; the finished MP4 is posted on the reply.',
+		...(offer.camera
+			? [
+					'',
+					'**Camera moves** (up to 3 in one bracket run together):',
+					'`Truck left/right` `Pan left/right` `Push in` `Pull out` `Pedestal up/down` `Tilt up/down` `Zoom in/out` `Shake` `Tracking shot` `Static shot`',
+					'Film words work too: dolly in → Push in, crane up → Pedestal up, handheld → Shake, follow → Tracking shot.',
+					'• `camera:` opens the clip: `camera: Truck left, Pan right, Zoom in`',
+					'• Brackets at different places are shots that follow each other: `A bear waves [Pedestal up], then turns away [Zoom out]`',
+					'• Opposite moves in one bracket (Pan left with Pan right, Static shot with anything) are refused.',
+				]
+			: []),
+		...(images.length > 0
+			? [
+					'',
+					`**Images:** ${images.join('; ')}. PNG, JPEG or WebP, up to 20 MB, short side over 300 px, between 2:5 and 5:2.`,
+				]
+			: []),
 		'',
-		'**Camera moves** (up to 3 in one bracket run together):',
-		'`Truck left/right` `Pan left/right` `Push in` `Pull out` `Pedestal up/down` `Tilt up/down` `Zoom in/out` `Shake` `Tracking shot` `Static shot`',
-		'Film words work too: dolly in → Push in, crane up → Pedestal up, handheld → Shake, follow → Tracking shot.',
-		'• `camera:` opens the clip: `camera: Truck left, Pan right, Zoom in`',
-		'• Brackets at different places are shots that follow each other: `A bear waves [Pedestal up], then turns away [Zoom out]`',
-		'• Opposite moves in one bracket (Pan left with Pan right, Static shot with anything) are refused.',
-		'',
-		'**Images:** `first_frame` starts the clip on your image; `last_frame` ends it there (Hailuo-02); `subject` features a character. PNG, JPEG or WebP, up to 20 MB, short side over 300 px, between 2:5 and 5:2.',
-		'',
-		`**Models:** ${settings.models.join(', ')}. Without \`model:\`, the first of these that can do everything you asked is used. \`duration:\` (4–15 s), \`resolution:\` and \`ratio:\` (16:9, 9:16 for phones, 1:1…) work where a model offers them; models that read camera moves as prose get them as sentences.`,
+		[
+			`**${several ? 'Models' : 'Model'}:** ${offer.models.join(', ')}.`,
+			several ? ' Without `model:`, the first of these that can do everything you asked is used.' : '',
+			choices.length > 0 ? ` ${listing(choices, 'and')} work where a model offers them.` : '',
+			offer.cameraProse ? ' Models that read camera moves as prose get them as sentences.' : '',
+		].join(''),
 		'',
 		'**Buttons:** Cancel while it runs; under a clip, Retry (same settings), Extend (the next shot starts on its last frame), Remix (edit prompt and camera), Delete.',
 		'',
-		`**Quota:** ${count(settings.quota, 'video', 'videos')} per person per rolling 24 hours unless this server sets another limit for you or your roles; \`/quota\` shows yours and what is left, \`/queue\` your place in line. A failed or cancelled job gives its video back. Clips are made by ${settings.provider}.`,
+		`**Quota:** ${count(settings.quota, 'video', 'videos')} per person per rolling 24 hours unless this server sets another limit for you or your roles; \`/quota\` shows yours and what is left, \`/queue\` your place in line. A failed or cancelled job gives its video back. Clips are made by ${offer.provider}.`,
 	].join('\n');
 }
 

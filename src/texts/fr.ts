@@ -9,6 +9,7 @@ import type {
 	Suggestion,
 } from '../errors.js';
 import { durationsText, type ModelCapabilities } from '../providers/catalog.js';
+import { lengthCount, type Offer } from '../providers/offer.js';
 import type { FailureClass } from '../failures.js';
 import { CAMERA_MOVES } from '../video/camera.js';
 import { MIN_DURATION } from '../video/request.js';
@@ -375,24 +376,49 @@ function failedBecause(reason: string, progress: Progress, adminsTold = false): 
 	return `❌ ${reason}${adminsTold ? ` ${ADMINS_TOLD}` : ''} ${QUOTA_GIVEN_BACK}\n${quote(progress.prompt)}`;
 }
 
-function help(settings: { quota: number; provider: string; models: readonly string[] }): string {
+function help(settings: { quota: number; offer: Offer }): string {
+	const { offer } = settings;
+	const images = [
+		offer.firstFrame ? '`first_frame` fait démarrer le clip sur votre image' : undefined,
+		offer.lastFrame ? '`last_frame` le fait se terminer sur une autre' : undefined,
+		offer.subject ? '`subject` met en scène un personnage' : undefined,
+	].filter((part) => part !== undefined);
+	const choices = [
+		lengthCount(offer.durations) > 1 ? `\`duration:\` (${lengths(offer.durations)})` : undefined,
+		offer.resolutions.length > 1 ? `\`resolution:\` (${listing(offer.resolutions, 'ou')})` : undefined,
+		offer.ratios.length > 0 ? `\`ratio:\` (${listing(offer.ratios, 'ou')})` : undefined,
+	].filter((part) => part !== undefined);
+	const several = offer.models.length > 1;
 	return [
-		'**🎬 clapper** crée de courts clips vidéo par IA dont vous êtes le réalisateur. `/video prompt:…` en lance un ; le MP4 terminé est publié en réponse.',
+		'**🎬 clapper** crée de courts clips vidéo par IA que vous réalisez. `/video prompt:…` en lance un ; le MP4 terminé est publié en réponse.',
+		...(offer.camera
+			? [
+					'',
+					'**Mouvements de caméra** (jusqu’à 3 dans un même crochet, exécutés ensemble) :',
+					'`Truck left/right` `Pan left/right` `Push in` `Pull out` `Pedestal up/down` `Tilt up/down` `Zoom in/out` `Shake` `Tracking shot` `Static shot`',
+					'Les termes de tournage anglais fonctionnent aussi : dolly in → Push in, crane up → Pedestal up, handheld → Shake, follow → Tracking shot.',
+					'• `camera:` ouvre le clip : `camera: Truck left, Pan right, Zoom in`',
+					'• Des crochets placés à différents endroits sont des plans qui se suivent : `Un ours salue [Pedestal up], puis se détourne [Zoom out]`',
+					'• Des mouvements opposés dans un crochet (Pan left et Pan right, Static shot et un autre) sont refusés.',
+				]
+			: []),
+		...(images.length > 0
+			? [
+					'',
+					`**Images :** ${images.join(' ; ')}. PNG, JPEG ou WebP, jusqu’à 20 Mo, petit côté de plus de 300 px, format entre 2:5 et 5:2.`,
+				]
+			: []),
 		'',
-		'**Mouvements de caméra** (jusqu’à 3 dans un même crochet, exécutés ensemble) :',
-		'`Truck left/right` `Pan left/right` `Push in` `Pull out` `Pedestal up/down` `Tilt up/down` `Zoom in/out` `Shake` `Tracking shot` `Static shot`',
-		'Les termes de tournage anglais fonctionnent aussi : dolly in → Push in, crane up → Pedestal up, handheld → Shake, follow → Tracking shot.',
-		'• `camera:` ouvre le clip : `camera: Truck left, Pan right, Zoom in`',
-		'• Des crochets placés à différents endroits sont des plans qui se suivent : `Un ours salue [Pedestal up], puis se détourne [Zoom out]`',
-		'• Des mouvements opposés dans un même crochet (Pan left avec Pan right, Static shot avec tout autre) sont refusés.',
-		'',
-		'**Images :** `first_frame` fait démarrer le clip sur votre image ; `last_frame` le fait se terminer sur une autre (Hailuo-02) ; `subject` met en scène un personnage. PNG, JPEG ou WebP, jusqu’à 20 Mo, petit côté de plus de 300 px, format entre 2:5 et 5:2.',
-		'',
-		`**Modèles :** ${settings.models.join(', ')}. Sans \`model:\`, le premier d’entre eux capable de tout ce que vous demandez est utilisé. \`duration:\` (4 à 15 s), \`resolution:\` et \`ratio:\` (16:9, 9:16 pour les téléphones, 1:1…) s’appliquent selon le modèle ; ceux qui lisent la caméra en prose la reçoivent en phrases.`,
+		[
+			`**${several ? 'Modèles' : 'Modèle'} :** ${offer.models.join(', ')}.`,
+			several ? ' Sans `model:`, le premier capable de tout ce que vous demandez est utilisé.' : '',
+			choices.length > 0 ? ` ${listing(choices, 'et')} s’appliquent selon le modèle.` : '',
+			offer.cameraProse ? ' Les modèles qui lisent la caméra en prose la reçoivent en phrases.' : '',
+		].join(''),
 		'',
 		'**Boutons :** Annuler pendant la génération ; sous un clip, Réessayer (mêmes réglages), Prolonger (le plan suivant part de sa dernière image), Remixer (modifier le prompt et la caméra), Supprimer.',
 		'',
-		`**Quota :** ${count(settings.quota, 'vidéo', 'vidéos')} par personne sur 24 heures glissantes, sauf si ce serveur fixe une autre limite pour vous ou vos rôles ; \`/quota\` indique la vôtre et ce qu’il vous reste, \`/queue\` votre place dans la file. Une tâche échouée ou annulée vous rend sa vidéo. Les clips sont réalisés par ${settings.provider}.`,
+		`**Quota :** ${count(settings.quota, 'vidéo', 'vidéos')} par personne sur 24 heures glissantes, sauf si ce serveur fixe une autre limite pour vous ou vos rôles ; \`/quota\` indique la vôtre et ce qu’il vous reste, \`/queue\` votre place dans la file. Une tâche échouée ou annulée vous rend sa vidéo. Les clips sont réalisés par ${offer.provider}.`,
 	].join('\n');
 }
 

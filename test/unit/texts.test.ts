@@ -17,6 +17,7 @@ import {
 } from '../../src/errors.js';
 import { CATALOG, type ModelCapabilities } from '../../src/providers/catalog.js';
 import { suggestModels } from '../../src/providers/describe.js';
+import { offerOf } from '../../src/providers/offer.js';
 import type { FailureClass } from '../../src/failures.js';
 import { DISCORD_LOCALES, english, LANGUAGES, textsFor, type Sentences, type Texts } from '../../src/texts/index.js';
 import { suggestCamera } from '../../src/video/autocomplete.js';
@@ -270,9 +271,10 @@ const CALLS: Calls<Sentences> = {
 	],
 	cancelling: [[progress], [longProgress]],
 	help: [
-		[{ quota: 3, provider: 'minimax', models: CATALOG.minimax.models.map((model) => model.label) }],
-		[{ quota: 1, provider: 'preview', models: ['animatic'] }],
-		[{ quota: 1000, provider: 'atlascloud', models: ['video-01'] }],
+		[{ quota: 3, offer: offerOf('minimax') }],
+		[{ quota: 1, offer: offerOf('preview') }],
+		[{ quota: 1000, offer: offerOf('atlascloud', { atlascloud: ['video-01'] }) }],
+		[{ quota: 0, offer: offerOf('fal') }],
 	],
 	popularHere: [['Pan left, Zoom in']],
 	sequenceProblem: Object.values(SEQUENCE_PROBLEMS).flatMap((samples) =>
