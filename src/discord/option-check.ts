@@ -1,8 +1,4 @@
-import {
-	ApplicationCommandOptionType,
-	type APIApplicationCommandOption,
-	type CommandInteractionOption,
-} from 'discord.js';
+import { ApplicationCommandOptionType, type APIApplicationCommandOption } from 'discord.js';
 import { UnrecognisedRequestError } from '../errors.js';
 
 /**
@@ -14,6 +10,14 @@ import { UnrecognisedRequestError } from '../errors.js';
  */
 
 const SNOWFLAKE = /^\d{1,20}$/;
+
+/** An option as it arrives (discord.js's `CommandInteractionOption`); its value is whatever was sent. */
+export interface ReceivedOption {
+	readonly name: string;
+	readonly type: ApplicationCommandOptionType;
+	readonly value?: unknown;
+	readonly options?: readonly ReceivedOption[] | undefined;
+}
 
 const CONTAINERS: ReadonlySet<ApplicationCommandOptionType> = new Set([
 	ApplicationCommandOptionType.Subcommand,
@@ -56,7 +60,7 @@ const nestedOf = (option: APIApplicationCommandOption): readonly APIApplicationC
 /** Throws `UnrecognisedRequestError` naming the first option that does not match the registration. */
 export function checkOptions(
 	registered: readonly APIApplicationCommandOption[] | undefined,
-	received: readonly CommandInteractionOption[],
+	received: readonly ReceivedOption[],
 	path = '',
 ): void {
 	const declared = registered ?? [];
