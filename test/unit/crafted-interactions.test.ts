@@ -1,6 +1,7 @@
 import { ApplicationCommandOptionType as T, type APIApplicationCommandOption } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
+import { BUTTON_ACTIONS, customId, parseAnimateModalId, parseCustomId } from '../../src/discord/components.js';
 import { checkOptions, type ReceivedOption } from '../../src/discord/option-check.js';
 import { UnrecognisedRequestError } from '../../src/errors.js';
 import { pick, seeded, type Random } from '../helpers/random.js';
@@ -188,7 +189,7 @@ function defective(random: Random, definition: readonly APIApplicationCommandOpt
 		case 'wrong value': {
 			const target = pick(random, scalar);
 			const wrong = pick(random, WRONG_VALUES[target.type] ?? [null]);
-			return list.map((option) => (option === target ? ({ ...option, value: wrong }) : option));
+			return list.map((option) => (option === target ? { ...option, value: wrong } : option));
 		}
 		case 'drop required': {
 			const dropped = pick(random, required).name;
@@ -219,5 +220,71 @@ describe('options checked against the registration, seeded random lists', () => 
 		}
 		console.info(`[measure] option lists checked: ${tried} (half valid, half with one defect)`);
 		expect(tried).toBeGreaterThan(RUNS);
+	});
+});
+
+/** What a custom id the bot wrote looks like: the prefix, a known action, a snowflake; nothing else. */
+const WRITTEN = /^clap:(?:cancel|retry|extend|remix|delete|add):\d{1,20}$/;
+
+/** Custom ids as a crafted client might send them: near misses, junk and the real shape. */
+function randomCustomId(random: Random): string {
+	const digits = () => String(Math.floor(random() * 1e15)).padStart(1 + Math.floor(random() * 19), '1');
+	const junk = () =>
+		Array.from({ length: Math.floor(random() * 40) }, () =>
+			pick(random, [...'abcXYZ019:_-. /\\%é中🎥', '\u0000', '\u202e']),
+		).join('');
+	const action = () => pick(random, [...BUTTON_ACTIONS, 'animate', 'CANCEL', 'nuke', '', ' retry']);
+	switch (Math.floor(random() * 7)) {
+		case 0:
+			return `clap:${action()}:${digits()}`;
+		case 1:
+			return `clap:${action()}:${digits()}:${junk()}`;
+		case 2:
+			return `${pick(random, ['clap', 'Clap', 'clapp', '', 'clap '])}:${action()}:${digits()}`;
+		case 3:
+			return `clap:${action()}:${junk()}`;
+		case 4:
+			return `clap:${action()}:${'9'.repeat(21 + Math.floor(random() * 60))}`;
+		case 5:
+			return junk();
+		default:
+			return `clap:${action()}`;
+	}
+}
+
+describe('custom ids: only the exact shape the bot writes is read', () => {
+	it.each([
+		['clap:retry:123', true],
+		['clap:add:812345678901234567', true],
+		['clap:retry:123:extra', false],
+		['clap:retry:', false],
+		['clap:retry:12a', false],
+		['clap:nuke:123', false],
+		['clap:retry:123456789012345678901', false],
+		['other:retry:123', false],
+		['clap:animate:123', false],
+		['', false],
+	] as const)('%s → %s', (id, read) => {
+		expect(parseCustomId(id) !== undefined).toBe(read);
+	});
+
+	const SEED = 0xb077;
+	const RUNS = 5000;
+	it(`reads exactly the written shape among ${RUNS} random ids (seed ${SEED})`, () => {
+		const random = seeded(SEED);
+		let read = 0;
+		for (let run = 0; run < RUNS; run++) {
+			const id = randomCustomId(random);
+			const parsed = parseCustomId(id);
+			expect(parsed !== undefined, JSON.stringify(id)).toBe(WRITTEN.test(id));
+			if (parsed !== undefined) {
+				read += 1;
+				expect(customId(parsed.action, parsed.interactionId)).toBe(id);
+			}
+			// Animate's modal id is the same shape with its own action, and nothing else.
+			expect(parseAnimateModalId(id) !== undefined, JSON.stringify(id)).toBe(/^clap:animate:\d{1,20}$/.test(id));
+		}
+		expect(read).toBeGreaterThan(0);
+		expect(read).toBeLessThan(RUNS);
 	});
 });
