@@ -124,7 +124,7 @@ export function createProcessor(deps: ProcessorDeps) {
 			);
 		}
 		const texts = textsOf(data);
-		const content = texts.failed(failure, shownOf(data), alert !== undefined && alerts.configured);
+		const content = texts.failed(failure, shownOf(data), alert !== null && alerts.configured);
 		await tell(message, { content, components: retryButtons(data.interaction.id, texts) }, logger);
 	}
 

@@ -313,7 +313,14 @@ describe('processor: generate → deliver → settle, with real Redis and stand-
 					await arrange(job);
 					const thrown = await single.run(job);
 					expect(thrown).toBeInstanceOf(PermanentJobError);
-					expect(shown(job)).toBe(english.failed(failure, { prompt: job.data.request.prompt, model: job.data.model }));
+					// The harness has an admin channel: the words say the admins were told exactly when the policy alerts them.
+					expect(shown(job)).toBe(
+						english.failed(
+							failure,
+							{ prompt: job.data.request.prompt, model: job.data.model },
+							FAILURE_POLICY[failure].alert !== null,
+						),
+					);
 					expect(await single.used(user)).toBe(FAILURE_POLICY[failure].refund ? 0 : 1);
 					expect((await single.stores.records.get(job.data.interaction.id))?.state).toBe('failed');
 				} finally {
