@@ -268,7 +268,7 @@ describe('/admin, limits and the queue', () => {
 		const third = await answerOf(discord, video('budget A clip 3', { guild: budgetA, userId: nextUser() }));
 		expect(third.ephemeral).toBe(true);
 		expect(third.content).toMatch(
-			/^This server’s daily budget of 2 videos is used up\. Another frees up <t:\d+:R>\. Nothing was charged\./,
+			/^This server’s daily budget of 2 videos is used up\. Another frees up <t:\d+:R>\. This request did not use any of your quota\./,
 		);
 		const inB = await Promise.all(
 			[1, 2, 3].map((n) => answerOf(discord, video(`budget B clip ${n}`, { guild: budgetB, userId: nextUser() }))),
