@@ -304,6 +304,20 @@ describe('processor: generate → deliver → settle, with real Redis and stand-
 			['malformed', 'a status answer off the protocol', () => minimax.malformNextQuery()],
 			['outcome-unknown', 'a create call cut off by a crash', (job) => job.save({ submittingAt: Date.now() - 5_000 })],
 		];
+		it('outcome-unknown without an admin channel: the words do not say the admins were told', async () => {
+			const single = await startHarness({ discord, providers: [minimaxProvider()], adminChannel: false });
+			try {
+				const job = await single.job({ userId: nextUser() });
+				await job.save({ submittingAt: Date.now() - 5_000 });
+				expect(await single.run(job)).toBeInstanceOf(PermanentJobError);
+				const progress = { prompt: job.data.request.prompt, model: job.data.model };
+				expect(shown(job)).toBe(english.failed('outcome-unknown', progress, false));
+				expect(shown(job)).not.toMatch(/admins/);
+			} finally {
+				await single.close();
+			}
+		});
+
 		for (const [failure, what, arrange] of cases) {
 			it(`${failure}: ${what}`, async () => {
 				const single = await startHarness({ discord, providers: [minimaxProvider()] });
