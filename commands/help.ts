@@ -1,6 +1,6 @@
 import { ApplicationCommandType, ApplicationIntegrationType, InteractionContextType, MessageFlags } from 'discord.js';
 import type { Command } from '../src/discord/command.js';
-import { offeredModels } from '../src/providers/plan.js';
+import { offerOf } from '../src/providers/offer.js';
 import { described, textsFor } from '../src/texts/index.js';
 
 export default {
@@ -19,8 +19,7 @@ export default {
 		await interaction.reply({
 			content: texts.help({
 				quota: context.config.userDailyQuota,
-				provider: context.config.provider,
-				models: offeredModels(context.config.provider, context.config.models).map((model) => model.label),
+				offer: offerOf(context.config.provider, context.config.models),
 			}),
 			flags: MessageFlags.Ephemeral,
 		});

@@ -256,3 +256,20 @@ export class SequenceError extends Error {
 		super(`sequence: ${problem.kind}`);
 	}
 }
+
+/**
+ * An interaction the bot cannot read as one it sent or registered: an unknown command, an option
+ * of the wrong type, a tampered or unknown custom id, a stale select. Crafted or left over from an
+ * old registration, never a fault of ours, so it is answered plainly and logged without a stack.
+ */
+export class UnrecognisedRequestError extends Error {
+	public override readonly name = 'UnrecognisedRequestError';
+
+	public constructor(
+		/** What was not understood, for the log line (never shown to the user). */
+		public readonly what: string,
+		options?: ErrorOptions,
+	) {
+		super(`unrecognised request: ${what}`, options);
+	}
+}

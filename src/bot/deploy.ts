@@ -32,7 +32,10 @@ export async function deployCommands(config: Config, logger: Logger, args: reado
 	}
 
 	// Slash and message commands together: one bulk overwrite replaces every type.
-	const body = [...commands.map((command) => command.data), ...messageCommands.map((command) => command.data)];
+	const body = [
+		...commands.map((command) => command.dataFor?.(config) ?? command.data),
+		...messageCommands.map((command) => command.data),
+	];
 	const names = [
 		...commands.map((command) => `/${command.data.name}`),
 		...messageCommands.map((command) => `${command.data.name} (message menu)`),

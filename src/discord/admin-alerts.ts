@@ -20,6 +20,11 @@ export class AdminAlerts {
 		private readonly logger: Logger,
 	) {}
 
+	/** Whether alerts reach a channel (ADMIN_CHANNEL_ID); users are told the admins know only then. */
+	public get configured(): boolean {
+		return this.channelId !== undefined;
+	}
+
 	/** Sends `content` unless the same `key` was alerted recently. Never throws. */
 	public async once(key: string, content: string): Promise<void> {
 		this.logger.warn({ alert: key }, content);

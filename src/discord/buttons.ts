@@ -1,5 +1,5 @@
 import { MessageFlags, PermissionFlagsBits, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
-import { InvalidRequestError, QueueUnavailableError, SequenceError } from '../errors.js';
+import { InvalidRequestError, QueueUnavailableError, SequenceError, UnrecognisedRequestError } from '../errors.js';
 import { imageKeysOf } from '../generation/settle.js';
 import type { JobRecord as Clip } from '../store/job-records.js';
 import { textsFor, type Texts } from '../texts/index.js';
@@ -133,7 +133,7 @@ async function addToSequence(interaction: ButtonInteraction, context: CommandCon
 
 export async function handleButton(interaction: ButtonInteraction, context: CommandContext): Promise<void> {
 	const parsed = parseCustomId(interaction.customId);
-	if (parsed === undefined) return privately(interaction, (texts) => texts.unexpected);
+	if (parsed === undefined) throw new UnrecognisedRequestError(`button ${interaction.customId.slice(0, 100)}`);
 	const clip = await context.records.get(parsed.interactionId);
 	if (clip === undefined) return privately(interaction, (texts) => texts.clipUnknown);
 
@@ -208,9 +208,8 @@ export async function handleModal(interaction: ModalSubmitInteraction, context: 
 	const animated = parseAnimateModalId(interaction.customId);
 	if (animated !== undefined) return animate(interaction, context, animated);
 	const parsed = parseCustomId(interaction.customId);
-	if (parsed === undefined || (parsed.action !== 'remix' && parsed.action !== 'extend')) {
-		return privately(interaction, (texts) => texts.unexpected);
-	}
+	if (parsed === undefined || (parsed.action !== 'remix' && parsed.action !== 'extend'))
+		throw new UnrecognisedRequestError(`modal ${interaction.customId.slice(0, 100)}`);
 	const clip = await context.records.get(parsed.interactionId);
 	if (clip === undefined) return privately(interaction, (texts) => texts.clipUnknown);
 	const edited = {

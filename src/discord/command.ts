@@ -70,6 +70,11 @@ export interface CommandContext {
 export interface Command {
 	readonly data: RESTPostAPIChatInputApplicationCommandsJSONBody;
 	/**
+	 * The definition `npm run deploy` registers for this configuration, when it depends on it (the
+	 * options only the models offered here serve); `data` otherwise. `data` stays the widest form.
+	 */
+	dataFor?(config: Config): RESTPostAPIChatInputApplicationCommandsJSONBody;
+	/**
 	 * A permission the member must hold, checked again by the interaction handler when the command
 	 * runs (Discord's `default_member_permissions` can be bypassed: a stale registration, an
 	 * integration override, a crafted interaction).

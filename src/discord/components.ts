@@ -23,7 +23,10 @@ const PREFIX = 'clap';
 export const customId = (action: ButtonAction, interactionId: string): string => `${PREFIX}:${action}:${interactionId}`;
 
 export function parseCustomId(id: string): { action: ButtonAction; interactionId: string } | undefined {
-	const [prefix, action, interactionId] = id.split(':');
+	// Exactly the three parts `customId` writes: anything longer was not made by this bot.
+	const parts = id.split(':');
+	if (parts.length !== 3) return undefined;
+	const [prefix, action, interactionId] = parts;
 	if (prefix !== PREFIX || interactionId === undefined || !/^\d{1,20}$/.test(interactionId)) return undefined;
 	const known = BUTTON_ACTIONS.find((candidate) => candidate === action);
 	return known === undefined ? undefined : { action: known, interactionId };
@@ -140,8 +143,13 @@ export const animateModalId = (messageId: string): string => `${PREFIX}:${ANIMAT
 
 /** The message id of an Animate modal's custom id, or undefined for any other. */
 export function parseAnimateModalId(id: string): string | undefined {
-	const [prefix, action, messageId] = id.split(':');
-	return prefix === PREFIX && action === ANIMATE && messageId !== undefined && /^\d{1,20}$/.test(messageId)
+	const parts = id.split(':');
+	const [prefix, action, messageId] = parts;
+	return parts.length === 3 &&
+		prefix === PREFIX &&
+		action === ANIMATE &&
+		messageId !== undefined &&
+		/^\d{1,20}$/.test(messageId)
 		? messageId
 		: undefined;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
 import {
 	BotPermissionError,
@@ -8,12 +9,14 @@ import {
 	QueueUnavailableError,
 	QuotaExceededError,
 	SequenceError,
+	UnrecognisedRequestError,
 } from '../errors.js';
 import { fitMessage, textsFor } from '../texts/index.js';
 import { handleButton, handleModal } from './buttons.js';
 import type { Command, CommandContext, MessageCommand } from './command.js';
 import { checkServed } from './intake-guards.js';
 import { holds } from './member.js';
+import { checkOptions } from './option-check.js';
 
 /** Errors the user caused or can wait out; anything else is our fault and logged as such. */
 const isExpected = (error: unknown) =>
@@ -25,6 +28,9 @@ const isExpected = (error: unknown) =>
 	error instanceof QueueUnavailableError ||
 	error instanceof NoWorkerError ||
 	error instanceof SequenceError;
+
+/** A short id for an unexpected error: shown to the user, and the `ref` of its log line. */
+const newRef = (): string => randomBytes(4).toString('hex');
 
 /**
  * The one place interactions arrive: routes to `commands/`, and turns any error into a polite
@@ -60,11 +66,19 @@ export function createInteractionHandler(
 
 		/** Logs a failed command or click by kind, and answers it in the user's words. */
 		const refuse = async (repliable: RepliableInteraction, error: unknown, what: Record<string, string>) => {
-			if (error instanceof QueueUnavailableError) logger.error({ err: error, ...what }, 'queue unavailable; refused');
+			let ref: string | undefined;
+			// Crafted or stale: worth a warning (someone may be probing), but no stack, it is not our fault.
+			if (error instanceof UnrecognisedRequestError)
+				logger.warn({ reason: error.what, ...what }, 'request not understood');
+			else if (error instanceof QueueUnavailableError)
+				logger.error({ err: error, ...what }, 'queue unavailable; refused');
 			else if (isExpected(error))
 				logger.info({ reason: error instanceof Error ? error.message : error, ...what }, 'refused');
-			else logger.error({ err: error, ...what }, 'interaction failed');
-			await answerPrivately(repliable, texts.commandError(error)).catch((cause: unknown) => {
+			else {
+				ref = newRef();
+				logger.error({ err: error, ref, ...what }, 'interaction failed');
+			}
+			await answerPrivately(repliable, texts.commandError(error, ref)).catch((cause: unknown) => {
 				logger.warn({ err: cause }, 'could not answer the interaction');
 			});
 		};
@@ -81,7 +95,8 @@ export function createInteractionHandler(
 		if (interaction.isMessageContextMenuCommand()) {
 			const command = onMessages.get(interaction.commandName);
 			try {
-				if (command === undefined) throw new Error(`unknown message command ${interaction.commandName}`);
+				if (command === undefined)
+					throw new UnrecognisedRequestError(`unknown message command ${interaction.commandName}`);
 				checkServed(interaction);
 				await command.execute(interaction, context);
 			} catch (error) {
@@ -90,16 +105,23 @@ export function createInteractionHandler(
 			return;
 		}
 
-		if (!interaction.isChatInputCommand()) return;
-		const command = byName.get(interaction.commandName);
-		if (command === undefined) {
-			logger.warn({ command: interaction.commandName }, 'unknown command; is `npm run deploy` out of date?');
-			await answerPrivately(interaction, texts.unexpected).catch(() => undefined);
+		if (!interaction.isChatInputCommand()) {
+			// The bot sends no selects and registers no user commands: any such interaction is stale or crafted.
+			if (interaction.isRepliable()) {
+				const what = interaction.isMessageComponent() ? { customId: interaction.customId } : {};
+				await refuse(interaction, new UnrecognisedRequestError(`interaction of type ${interaction.type}`), what);
+			}
 			return;
 		}
+		const command = byName.get(interaction.commandName);
 		try {
+			if (command === undefined)
+				throw new UnrecognisedRequestError(
+					`unknown command /${interaction.commandName} (is \`npm run deploy\` out of date?)`,
+				);
 			// Where it came from, from this very interaction, whatever the registration allowed.
 			if (command.anywhere !== true) checkServed(interaction);
+			checkOptions(command.data.options, interaction.options.data);
 			// The member's permissions in this very interaction decide, whatever Discord's registration allowed.
 			if (command.requires !== undefined && !holds(interaction, command.requires))
 				throw new MissingPermissionError(command.requires);

@@ -10,13 +10,16 @@ import type {
 	Suggestion,
 } from '../errors.js';
 import { durationsText, type ModelCapabilities } from '../providers/catalog.js';
+import { lengthCount, type Offer } from '../providers/offer.js';
 import type { FailureClass } from '../failures.js';
 import { CAMERA_MOVES } from '../video/camera.js';
 import { MIN_DURATION } from '../video/request.js';
 import {
 	clock,
+	counted,
 	listing,
 	megabytes as formatMegabytes,
+	plural,
 	progressBar,
 	echo,
 	quote,
@@ -41,6 +44,17 @@ const megabytes = (bytes: number): string => formatMegabytes(bytes, 'MB', '.');
 const inBracket = (bracket: string | undefined) =>
 	bracket === undefined ? '' : `In your prompt’s ${echo(bracket, 60)}: `;
 
+/** A number with its noun agreeing (`1 video`, `0 videos`), by English's plural rules. */
+const count = (n: number, one: string, other: string): string => counted('en', n, { one, other });
+
+/** Every refusal of a request ends so: nothing was taken from the member's quota. */
+const QUOTA_UNTOUCHED = 'This request did not use any of your quota.';
+
+/** Every failed or cancelled job says so: its unit of quota came back. */
+const QUOTA_GIVEN_BACK = 'I gave your quota back.';
+
+const ADMINS_TOLD = 'The bot’s admins have been told.';
+
 function asked(item: Asked): string {
 	switch (item.kind) {
 		case 'model':
@@ -54,7 +68,7 @@ function asked(item: Asked): string {
 		case 'subject':
 			return 'a subject image';
 		case 'duration':
-			return `${item.seconds} seconds`;
+			return count(item.seconds, 'second', 'seconds');
 		case 'resolution':
 			return echo(item.resolution, 20);
 		case 'ratio':
@@ -88,12 +102,12 @@ const suggestion = (item: Suggestion): string =>
 		? `${lengths(item.durations)} on ${item.model}`
 		: `${CHANGES[item.change]} (${item.model})`;
 
-function requestProblem(problem: RequestProblem): string {
+function problemWords(problem: RequestProblem): string {
 	switch (problem.kind) {
 		case 'prompt-empty':
 			return 'Your prompt is empty. Describe the scene you want, for example `a lighthouse in a storm at dusk`.';
 		case 'prompt-too-long':
-			return `Your prompt is ${problem.length} characters with its camera moves; the limit is ${problem.max}. Please shorten it.`;
+			return `Your prompt is ${count(problem.length, 'character', 'characters')} with its camera moves; the limit is ${problem.max}. Please shorten it.`;
 		case 'camera-unknown':
 			return `${inBracket(problem.bracket)}“${echo(problem.item, 60)}” is not a camera move I know. ${
 				problem.suggestion === undefined
@@ -101,7 +115,7 @@ function requestProblem(problem: RequestProblem): string {
 					: `Did you mean ${problem.suggestion}?`
 			}`;
 		case 'camera-too-many':
-			return `${inBracket(problem.bracket)}That is ${problem.count} camera moves; at most ${problem.max} can run together. Put later moves in another bracket further on in the prompt: it becomes the next shot.`;
+			return `${inBracket(problem.bracket)}That is ${count(problem.count, 'camera move', 'camera moves')}; at most ${problem.max} can run together. Put later moves in another bracket further on in the prompt: it becomes the next shot.`;
 		case 'camera-duplicate':
 			return `${inBracket(problem.bracket)}“${echo(problem.item, 60)}” appears twice. Each move can be used once per bracket.`;
 		case 'camera-contradiction': {
@@ -111,11 +125,11 @@ function requestProblem(problem: RequestProblem): string {
 				: `${inBracket(problem.bracket)}${problem.a} and ${problem.b} pull the camera opposite ways, so they can’t run in one bracket. Put one in a later bracket to make it the next shot.`;
 		}
 		case 'bracket-unclosed':
-			return `The “[” at character ${problem.position} of your prompt is never closed: “${echo(problem.excerpt, 120)}”. Try: “${echo(problem.fix, 120)}”. Nothing was sent or charged.`;
+			return `The “[” at character ${problem.position} of your prompt is never closed: “${echo(problem.excerpt, 120)}”. Try: “${echo(problem.fix, 120)}”.`;
 		case 'bracket-stray':
-			return `The “]” at character ${problem.position} of your prompt closes no bracket: “${echo(problem.excerpt, 120)}”. Try: “${echo(problem.fix, 120)}”. Nothing was sent or charged.`;
+			return `The “]” at character ${problem.position} of your prompt closes no bracket: “${echo(problem.excerpt, 120)}”. Try: “${echo(problem.fix, 120)}”.`;
 		case 'bracket-nested':
-			return `The “[” at character ${problem.position} of your prompt opens a bracket inside another: “${echo(problem.excerpt, 120)}”. A bracket cannot hold another; close the first before opening the next, for example: “${echo(problem.fix, 120)}”. Nothing was sent or charged.`;
+			return `The “[” at character ${problem.position} of your prompt opens a bracket inside another: “${echo(problem.excerpt, 120)}”. A bracket cannot hold another; close the first before opening the next, for example: “${echo(problem.fix, 120)}”.`;
 		case 'unservable': {
 			const what = problem.asked.length > 0 ? ` with ${listing(problem.asked.map(asked), 'and')}` : '';
 			const fixes =
@@ -145,13 +159,13 @@ function requestProblem(problem: RequestProblem): string {
 		case 'not-in-server':
 			return 'Videos can only be made in a server channel.';
 		case 'attachment-host':
-			return `The \`${problem.option}\` attachment does not come from Discord’s attachment servers, so I did not download it. Please attach the file to the command itself. Nothing was charged.`;
+			return `The \`${problem.option}\` attachment does not come from Discord’s attachment servers, so I did not download it. Please attach the file to the command itself.`;
 		case 'attachment-unresolved':
-			return `Discord did not pass me the \`${problem.option}\` attachment, so I made nothing rather than a clip without it. Please attach the file again and resend the command. Nothing was charged.`;
+			return `Discord did not pass me the \`${problem.option}\` attachment, so I made nothing rather than a clip without it. Please attach the file again and resend the command.`;
 		case 'not-served':
 			return problem.where === 'server-without-bot'
-				? 'This server has not added me, so I can’t work here (you are using me from your own apps). A server admin can add me to the server; until then, use me in a server that has. Nothing was charged.'
-				: 'I only work in the channels of a server that has added me, not in direct messages. Please use this command in such a server. Nothing was charged.';
+				? 'This server has not added me, so I can’t work here (you are using me from your own apps). A server admin can add me to the server; until then, use me in a server that has.'
+				: 'I only work in the channels of a server that has added me, not in direct messages. Please use this command in such a server.';
 		case 'quota-target':
 			return 'Name either a member (`user`) or a role (`role`), one of them. Nothing was changed.';
 		case 'quota-limit':
@@ -161,7 +175,14 @@ function requestProblem(problem: RequestProblem): string {
 	}
 }
 
-const videos = (count: number) => (count === 1 ? 'video' : 'videos');
+/** `/admin` refusals: they say "Nothing was changed", a member's quota is not theirs to spend. */
+const ADMIN_PROBLEMS: ReadonlySet<RequestProblem['kind']> = new Set(['quota-target', 'quota-limit', 'one-change']);
+
+/** Why a request was refused; a refused video request says it used none of the quota. */
+const requestProblem = (problem: RequestProblem): string =>
+	ADMIN_PROBLEMS.has(problem.kind) ? problemWords(problem) : `${problemWords(problem)} ${QUOTA_UNTOUCHED}`;
+
+const videos = (n: number) => plural('en', n, { one: 'video', other: 'videos' });
 
 /** US dollars, to the cent: `$0.43`. */
 const money = (usd: number): string => `$${usd.toFixed(2)}`;
@@ -171,20 +192,20 @@ const freesUp = (at: number | null, words: string) => (at === null ? '' : ` ${wo
 function limitReached(limit: LimitReached): string {
 	switch (limit.kind) {
 		case 'waiting':
-			return `You already have ${limit.max} ${videos(limit.max)} waiting to start, the most allowed. Try again once one has started. Nothing was charged.`;
+			return `You already have ${limit.max} ${videos(limit.max)} waiting to start, the most allowed. Try again once one has started. ${QUOTA_UNTOUCHED}`;
 		case 'guild-clips':
-			return `This server’s daily budget of ${limit.max} ${videos(limit.max)} is used up.${freesUp(limit.nextFreeAt, 'Another frees up')} Nothing was charged.`;
+			return `This server’s daily budget of ${limit.max} ${videos(limit.max)} is used up.${freesUp(limit.nextFreeAt, 'Another frees up')} ${QUOTA_UNTOUCHED}`;
 		case 'guild-dollars':
-			return `This server’s daily budget of ${money(limit.maxUsd)} is used up.${freesUp(limit.nextFreeAt, 'Room frees up')} Nothing was charged.`;
+			return `This server’s daily budget of ${money(limit.maxUsd)} is used up.${freesUp(limit.nextFreeAt, 'Room frees up')} ${QUOTA_UNTOUCHED}`;
 		case 'global':
-			return `The bot has reached its daily limit of videos for everyone.${freesUp(limit.nextFreeAt, 'More can be made')} Nothing was charged.`;
+			return `The bot has reached its daily limit of videos for everyone.${freesUp(limit.nextFreeAt, 'More can be made')} ${QUOTA_UNTOUCHED}`;
 		case 'paused':
-			return 'Video generation is paused in this server by its admins. Nothing was charged.';
+			return `Video generation is paused in this server by its admins. ${QUOTA_UNTOUCHED}`;
 		case 'channel':
 			return `Videos can only be made in ${listing(
 				limit.allowed.map((id) => `<#${id}>`),
 				'or',
-			)}. Nothing was charged.`;
+			)}. ${QUOTA_UNTOUCHED}`;
 	}
 }
 
@@ -205,7 +226,7 @@ const missingBotPermissions = (channelId: string, missing: readonly BotPermissio
 	`I can’t deliver clips in <#${channelId}>: I need ${listing(
 		missing.map((permission) => `**${BOT_PERMISSIONS[permission]}**`),
 		'and',
-	)} there. A server admin can grant ${missing.length === 1 ? 'it' : 'them'} in the channel’s settings (Permissions). Nothing was charged.`;
+	)} there. A server admin can grant ${missing.length === 1 ? 'it' : 'them'} in the channel’s settings (Permissions). ${QUOTA_UNTOUCHED}`;
 
 /** Who an `/admin quota` concerns. */
 export interface QuotaTarget {
@@ -264,7 +285,7 @@ const admin = {
 					ids.map((id) => `<#${id}>`),
 					'and',
 				)}.`,
-	reportTitle: (days: number): string => `Usage over the last ${days} ${days === 1 ? 'day' : 'days'}`,
+	reportTitle: (days: number): string => `Usage over the last ${count(days, 'day', 'days')}`,
 	reportGenerations: 'Generations',
 	reportCost: 'Cost',
 	reportCostValue: (usd: number, unpriced: number): string =>
@@ -290,7 +311,7 @@ const queue = {
 	more: (count: number): string => `…and ${count} more.`,
 };
 
-const shots = (count: number) => (count === 1 ? 'shot' : 'shots');
+const shots = (n: number) => plural('en', n, { one: 'shot', other: 'shots' });
 
 function sequenceProblem(problem: SequenceProblem): string {
 	switch (problem.kind) {
@@ -311,7 +332,7 @@ function sequenceProblem(problem: SequenceProblem): string {
 		case 'empty':
 			return `**${echo(problem.title)}** has no shots yet, so there is nothing to render. Add clips with their **Add to sequence** button first.`;
 		case 'full':
-			return `**${echo(problem.title)}** already holds ${problem.max} shots, the most a sequence can. Remove one first. Nothing was added.`;
+			return `**${echo(problem.title)}** already holds ${problem.max} ${shots(problem.max)}, the most a sequence can. Remove one first. Nothing was added.`;
 		case 'already-in':
 			return `This clip is already shot ${problem.position} of **${echo(problem.title)}**. Nothing was changed.`;
 		case 'board-refused':
@@ -319,9 +340,9 @@ function sequenceProblem(problem: SequenceProblem): string {
 		case 'title-empty':
 			return 'The title is empty. Give the sequence a name, for example `title: The lighthouse`.';
 		case 'no-image':
-			return 'That message has no PNG, JPEG or WebP image to animate. Nothing was spent.';
+			return `That message has no PNG, JPEG or WebP image to animate. ${QUOTA_UNTOUCHED}`;
 		case 'message-gone':
-			return 'I can no longer read that message (it may have been deleted), so there is no image to animate. Nothing was spent.';
+			return `I can no longer read that message (it may have been deleted), so there is no image to animate. ${QUOTA_UNTOUCHED}`;
 	}
 }
 
@@ -391,13 +412,13 @@ const sequence = {
 
 function quotaExceeded(error: { readonly limit: number; readonly nextFreeAt: number | null }): string {
 	if (error.limit === 0)
-		return 'Video generation is off for you here: your limit is 0 videos per rolling 24 hours. Nothing was charged.';
+		return `Video generation is off for you here: your limit is 0 videos per rolling 24 hours. ${QUOTA_UNTOUCHED}`;
 	const next = error.nextFreeAt === null ? '' : ` Your next one frees up ${relativeTime(error.nextFreeAt)}.`;
-	return `You have used all ${error.limit} of your videos for the last 24 hours.${next} Nothing was charged.`;
+	return `You have used ${count(error.limit, 'video', 'videos')}, your whole limit for the last 24 hours.${next} ${QUOTA_UNTOUCHED}`;
 }
 
 function quotaStatus(status: { remaining: number; limit: number; nextFreeAt: number | null }): string {
-	const left = `You have **${status.remaining} of ${status.limit}** videos left in the rolling 24 hours.`;
+	const left = `You have **${status.remaining} of ${status.limit}** ${videos(status.limit)} left in the rolling 24 hours.`;
 	if (status.nextFreeAt === null) return left;
 	return `${left} The next one frees up ${relativeTime(status.nextFreeAt)}.`;
 }
@@ -484,7 +505,7 @@ const failures: Readonly<Record<FailureClass, string>> = {
 	'safety-input': 'The video service’s safety filter refused the prompt or the image.',
 	'safety-output': 'The video service’s safety filter refused the generated video.',
 	'auth': 'The video service did not accept this bot’s key. The bot’s admins need to check it.',
-	'credits': 'The video service account is out of credits. The bot’s admins need to top it up.',
+	'credits': 'The bot’s account with the video service is empty. The bot’s admins need to top it up.',
 	'rate-limited': 'The video service is too busy right now.',
 	'unavailable': 'The video service is having trouble right now.',
 	'network': 'The video service could not be reached.',
@@ -497,15 +518,18 @@ const failures: Readonly<Record<FailureClass, string>> = {
 	'timed-out': 'The video service took too long to make this clip.',
 	'too-large': 'The clip came out larger than this server’s upload limit.',
 	'outcome-unknown':
-		'The request to the video service was cut off before it answered, so I cannot tell whether it was received. To avoid paying twice, I did not send it again; the bot’s admins have been told.',
+		'The request to the video service was cut off before it answered, so I cannot tell whether it was received. So as not to make it twice, I did not send it again.',
 	'source-unreadable': 'I could not read the clip this one continues from, so I could not take its last frame.',
 	'undeliverable': 'Discord refused to post the clip here.',
 	'internal': 'Something went wrong while making your clip.',
 };
 
-/** The final word on a failed job, given its reason. The quota is always given back before this is shown. */
-function failedBecause(reason: string, progress: Progress): string {
-	return `❌ ${reason} Your quota was given back.\n${quote(progress.prompt)}`;
+/**
+ * The final word on a failed job, given its reason. The quota is always given back before this is
+ * shown; the admins are said to be told only when an admin channel is configured and was alerted.
+ */
+function failedBecause(reason: string, progress: Progress, adminsTold = false): string {
+	return `❌ ${reason}${adminsTold ? ` ${ADMINS_TOLD}` : ''} ${QUOTA_GIVEN_BACK}\n${quote(progress.prompt)}`;
 }
 
 const buttonLabels = {
@@ -518,24 +542,49 @@ const buttonLabels = {
 };
 
 /** The `/help` page: what the bot does, the camera language, the models offered, and quotas. Under 2000 characters. */
-function help(settings: { quota: number; provider: string; models: readonly string[] }): string {
+function help(settings: { quota: number; offer: Offer }): string {
+	const { offer } = settings;
+	const images = [
+		offer.firstFrame ? '`first_frame` starts the clip on your image' : undefined,
+		offer.lastFrame ? '`last_frame` ends it on another' : undefined,
+		offer.subject ? '`subject` features a character' : undefined,
+	].filter((part) => part !== undefined);
+	const choices = [
+		lengthCount(offer.durations) > 1 ? `\`duration:\` (${lengths(offer.durations)})` : undefined,
+		offer.resolutions.length > 1 ? `\`resolution:\` (${listing(offer.resolutions, 'or')})` : undefined,
+		offer.ratios.length > 0 ? `\`ratio:\` (${listing(offer.ratios, 'or')})` : undefined,
+	].filter((part) => part !== undefined);
+	const several = offer.models.length > 1;
 	return [
 		'**🎬 clapper** makes short AI video clips you direct. `/video prompt:…` queues one; the finished MP4 is posted on the reply.',
+		...(offer.camera
+			? [
+					'',
+					'**Camera moves** (up to 3 in one bracket run together):',
+					'`Truck left/right` `Pan left/right` `Push in` `Pull out` `Pedestal up/down` `Tilt up/down` `Zoom in/out` `Shake` `Tracking shot` `Static shot`',
+					'Film words work too: dolly in → Push in, crane up → Pedestal up, handheld → Shake, follow → Tracking shot.',
+					'• `camera:` opens the clip: `camera: Truck left, Pan right, Zoom in`',
+					'• Brackets at different places are shots that follow each other: `A bear waves [Pedestal up], then turns away [Zoom out]`',
+					'• Opposite moves in one bracket (Pan left with Pan right, Static shot with anything) are refused.',
+				]
+			: []),
+		...(images.length > 0
+			? [
+					'',
+					`**Images:** ${images.join('; ')}. PNG, JPEG or WebP, up to 20 MB, short side over 300 px, between 2:5 and 5:2.`,
+				]
+			: []),
 		'',
-		'**Camera moves** (up to 3 in one bracket run together):',
-		'`Truck left/right` `Pan left/right` `Push in` `Pull out` `Pedestal up/down` `Tilt up/down` `Zoom in/out` `Shake` `Tracking shot` `Static shot`',
-		'Film words work too: dolly in → Push in, crane up → Pedestal up, handheld → Shake, follow → Tracking shot.',
-		'• `camera:` opens the clip: `camera: Truck left, Pan right, Zoom in`',
-		'• Brackets at different places are shots that follow each other: `A bear waves [Pedestal up], then turns away [Zoom out]`',
-		'• Opposite moves in one bracket (Pan left with Pan right, Static shot with anything) are refused.',
-		'',
-		'**Images:** `first_frame` starts the clip on your image; `last_frame` ends it there (Hailuo-02); `subject` features a character. PNG, JPEG or WebP, up to 20 MB, short side over 300 px, between 2:5 and 5:2.',
-		'',
-		`**Models:** ${settings.models.join(', ')}. Without \`model:\`, the first of these that can do everything you asked is used. \`duration:\` (4–15 s), \`resolution:\` and \`ratio:\` (16:9, 9:16 for phones, 1:1…) work where a model offers them; models that read camera moves as prose get them as sentences.`,
+		[
+			`**${several ? 'Models' : 'Model'}:** ${offer.models.join(', ')}.`,
+			several ? ' Without `model:`, the first of these that can do everything you asked is used.' : '',
+			choices.length > 0 ? ` ${listing(choices, 'and')} work where a model offers them.` : '',
+			offer.cameraProse ? ' Models that read camera moves as prose get them as sentences.' : '',
+		].join(''),
 		'',
 		'**Buttons:** Cancel while it runs; under a clip, Retry (same settings), Extend (the next shot starts on its last frame), Remix (edit prompt and camera), Delete.',
 		'',
-		`**Quota:** ${settings.quota} videos per person per rolling 24 hours unless this server sets another limit for you or your roles; \`/quota\` shows yours and what is left, \`/queue\` your place in line. Failed and cancelled jobs give theirs back. Clips are made by ${settings.provider}.`,
+		`**Quota:** ${count(settings.quota, 'video', 'videos')} per person per rolling 24 hours unless this server sets another limit for you or your roles; \`/quota\` shows yours and what is left, \`/queue\` your place in line. A failed or cancelled job gives its video back. Clips are made by ${offer.provider}.`,
 	].join('\n');
 }
 
@@ -569,17 +618,23 @@ export const en = {
 	limitReached,
 	missingPermission,
 	missingBotPermissions,
-	lostInRestart:
-		'⚠️ This request was lost when the bot restarted, before it reached the queue. Nothing was charged; please send it again.',
+	lostInRestart: `⚠️ This request was lost when the bot restarted, before it reached the queue. ${QUOTA_UNTOUCHED} Please send it again.`,
 	admin,
 	queue,
 	sequenceProblem,
 	sequence,
-	queueUnavailable:
-		'The video queue is unavailable right now, so nothing was queued or charged. Please try again in a minute.',
-	unexpected: 'Something went wrong on my side and nothing was charged. Please try again in a moment.',
+	queueUnavailable: `The video queue is unavailable right now, so nothing was queued. ${QUOTA_UNTOUCHED} Please try again in a minute.`,
+	/** `ref` is the short id of the error's log line, for the admins to find it. */
+	unexpected: (ref?: string): string =>
+		`Something went wrong on my side. ${QUOTA_UNTOUCHED} Please try again in a moment.${
+			ref === undefined ? '' : ` If it happens again, give the bot’s admins this reference: \`${ref}\`.`
+		}`,
+	/** A crafted or stale interaction: an unknown command, a tampered button, options of the wrong type. */
+	unrecognised: `I did not understand that request — it may come from an old message. Try \`/help\`. ${QUOTA_UNTOUCHED}`,
+	quotaUntouched: QUOTA_UNTOUCHED,
+	quotaGivenBack: QUOTA_GIVEN_BACK,
 	noWorker: (adminsTold: boolean): string =>
-		`No video worker is running right now, so your video was not queued and none of your quota was used.${adminsTold ? ' The bot’s admins have been told.' : ''} Please try again later.`,
+		`No video worker is running right now, so your video was not queued. ${QUOTA_UNTOUCHED}${adminsTold ? ` ${ADMINS_TOLD}` : ''} Please try again later.`,
 	queued,
 	submitted,
 	generating,
@@ -601,11 +656,10 @@ export const en = {
 	modalCameraLabel: 'Camera moves (up to 3)',
 	notYours: (action: string): string =>
 		`Only the person who made this clip, or a server admin, can ${action === 'delete' ? 'delete it' : 'cancel it'}. Nothing was changed.`,
-	clipUnknown:
-		'I no longer have the details of that clip (they are kept for 7 days), so this button cannot be used any more.',
+	clipUnknown: `I no longer have the details of that clip (they are kept for 7 days), so this button cannot be used any more. ${QUOTA_UNTOUCHED}`,
 	alreadyFinished: 'That job has already finished, so there is nothing to cancel.',
 	cancelled: (progress: Progress, byUserId: string): string =>
-		`🛑 Cancelled by <@${byUserId}>. Your quota was given back.\n${quote(progress.prompt)}`,
+		`🛑 Cancelled by <@${byUserId}>. ${QUOTA_GIVEN_BACK}\n${quote(progress.prompt)}`,
 	cancelling: (progress: Progress): string => `🛑 Cancelling…\n${quote(progress.prompt)}`,
 	help,
 	/** Autocomplete: a camera-move list this server uses often. */
@@ -622,12 +676,12 @@ export const en = {
 				prompt: 'What happens in the clip. Brackets like [Pan left] direct the camera at that point.',
 				camera: 'Up to 3 camera moves that open the clip, e.g. Truck left, Pan right, Zoom in',
 				first_frame: 'An image the clip starts from (PNG, JPEG or WebP)',
-				last_frame: 'An image the clip ends on (models that take one, e.g. Hailuo-02)',
+				last_frame: 'An image the clip ends on (models that take one)',
 				subject: 'A character reference image to feature in the clip',
 				model: 'A specific model; by default the bot picks one that fits your options',
-				duration: 'Length in seconds, 4 to 15, where the model offers it (Hailuo: 6 or 10; H3: 4 to 15)',
+				duration: 'Length in seconds; each model makes some of the lengths offered here',
 				resolution: 'Output resolution, where the model offers a choice',
-				ratio: 'Shape of a clip without a first frame, e.g. 9:16 for phones (models that offer it, e.g. H3)',
+				ratio: 'Shape of a clip without a first frame, e.g. 9:16 for phones (models that offer it)',
 				prompt_optimizer: 'Let the model rewrite the prompt for quality (the provider’s default when unset)',
 			},
 		},

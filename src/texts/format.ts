@@ -186,3 +186,29 @@ export const megabytes = (bytes: number, unit: string, decimalSeparator: string)
 export function listing(items: readonly string[], last: string): string {
 	return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${last} ${items.at(-1) ?? ''}`;
 }
+
+/** A noun's (or verb's) singular and plural, for `plural`. */
+export interface Forms {
+	readonly one: string;
+	readonly other: string;
+}
+
+const pluralRules = new Map<string, Intl.PluralRules>();
+
+/**
+ * The form that agrees with `count` by the language's own rules (`Intl.PluralRules`): English
+ * takes the singular for 1 only, French for 0 and 1 (and 1.5). Languages with more categories
+ * ("few", "many") use `other` until their file needs more forms.
+ */
+export function plural(language: string, count: number, forms: Forms): string {
+	let rules = pluralRules.get(language);
+	if (rules === undefined) {
+		rules = new Intl.PluralRules(language);
+		pluralRules.set(language, rules);
+	}
+	return rules.select(count) === 'one' ? forms.one : forms.other;
+}
+
+/** A number and its agreeing noun: `1 video`, `0 videos`, `0 vidéo`. */
+export const counted = (language: string, count: number, forms: Forms): string =>
+	`${count} ${plural(language, count, forms)}`;

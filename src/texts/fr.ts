@@ -10,14 +10,17 @@ import type {
 	Suggestion,
 } from '../errors.js';
 import { durationsText, type ModelCapabilities } from '../providers/catalog.js';
+import { lengthCount, type Offer } from '../providers/offer.js';
 import type { FailureClass } from '../failures.js';
 import { CAMERA_MOVES } from '../video/camera.js';
 import { MIN_DURATION } from '../video/request.js';
 import type { BudgetView, QueueLine, QuotaTarget, Sentences } from './en.js';
 import {
 	clock,
+	counted,
 	listing,
 	megabytes as formatMegabytes,
+	plural,
 	progressBar,
 	echo,
 	quote,
@@ -44,6 +47,17 @@ const decimal = (value: number): string => String(value).replace('.', ',');
 const inBracket = (bracket: string | undefined) =>
 	bracket === undefined ? '' : `Dans votre prompt, ${echo(bracket, 60)} : `;
 
+/** Un nombre et son nom accordé (`0 vidéo`, `1 vidéo`, `2 vidéos`), selon les règles du français. */
+const count = (n: number, one: string, other: string): string => counted('fr', n, { one, other });
+
+/** Tout refus d’une demande se termine ainsi : rien n’a été pris sur le quota du membre. */
+const QUOTA_UNTOUCHED = 'Cette demande n’a rien utilisé de votre quota.';
+
+/** Toute tâche échouée ou annulée le dit : son unité de quota est revenue. */
+const QUOTA_GIVEN_BACK = 'Je vous ai rendu votre quota.';
+
+const ADMINS_TOLD = 'Les administrateurs du bot ont été prévenus.';
+
 function asked(item: Asked): string {
 	switch (item.kind) {
 		case 'model':
@@ -57,7 +71,7 @@ function asked(item: Asked): string {
 		case 'subject':
 			return 'une image de sujet';
 		case 'duration':
-			return `${item.seconds} secondes`;
+			return count(item.seconds, 'seconde', 'secondes');
 		case 'resolution':
 			return echo(item.resolution, 20);
 		case 'ratio':
@@ -91,12 +105,12 @@ const suggestion = (item: Suggestion): string =>
 		? `${lengths(item.durations)} avec ${item.model}`
 		: `${CHANGES[item.change]} (${item.model})`;
 
-function requestProblem(problem: RequestProblem): string {
+function problemWords(problem: RequestProblem): string {
 	switch (problem.kind) {
 		case 'prompt-empty':
 			return 'Votre prompt est vide. Décrivez la scène souhaitée, par exemple `un phare dans la tempête au crépuscule`.';
 		case 'prompt-too-long':
-			return `Votre prompt fait ${problem.length} caractères avec ses mouvements de caméra ; la limite est de ${problem.max}. Merci de le raccourcir.`;
+			return `Votre prompt fait ${count(problem.length, 'caractère', 'caractères')} avec ses mouvements de caméra ; la limite est de ${problem.max}. Merci de le raccourcir.`;
 		case 'camera-unknown':
 			return `${inBracket(problem.bracket)}« ${echo(problem.item, 60)} » n’est pas un mouvement de caméra que je connais. ${
 				problem.suggestion === undefined
@@ -104,7 +118,7 @@ function requestProblem(problem: RequestProblem): string {
 					: `Vouliez-vous dire ${problem.suggestion} ?`
 			}`;
 		case 'camera-too-many':
-			return `${inBracket(problem.bracket)}Cela fait ${problem.count} mouvements de caméra ; ${problem.max} au plus peuvent être combinés. Placez les suivants dans un autre crochet, plus loin dans le prompt : il deviendra le plan suivant.`;
+			return `${inBracket(problem.bracket)}Cela fait ${count(problem.count, 'mouvement', 'mouvements')} de caméra ; ${problem.max} au plus ${plural('fr', problem.max, { one: 'peut être combiné', other: 'peuvent être combinés' })}. Placez les suivants dans un autre crochet, plus loin dans le prompt : il deviendra le plan suivant.`;
 		case 'camera-duplicate':
 			return `${inBracket(problem.bracket)}« ${echo(problem.item, 60)} » apparaît deux fois. Chaque mouvement ne peut servir qu’une fois par crochet.`;
 		case 'camera-contradiction': {
@@ -114,11 +128,11 @@ function requestProblem(problem: RequestProblem): string {
 				: `${inBracket(problem.bracket)}${problem.a} et ${problem.b} emmènent la caméra dans des directions opposées : ils ne peuvent pas figurer dans le même crochet. Placez-en un dans un crochet suivant pour en faire le plan suivant.`;
 		}
 		case 'bracket-unclosed':
-			return `Le « [ » au caractère ${problem.position} de votre prompt n’est jamais fermé : « ${echo(problem.excerpt, 120)} ». Essayez : « ${echo(problem.fix, 120)} ». Rien n’a été envoyé ni facturé.`;
+			return `Le « [ » au caractère ${problem.position} de votre prompt n’est jamais fermé : « ${echo(problem.excerpt, 120)} ». Essayez : « ${echo(problem.fix, 120)} ».`;
 		case 'bracket-stray':
-			return `Le « ] » au caractère ${problem.position} de votre prompt ne ferme aucun crochet : « ${echo(problem.excerpt, 120)} ». Essayez : « ${echo(problem.fix, 120)} ». Rien n’a été envoyé ni facturé.`;
+			return `Le « ] » au caractère ${problem.position} de votre prompt ne ferme aucun crochet : « ${echo(problem.excerpt, 120)} ». Essayez : « ${echo(problem.fix, 120)} ».`;
 		case 'bracket-nested':
-			return `Le « [ » au caractère ${problem.position} de votre prompt ouvre un crochet dans un autre : « ${echo(problem.excerpt, 120)} ». Un crochet ne peut pas en contenir un autre ; fermez le premier avant d’ouvrir le suivant, par exemple : « ${echo(problem.fix, 120)} ». Rien n’a été envoyé ni facturé.`;
+			return `Le « [ » au caractère ${problem.position} de votre prompt ouvre un crochet dans un autre : « ${echo(problem.excerpt, 120)} ». Un crochet ne peut pas en contenir un autre ; fermez le premier avant d’ouvrir le suivant, par exemple : « ${echo(problem.fix, 120)} ».`;
 		case 'unservable': {
 			const what = problem.asked.length > 0 ? ` avec ${listing(problem.asked.map(asked), 'et')}` : '';
 			const fixes =
@@ -148,13 +162,13 @@ function requestProblem(problem: RequestProblem): string {
 		case 'not-in-server':
 			return 'Les vidéos ne peuvent être créées que dans un salon de serveur.';
 		case 'attachment-host':
-			return `La pièce jointe \`${problem.option}\` ne vient pas des serveurs de pièces jointes de Discord, je ne l’ai donc pas téléchargée. Merci de joindre le fichier à la commande elle-même. Rien n’a été facturé.`;
+			return `La pièce jointe \`${problem.option}\` ne vient pas des serveurs de pièces jointes de Discord, je ne l’ai donc pas téléchargée. Merci de joindre le fichier à la commande elle-même.`;
 		case 'attachment-unresolved':
-			return `Discord ne m’a pas transmis la pièce jointe \`${problem.option}\` : plutôt qu’un clip sans elle, je n’ai rien créé. Merci de joindre à nouveau le fichier et de renvoyer la commande. Rien n’a été facturé.`;
+			return `Discord ne m’a pas transmis la pièce jointe \`${problem.option}\` : plutôt qu’un clip sans elle, je n’ai rien créé. Merci de joindre à nouveau le fichier et de renvoyer la commande.`;
 		case 'not-served':
 			return problem.where === 'server-without-bot'
-				? 'Ce serveur ne m’a pas ajouté, je ne peux donc pas y travailler (vous m’utilisez depuis vos propres applications). Un admin du serveur peut m’y ajouter ; d’ici là, utilisez-moi dans un serveur qui l’a fait. Rien n’a été facturé.'
-				: 'Je ne fonctionne que dans les salons d’un serveur qui m’a ajouté, pas en messages privés. Merci d’utiliser cette commande dans un tel serveur. Rien n’a été facturé.';
+				? 'Ce serveur ne m’a pas ajouté, je ne peux donc pas y travailler (vous m’utilisez depuis vos propres applications). Un admin du serveur peut m’y ajouter ; d’ici là, utilisez-moi dans un serveur qui l’a fait.'
+				: 'Je ne fonctionne que dans les salons d’un serveur qui m’a ajouté, pas en messages privés. Merci d’utiliser cette commande dans un tel serveur.';
 		case 'quota-target':
 			return 'Indiquez soit un membre (`user`), soit un rôle (`role`), l’un des deux. Rien n’a été modifié.';
 		case 'quota-limit':
@@ -164,7 +178,13 @@ function requestProblem(problem: RequestProblem): string {
 	}
 }
 
-const videos = (count: number) => (count <= 1 ? 'vidéo' : 'vidéos');
+/** Les refus d’`/admin` disent « Rien n’a été modifié » : le quota d’un membre n’y est pas en jeu. */
+const ADMIN_PROBLEMS: ReadonlySet<RequestProblem['kind']> = new Set(['quota-target', 'quota-limit', 'one-change']);
+
+const requestProblem = (problem: RequestProblem): string =>
+	ADMIN_PROBLEMS.has(problem.kind) ? problemWords(problem) : `${problemWords(problem)} ${QUOTA_UNTOUCHED}`;
+
+const videos = (n: number) => plural('fr', n, { one: 'vidéo', other: 'vidéos' });
 
 /** Dollars américains, au centime : `0,43 $`. */
 const money = (usd: number): string => `${usd.toFixed(2).replace('.', ',')} $`;
@@ -174,20 +194,20 @@ const freesUp = (at: number | null, words: string) => (at === null ? '' : ` ${wo
 function limitReached(limit: LimitReached): string {
 	switch (limit.kind) {
 		case 'waiting':
-			return `Vous avez déjà ${limit.max} ${videos(limit.max)} en attente de démarrage, le maximum autorisé. Réessayez dès que l’une d’elles aura démarré. Rien n’a été facturé.`;
+			return `Vous avez déjà ${limit.max} ${videos(limit.max)} en attente de démarrage, le maximum autorisé. Réessayez dès que l’une d’elles aura démarré. ${QUOTA_UNTOUCHED}`;
 		case 'guild-clips':
-			return `Le budget quotidien de ${limit.max} ${videos(limit.max)} de ce serveur est épuisé.${freesUp(limit.nextFreeAt, 'Une place se libère')} Rien n’a été facturé.`;
+			return `Le budget quotidien de ${limit.max} ${videos(limit.max)} de ce serveur est épuisé.${freesUp(limit.nextFreeAt, 'Une place se libère')} ${QUOTA_UNTOUCHED}`;
 		case 'guild-dollars':
-			return `Le budget quotidien de ${money(limit.maxUsd)} de ce serveur est épuisé.${freesUp(limit.nextFreeAt, 'De la marge se libère')} Rien n’a été facturé.`;
+			return `Le budget quotidien de ${money(limit.maxUsd)} de ce serveur est épuisé.${freesUp(limit.nextFreeAt, 'De la marge se libère')} ${QUOTA_UNTOUCHED}`;
 		case 'global':
-			return `Le bot a atteint sa limite quotidienne de vidéos, pour tout le monde.${freesUp(limit.nextFreeAt, 'D’autres pourront être créées')} Rien n’a été facturé.`;
+			return `Le bot a atteint sa limite quotidienne de vidéos, pour tout le monde.${freesUp(limit.nextFreeAt, 'D’autres pourront être créées')} ${QUOTA_UNTOUCHED}`;
 		case 'paused':
-			return 'La génération de vidéos est suspendue sur ce serveur par ses administrateurs. Rien n’a été facturé.';
+			return `La génération de vidéos est suspendue sur ce serveur par ses administrateurs. ${QUOTA_UNTOUCHED}`;
 		case 'channel':
 			return `Les vidéos ne peuvent être créées que dans ${listing(
 				limit.allowed.map((id) => `<#${id}>`),
 				'ou',
-			)}. Rien n’a été facturé.`;
+			)}. ${QUOTA_UNTOUCHED}`;
 	}
 }
 
@@ -208,7 +228,7 @@ const missingBotPermissions = (channelId: string, missing: readonly BotPermissio
 	`Je ne peux pas livrer de clips dans <#${channelId}> : il me faut ${missing.length === 1 ? 'la permission' : 'les permissions'} ${listing(
 		missing.map((permission) => `**${BOT_PERMISSIONS[permission]}**`),
 		'et',
-	)} dans ce salon. Un admin du serveur peut ${missing.length === 1 ? 'me l’accorder' : 'me les accorder'} dans les paramètres du salon (Permissions). Rien n’a été facturé.`;
+	)} dans ce salon. Un admin du serveur peut ${missing.length === 1 ? 'me l’accorder' : 'me les accorder'} dans les paramètres du salon (Permissions). ${QUOTA_UNTOUCHED}`;
 
 const shortPrompt = (prompt: string): string => echo(prompt.replace(/\s+/g, ' '), 60);
 
@@ -244,7 +264,7 @@ const admin: Sentences['admin'] = {
 					ids.map((id) => `<#${id}>`),
 					'et',
 				)}.`,
-	reportTitle: (days: number) => `Utilisation ${days === 1 ? 'du dernier jour' : `des ${days} derniers jours`}`,
+	reportTitle: (days: number) => `Utilisation sur ${count(days, 'jour', 'jours')}, aujourd’hui compris`,
 	reportGenerations: 'Générations',
 	reportCost: 'Coût',
 	reportCostValue: (usd: number, unpriced: number) =>
@@ -274,11 +294,10 @@ const queue: Sentences['queue'] = {
 
 function quotaExceeded(error: { readonly limit: number; readonly nextFreeAt: number | null }): string {
 	if (error.limit === 0)
-		return 'La génération de vidéos vous est fermée ici : votre limite est de 0 vidéo sur 24 heures glissantes. Rien n’a été facturé.';
+		return `La génération de vidéos vous est fermée ici : votre limite est de 0 vidéo sur 24 heures glissantes. ${QUOTA_UNTOUCHED}`;
 	const next =
 		error.nextFreeAt === null ? '' : ` Votre prochaine vidéo sera disponible ${relativeTime(error.nextFreeAt)}.`;
-	const all = error.limit === 1 ? 'votre vidéo' : `vos ${error.limit} vidéos`;
-	return `Vous avez utilisé ${all} des dernières 24 heures.${next} Rien n’a été facturé.`;
+	return `Vous avez utilisé ${count(error.limit, 'vidéo', 'vidéos')}, toute votre limite des dernières 24 heures.${next} ${QUOTA_UNTOUCHED}`;
 }
 
 function quotaStatus(status: { remaining: number; limit: number; nextFreeAt: number | null }): string {
@@ -364,7 +383,8 @@ const failures: Readonly<Record<FailureClass, string>> = {
 	'safety-input': 'Le filtre de sécurité du service vidéo a refusé le prompt ou l’image.',
 	'safety-output': 'Le filtre de sécurité du service vidéo a refusé la vidéo générée.',
 	'auth': 'Le service vidéo n’a pas accepté la clé de ce bot. Ses administrateurs doivent la vérifier.',
-	'credits': 'Le compte du service vidéo n’a plus de crédits. Les administrateurs du bot doivent le recharger.',
+	'credits':
+		'Le compte du bot auprès du service vidéo est épuisé. Les administrateurs du bot doivent le réapprovisionner.',
 	'rate-limited': 'Le service vidéo est trop sollicité en ce moment.',
 	'unavailable': 'Le service vidéo rencontre des difficultés en ce moment.',
 	'network': 'Le service vidéo est injoignable.',
@@ -377,34 +397,59 @@ const failures: Readonly<Record<FailureClass, string>> = {
 	'timed-out': 'Le service vidéo a mis trop de temps à réaliser ce clip.',
 	'too-large': 'Le clip obtenu dépasse la limite d’envoi de ce serveur.',
 	'outcome-unknown':
-		'La demande au service vidéo a été interrompue avant sa réponse : je ne peux donc pas savoir si elle a été reçue. Pour éviter de payer deux fois, je ne l’ai pas renvoyée ; les administrateurs du bot ont été prévenus.',
+		'La demande au service vidéo a été interrompue avant sa réponse : je ne peux donc pas savoir si elle a été reçue. Pour ne pas la faire deux fois, je ne l’ai pas renvoyée.',
 	'source-unreadable': 'Je n’ai pas pu lire le clip que celui-ci prolonge, ni donc prendre sa dernière image.',
 	'undeliverable': 'Discord a refusé que le clip soit publié ici.',
 	'internal': 'Un problème est survenu pendant la création de votre clip.',
 };
 
-function failedBecause(reason: string, progress: Progress): string {
-	return `❌ ${reason} Votre quota vous a été rendu.\n${quote(progress.prompt)}`;
+function failedBecause(reason: string, progress: Progress, adminsTold = false): string {
+	return `❌ ${reason}${adminsTold ? ` ${ADMINS_TOLD}` : ''} ${QUOTA_GIVEN_BACK}\n${quote(progress.prompt)}`;
 }
 
-function help(settings: { quota: number; provider: string; models: readonly string[] }): string {
+function help(settings: { quota: number; offer: Offer }): string {
+	const { offer } = settings;
+	const images = [
+		offer.firstFrame ? '`first_frame` fait démarrer le clip sur votre image' : undefined,
+		offer.lastFrame ? '`last_frame` le fait se terminer sur une autre' : undefined,
+		offer.subject ? '`subject` met en scène un personnage' : undefined,
+	].filter((part) => part !== undefined);
+	const choices = [
+		lengthCount(offer.durations) > 1 ? `\`duration:\` (${lengths(offer.durations)})` : undefined,
+		offer.resolutions.length > 1 ? `\`resolution:\` (${listing(offer.resolutions, 'ou')})` : undefined,
+		offer.ratios.length > 0 ? `\`ratio:\` (${listing(offer.ratios, 'ou')})` : undefined,
+	].filter((part) => part !== undefined);
+	const several = offer.models.length > 1;
 	return [
-		'**🎬 clapper** crée de courts clips vidéo par IA dont vous êtes le réalisateur. `/video prompt:…` en lance un ; le MP4 terminé est publié en réponse.',
+		'**🎬 clapper** crée de courts clips vidéo par IA que vous réalisez. `/video prompt:…` en lance un ; le MP4 terminé est publié en réponse.',
+		...(offer.camera
+			? [
+					'',
+					'**Mouvements de caméra** (jusqu’à 3 dans un même crochet, exécutés ensemble) :',
+					'`Truck left/right` `Pan left/right` `Push in` `Pull out` `Pedestal up/down` `Tilt up/down` `Zoom in/out` `Shake` `Tracking shot` `Static shot`',
+					'Les termes de tournage anglais fonctionnent aussi : dolly in → Push in, crane up → Pedestal up, handheld → Shake, follow → Tracking shot.',
+					'• `camera:` ouvre le clip : `camera: Truck left, Pan right, Zoom in`',
+					'• Des crochets placés à différents endroits sont des plans qui se suivent : `Un ours salue [Pedestal up], puis se détourne [Zoom out]`',
+					'• Des mouvements opposés dans un crochet (Pan left et Pan right, Static shot et un autre) sont refusés.',
+				]
+			: []),
+		...(images.length > 0
+			? [
+					'',
+					`**Images :** ${images.join(' ; ')}. PNG, JPEG ou WebP, jusqu’à 20 Mo, petit côté de plus de 300 px, format entre 2:5 et 5:2.`,
+				]
+			: []),
 		'',
-		'**Mouvements de caméra** (jusqu’à 3 dans un même crochet, exécutés ensemble) :',
-		'`Truck left/right` `Pan left/right` `Push in` `Pull out` `Pedestal up/down` `Tilt up/down` `Zoom in/out` `Shake` `Tracking shot` `Static shot`',
-		'Les termes de tournage anglais fonctionnent aussi : dolly in → Push in, crane up → Pedestal up, handheld → Shake, follow → Tracking shot.',
-		'• `camera:` ouvre le clip : `camera: Truck left, Pan right, Zoom in`',
-		'• Des crochets placés à différents endroits sont des plans qui se suivent : `Un ours salue [Pedestal up], puis se détourne [Zoom out]`',
-		'• Des mouvements opposés dans un même crochet (Pan left avec Pan right, Static shot avec tout autre) sont refusés.',
-		'',
-		'**Images :** `first_frame` fait démarrer le clip sur votre image ; `last_frame` le fait se terminer sur une autre (Hailuo-02) ; `subject` met en scène un personnage. PNG, JPEG ou WebP, jusqu’à 20 Mo, petit côté de plus de 300 px, format entre 2:5 et 5:2.',
-		'',
-		`**Modèles :** ${settings.models.join(', ')}. Sans \`model:\`, le premier d’entre eux capable de tout ce que vous demandez est utilisé. \`duration:\` (4 à 15 s), \`resolution:\` et \`ratio:\` (16:9, 9:16 pour les téléphones, 1:1…) s’appliquent selon le modèle ; ceux qui lisent la caméra en prose la reçoivent en phrases.`,
+		[
+			`**${several ? 'Modèles' : 'Modèle'} :** ${offer.models.join(', ')}.`,
+			several ? ' Sans `model:`, le premier capable de tout ce que vous demandez est utilisé.' : '',
+			choices.length > 0 ? ` ${listing(choices, 'et')} s’appliquent selon le modèle.` : '',
+			offer.cameraProse ? ' Les modèles qui lisent la caméra en prose la reçoivent en phrases.' : '',
+		].join(''),
 		'',
 		'**Boutons :** Annuler pendant la génération ; sous un clip, Réessayer (mêmes réglages), Prolonger (le plan suivant part de sa dernière image), Remixer (modifier le prompt et la caméra), Supprimer.',
 		'',
-		`**Quota :** ${settings.quota} ${videos(settings.quota)} par personne sur 24 heures glissantes, sauf si ce serveur fixe une autre limite pour vous ou vos rôles ; \`/quota\` indique la vôtre et ce qu’il vous reste, \`/queue\` votre place dans la file. Une tâche échouée ou annulée ne compte pas. Les clips sont réalisés par ${settings.provider}.`,
+		`**Quota :** ${count(settings.quota, 'vidéo', 'vidéos')} par personne sur 24 heures glissantes, sauf si ce serveur fixe une autre limite pour vous ou vos rôles ; \`/quota\` indique la vôtre et ce qu’il vous reste, \`/queue\` votre place dans la file. Une tâche échouée ou annulée vous rend sa vidéo. Les clips sont réalisés par ${offer.provider}.`,
 	].join('\n');
 }
 
@@ -425,7 +470,7 @@ function modelTraits(model: ModelCapabilities): string {
 	return parts.join(', ');
 }
 
-const plans = (count: number) => (count === 1 ? 'plan' : 'plans');
+const plans = (n: number) => plural('fr', n, { one: 'plan', other: 'plans' });
 
 function sequenceProblem(problem: SequenceProblem): string {
 	switch (problem.kind) {
@@ -446,7 +491,7 @@ function sequenceProblem(problem: SequenceProblem): string {
 		case 'empty':
 			return `**${echo(problem.title)}** n’a encore aucun plan : il n’y a rien à assembler. Ajoutez d’abord des clips avec leur bouton **Ajouter à la séquence**.`;
 		case 'full':
-			return `**${echo(problem.title)}** compte déjà ${problem.max} plans, le maximum pour une séquence. Retirez-en un d’abord. Rien n’a été ajouté.`;
+			return `**${echo(problem.title)}** compte déjà ${problem.max} ${plans(problem.max)}, le maximum pour une séquence. Retirez-en un d’abord. Rien n’a été ajouté.`;
 		case 'already-in':
 			return `Ce clip est déjà le plan ${problem.position} de **${echo(problem.title)}**. Rien n’a été modifié.`;
 		case 'board-refused':
@@ -454,9 +499,9 @@ function sequenceProblem(problem: SequenceProblem): string {
 		case 'title-empty':
 			return 'Le titre est vide. Donnez un nom à la séquence, par exemple `title: Le phare`.';
 		case 'no-image':
-			return 'Ce message n’a pas d’image PNG, JPEG ou WebP à animer. Rien n’a été dépensé.';
+			return `Ce message n’a pas d’image PNG, JPEG ou WebP à animer. ${QUOTA_UNTOUCHED}`;
 		case 'message-gone':
-			return 'Je ne peux plus lire ce message (il a peut-être été supprimé) : il n’y a pas d’image à animer. Rien n’a été dépensé.';
+			return `Je ne peux plus lire ce message (il a peut-être été supprimé) : il n’y a pas d’image à animer. ${QUOTA_UNTOUCHED}`;
 	}
 }
 
@@ -535,17 +580,21 @@ export const fr: Sentences = {
 	limitReached,
 	missingPermission,
 	missingBotPermissions,
-	lostInRestart:
-		'⚠️ Cette demande a été perdue au redémarrage du bot, avant d’entrer dans la file. Rien n’a été facturé ; merci de la renvoyer.',
+	lostInRestart: `⚠️ Cette demande a été perdue au redémarrage du bot, avant d’entrer dans la file. ${QUOTA_UNTOUCHED} Merci de la renvoyer.`,
 	admin,
 	queue,
 	sequenceProblem,
 	sequence,
-	queueUnavailable:
-		'La file d’attente des vidéos est indisponible pour le moment : rien n’a été mis en file ni facturé. Merci de réessayer dans une minute.',
-	unexpected: 'Un problème est survenu de mon côté et rien n’a été facturé. Merci de réessayer dans un instant.',
+	queueUnavailable: `La file d’attente des vidéos est indisponible pour le moment : rien n’a été mis en file. ${QUOTA_UNTOUCHED} Merci de réessayer dans une minute.`,
+	unexpected: (ref?: string) =>
+		`Un problème est survenu de mon côté. ${QUOTA_UNTOUCHED} Merci de réessayer dans un instant.${
+			ref === undefined ? '' : ` Si cela se reproduit, donnez cette référence aux administrateurs du bot : \`${ref}\`.`
+		}`,
+	unrecognised: `Je n’ai pas compris cette demande — elle vient peut-être d’un ancien message. Essayez \`/help\`. ${QUOTA_UNTOUCHED}`,
+	quotaUntouched: QUOTA_UNTOUCHED,
+	quotaGivenBack: QUOTA_GIVEN_BACK,
 	noWorker: (adminsTold: boolean): string =>
-		`Aucun worker vidéo ne tourne en ce moment : votre vidéo n’a pas été mise en file et votre quota n’a pas été utilisé.${adminsTold ? ' Les administrateurs du bot ont été prévenus.' : ''} Merci de réessayer plus tard.`,
+		`Aucun worker vidéo ne tourne en ce moment : votre vidéo n’a pas été mise en file. ${QUOTA_UNTOUCHED}${adminsTold ? ` ${ADMINS_TOLD}` : ''} Merci de réessayer plus tard.`,
 	queued,
 	submitted,
 	generating,
@@ -573,11 +622,9 @@ export const fr: Sentences = {
 	modalCameraLabel: 'Mouvements de caméra (3 au maximum)',
 	notYours: (action) =>
 		`Seule la personne qui a créé ce clip, ou un administrateur du serveur, peut ${action === 'delete' ? 'le supprimer' : 'l’annuler'}. Rien n’a été modifié.`,
-	clipUnknown:
-		'Je n’ai plus les détails de ce clip (ils sont conservés 7 jours) : ce bouton ne peut plus être utilisé.',
+	clipUnknown: `Je n’ai plus les détails de ce clip (ils sont conservés 7 jours) : ce bouton ne peut plus être utilisé. ${QUOTA_UNTOUCHED}`,
 	alreadyFinished: 'Cette tâche est déjà terminée : il n’y a plus rien à annuler.',
-	cancelled: (progress, byUserId) =>
-		`🛑 Annulé par <@${byUserId}>. Votre quota vous a été rendu.\n${quote(progress.prompt)}`,
+	cancelled: (progress, byUserId) => `🛑 Annulé par <@${byUserId}>. ${QUOTA_GIVEN_BACK}\n${quote(progress.prompt)}`,
 	cancelling: (progress) => `🛑 Annulation…\n${quote(progress.prompt)}`,
 	help,
 	popularHere: (moves) => `${moves} (populaire ici)`,
@@ -589,12 +636,12 @@ export const fr: Sentences = {
 				prompt: 'Ce qui se passe dans le clip. Des crochets comme [Pan left] dirigent la caméra à cet endroit.',
 				camera: 'Jusqu’à 3 mouvements de caméra qui ouvrent le clip, ex. Truck left, Pan right, Zoom in',
 				first_frame: 'Une image de départ pour le clip (PNG, JPEG ou WebP)',
-				last_frame: 'Une image sur laquelle le clip se termine (modèles compatibles, ex. Hailuo-02)',
+				last_frame: 'Une image sur laquelle le clip se termine (modèles compatibles)',
 				subject: 'Une image de référence d’un personnage à faire figurer dans le clip',
 				model: 'Un modèle précis ; par défaut, le bot en choisit un adapté à vos options',
-				duration: 'Durée en secondes, de 4 à 15, selon le modèle (Hailuo : 6 ou 10 ; H3 : de 4 à 15)',
+				duration: 'Durée en secondes ; chaque modèle fait une partie des durées proposées ici',
 				resolution: 'Résolution de sortie, quand le modèle propose un choix',
-				ratio: 'Format d’un clip sans image de départ, ex. 9:16 pour les téléphones (modèles compatibles, ex. H3)',
+				ratio: 'Format d’un clip sans image de départ, ex. 9:16 pour les téléphones (modèles compatibles)',
 				prompt_optimizer: 'Laisser le modèle réécrire le prompt pour la qualité (sinon, réglage du fournisseur)',
 			},
 		},

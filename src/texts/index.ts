@@ -8,6 +8,7 @@ import {
 	QueueUnavailableError,
 	QuotaExceededError,
 	SequenceError,
+	UnrecognisedRequestError,
 } from '../errors.js';
 import type { FailureClass } from '../failures.js';
 import { en, type Sentences } from './en.js';
@@ -46,17 +47,23 @@ export { en, type BudgetView, type QueueLine, type QuotaTarget, type Sentences }
 export interface Texts extends Sentences {
 	/** The language code, e.g. `en`. */
 	readonly language: Language;
-	/** Words for an error raised while handling an interaction, before a job exists. */
-	commandError(error: unknown): string;
-	/** The final word on a failed job. The quota is always given back before this is shown. */
-	failed(failure: FailureClass, progress: Progress): string;
+	/**
+	 * Words for an error raised while handling an interaction, before a job exists; `ref` is the
+	 * id of an unexpected error's log line, shown so an admin can find it.
+	 */
+	commandError(error: unknown, ref?: string): string;
+	/**
+	 * The final word on a failed job. The quota is always given back before this is shown;
+	 * `adminsTold` only when an admin channel is configured and the failure alerts it.
+	 */
+	failed(failure: FailureClass, progress: Progress, adminsTold?: boolean): string;
 }
 
 function complete(language: Language, sentences: Sentences): Texts {
 	return {
 		...sentences,
 		language,
-		commandError(error) {
+		commandError(error, ref) {
 			if (error instanceof InvalidRequestError) return sentences.requestProblem(error.problem);
 			if (error instanceof QuotaExceededError) return sentences.quotaExceeded(error);
 			if (error instanceof LimitReachedError) return sentences.limitReached(error.limit);
@@ -65,10 +72,11 @@ function complete(language: Language, sentences: Sentences): Texts {
 			if (error instanceof QueueUnavailableError) return sentences.queueUnavailable;
 			if (error instanceof NoWorkerError) return sentences.noWorker(error.adminsTold);
 			if (error instanceof SequenceError) return sentences.sequenceProblem(error.problem);
-			return sentences.unexpected;
+			if (error instanceof UnrecognisedRequestError) return sentences.unrecognised;
+			return sentences.unexpected(ref);
 		},
-		failed(failure, progress) {
-			return sentences.failedBecause(sentences.failures[failure], progress);
+		failed(failure, progress, adminsTold = false) {
+			return sentences.failedBecause(sentences.failures[failure], progress, adminsTold);
 		},
 	};
 }

@@ -127,7 +127,7 @@ export function createProcessor(deps: ProcessorDeps) {
 			);
 		}
 		const texts = textsOf(data);
-		const content = texts.failed(failure, shownOf(data));
+		const content = texts.failed(failure, shownOf(data), alert !== null && alerts.configured);
 		await tell(message, { content, components: retryButtons(data.interaction.id, texts) }, logger);
 	}
 

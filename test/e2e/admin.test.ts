@@ -132,7 +132,7 @@ describe('/admin, limits and the queue', () => {
 		const refused = answers.filter((a) => a.ephemeral);
 		expect(accepted).toHaveLength(3);
 		expect(refused).toHaveLength(47);
-		for (const refusal of refused) expect(refusal.content).toMatch(/^You have used all 3 of your videos/);
+		for (const refusal of refused) expect(refusal.content).toMatch(/^You have used 3 videos, your whole limit/);
 		// Every command was acknowledged within Discord's 3 s.
 		for (const handle of handles) {
 			const [ack] = discord.callbacks(handle.id);
@@ -246,7 +246,7 @@ describe('/admin, limits and the queue', () => {
 			video('one more for the newcomer', { guild: tiers, userId: newbie, roles: [newcomer] }),
 		);
 		expect(refused.ephemeral).toBe(true);
-		expect(refused.content).toMatch(/^You have used all 2 of your videos/);
+		expect(refused.content).toMatch(/^You have used 2 videos, your whole limit/);
 		// A bad limit is refused and changes nothing.
 		const bad = await ask(
 			'quota',
@@ -272,7 +272,7 @@ describe('/admin, limits and the queue', () => {
 		const third = await answerOf(discord, video('budget A clip 3', { guild: budgetA, userId: nextUser() }));
 		expect(third.ephemeral).toBe(true);
 		expect(third.content).toMatch(
-			/^This server’s daily budget of 2 videos is used up\. Another frees up <t:\d+:R>\. Nothing was charged\./,
+			/^This server’s daily budget of 2 videos is used up\. Another frees up <t:\d+:R>\. This request did not use any of your quota\./,
 		);
 		const inB = await Promise.all(
 			[1, 2, 3].map((n) => answerOf(discord, video(`budget B clip ${n}`, { guild: budgetB, userId: nextUser() }))),
@@ -347,7 +347,7 @@ describe('/admin, limits and the queue', () => {
 		const userId = nextUser();
 		const refused = await answerOf(discord, video('in the wrong channel', { guild: tiers, channel: 'chat', userId }));
 		expect(refused.ephemeral).toBe(true);
-		expect(refused.content).toBe(`Videos can only be made in <#${clips}>. Nothing was charged.`);
+		expect(refused.content).toBe(`Videos can only be made in <#${clips}>. This request did not use any of your quota.`);
 		expect((await command('quota', { guild: tiers, channel: 'chat', userId })).content).toMatch(
 			/^You have \*\*3 of 3\*\*/,
 		);

@@ -102,7 +102,7 @@ describe('end to end: hostile text', () => {
 		const refusal = await refusalOf(handle);
 		expect(refusal.flags & 64).toBe(64);
 		expect(refusal.content).toBe(
-			'The “[” at character 7 of your prompt is never closed: “a cat \\[pan left walks away”. Try: “a cat \\[pan left\\] walks away”. Nothing was sent or charged.',
+			'The “[” at character 7 of your prompt is never closed: “a cat \\[pan left walks away”. Try: “a cat \\[pan left\\] walks away”. This request did not use any of your quota.',
 		);
 		await nothingSpent(userId, handle.id, before);
 	});

@@ -206,7 +206,7 @@ describe('attachments Discord did not resolve', () => {
 			const userId = nextUser();
 			const text = await refused(video(userId, option, png({ unresolved: true })), userId, creates);
 			expect(text).toBe(
-				`Discord did not pass me the \`${option}\` attachment, so I made nothing rather than a clip without it. Please attach the file again and resend the command. Nothing was charged.`,
+				`Discord did not pass me the \`${option}\` attachment, so I made nothing rather than a clip without it. Please attach the file again and resend the command. This request did not use any of your quota.`,
 			);
 		}
 	}, 30_000);

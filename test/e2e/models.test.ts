@@ -216,7 +216,7 @@ describe('today’s models on MiniMax’s own API, with no allow-list', () => {
 			model: 'H3',
 		});
 		expect(await privateAnswer(handle.id)).toBe(
-			'MiniMax has no model that makes a clip with the model H3, a first frame, a subject image and a PNG image. What would work: drop the subject image (H3) or drop the first frame (H3).',
+			'MiniMax has no model that makes a clip with the model H3, a first frame, a subject image and a PNG image. What would work: drop the subject image (H3) or drop the first frame (H3). This request did not use any of your quota.',
 		);
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect([minimax.creates.length, minimax.v2.creates.length]).toEqual(before);
@@ -235,7 +235,7 @@ describe('today’s models on MiniMax’s own API, with no allow-list', () => {
 			minimax.v2.endNextTask(end);
 			const handle = video(userId, `a clip that ends ${end}`, { duration: 5 });
 			const final = await failureOf(discord, deployment, handle.token);
-			expect(final).toBe(`❌ ${words} Your quota was given back.\n> a clip that ends ${end}`);
+			expect(final).toBe(`❌ ${words} I gave your quota back.\n> a clip that ends ${end}`);
 			expect((await new Quota(deployment.redis, deployment.prefix).status(userId, 3)).used).toBe(0);
 		},
 		30_000,
@@ -301,11 +301,11 @@ describe('an operator’s allow-list: MINIMAX_MODELS=MiniMax-H3,Hailuo-2.3', () 
 		const before = [minimax.creates.length, minimax.v2.creates.length];
 		const legacy = video(userId, 'a lighthouse', { model: 'T2V-01-Director' });
 		expect(await privateAnswer(legacy.id)).toBe(
-			'MiniMax has no model that makes a clip with the model T2V-01-Director. What would work: let me pick the model (H3).',
+			'MiniMax has no model that makes a clip with the model T2V-01-Director. What would work: let me pick the model (H3). This request did not use any of your quota.',
 		);
 		const long = video(userId, 'a lighthouse', { model: 'Hailuo-2.3', duration: 12 });
 		expect(await privateAnswer(long.id)).toBe(
-			'MiniMax has no model that makes a clip with the model Hailuo-2.3 and 12 seconds. What would work: 6 or 10 s on Hailuo-2.3 or up to 15 s on H3.',
+			'MiniMax has no model that makes a clip with the model Hailuo-2.3 and 12 seconds. What would work: 6 or 10 s on Hailuo-2.3 or up to 15 s on H3. This request did not use any of your quota.',
 		);
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		expect([minimax.creates.length, minimax.v2.creates.length]).toEqual(before);

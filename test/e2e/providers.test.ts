@@ -198,7 +198,7 @@ describe('failover', () => {
 		expect(failure).toContain('refused the request as invalid');
 		expect(backup.creates.length).toBe(before);
 		expect(await usedUnits(deployment.redis, deployment.prefix, userId)).toBe(0);
-		expect(originalEdits(discord, handle.token).map(contentOf).at(-1)).toContain('Your quota was given back');
+		expect(originalEdits(discord, handle.token).map(contentOf).at(-1)).toContain('I gave your quota back');
 	});
 });
 
@@ -238,7 +238,7 @@ describe('Segmind in blocking mode', () => {
 
 		const failure = await failureOf(discord, deployment, handle.token, 30_000);
 		expect(failure).toContain('cannot tell whether it was received');
-		expect(failure).toContain('Your quota was given back');
+		expect(failure).toContain('I gave your quota back');
 		expect(standIn.creates.length).toBe(creates + 1);
 		expect(await usedUnits(deployment.redis, deployment.prefix, userId)).toBe(0);
 		const alert = discord.channelMessages(discord.channelId).find((m) => m.content.includes(handle.id));
@@ -295,7 +295,7 @@ describe('bounded polling', () => {
 		const handle = video(userId, 'an endless staircase');
 		const failure = await failureOf(discord, deployment, handle.token, 20_000);
 		expect(failure).toContain('took too long');
-		expect(failure).toContain('Your quota was given back');
+		expect(failure).toContain('I gave your quota back');
 		expect(standIn.creates).toHaveLength(1);
 		expect(await usedUnits(deployment.redis, deployment.prefix, userId)).toBe(0);
 	}, 30_000);

@@ -102,7 +102,7 @@ describe('fair and polite scheduling', () => {
 		expect(refused).toHaveLength(3);
 		for (const refusal of refused)
 			expect(refusal.content).toBe(
-				'You already have 12 videos waiting to start, the most allowed. Try again once one has started. Nothing was charged.',
+				'You already have 12 videos waiting to start, the most allowed. Try again once one has started. This request did not use any of your quota.',
 			);
 		expect(await usedUnits(deployment.redis, deployment.prefix, userId)).toBe(12);
 		console.info(`[measure] 15 at once, USER_MAX_QUEUED=12: ${accepted.length} accepted, ${refused.length} refused`);

@@ -663,7 +663,9 @@ describe('collaborative channels: /sequence and Add to sequence', () => {
 			const command = discord.messageCommand({ name: 'Animate', messageId: message.id, userId });
 			const answer = await answered(command);
 			expect(answer.ephemeral).toBe(true);
-			expect(answer.content).toBe('That message has no PNG, JPEG or WebP image to animate. Nothing was spent.');
+			expect(answer.content).toBe(
+				'That message has no PNG, JPEG or WebP image to animate. This request did not use any of your quota.',
+			);
 			expect(discord.callbacks(command.id).map((callback) => (callback.body as { type: number }).type)).toEqual([4]);
 		}
 		expect(minimax.creates).toHaveLength(creates);

@@ -183,7 +183,7 @@ describe('end to end: /video in, MP4 out', () => {
 			'the failure message',
 		);
 		expect(final).toContain('safety filter refused the prompt or the image');
-		expect(final).toContain('Your quota was given back');
+		expect(final).toContain('I gave your quota back');
 		expect(final).not.toMatch(/Error|at .*\.js|1026|test-minimax-key/);
 		expect(minimax.creates.length - createsBefore).toBe(1);
 		expect(await usedUnits(deployment.redis, deployment.prefix, userId)).toBe(0);
@@ -225,7 +225,7 @@ describe('end to end: /video in, MP4 out', () => {
 		);
 		expect(followUp.body).toMatchObject({ flags: 64 });
 		expect(contentOf(followUp)).toMatch(
-			/You have used all 3 of your videos for the last 24 hours\. Your next one frees up <t:\d+:R>/,
+			/You have used 3 videos, your whole limit for the last 24 hours\. Your next one frees up <t:\d+:R>/,
 		);
 		expect(discord.original(handle.token)).toBeUndefined(); // the public "thinking…" reply was removed
 		expect(minimax.creates.length).toBe(createsBefore);

@@ -33,6 +33,8 @@ export interface HarnessOptions {
 	readonly prices?: PriceTable;
 	/** PROGRESS_INTERVAL_MS (default 400). */
 	readonly progressIntervalMs?: number;
+	/** Whether ADMIN_CHANNEL_ID is set (default: the stand-in's first channel). */
+	readonly adminChannel?: boolean;
 }
 
 export interface TestJob extends VideoJob {
@@ -89,7 +91,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		reopen: createReopen(stores),
 		admit: createAdmission({ ...stores, maxActive: options.maxActive ?? 100, staleAfterMs: 3_600_000 }),
 		prices: options.prices ?? NO_PRICES,
-		alerts: new AdminAlerts(rest, stores.alerts, discord.channelId, logger),
+		alerts: new AdminAlerts(
+			rest,
+			stores.alerts,
+			options.adminChannel === false ? undefined : discord.channelId,
+			logger,
+		),
 		logger,
 		pollIntervalMs: 30,
 		// One edit per 400 ms is what the stand-in's webhook bucket allows (5 per 2 s): no job waits on a 429.

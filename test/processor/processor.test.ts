@@ -306,6 +306,20 @@ describe('processor: generate → deliver → settle, with real Redis and stand-
 			['malformed', 'a status answer off the protocol', () => minimax.malformNextQuery()],
 			['outcome-unknown', 'a create call cut off by a crash', (job) => job.save({ submittingAt: Date.now() - 5_000 })],
 		];
+		it('outcome-unknown without an admin channel: the words do not say the admins were told', async () => {
+			const single = await startHarness({ discord, providers: [minimaxProvider()], adminChannel: false });
+			try {
+				const job = await single.job({ userId: nextUser() });
+				await job.save({ submittingAt: Date.now() - 5_000 });
+				expect(await single.run(job)).toBeInstanceOf(PermanentJobError);
+				const progress = { prompt: job.data.request.prompt, model: job.data.model };
+				expect(shown(job)).toBe(english.failed('outcome-unknown', progress, false));
+				expect(shown(job)).not.toMatch(/admins/);
+			} finally {
+				await single.close();
+			}
+		});
+
 		for (const [failure, what, arrange] of cases) {
 			it(`${failure}: ${what}`, async () => {
 				const single = await startHarness({ discord, providers: [minimaxProvider()] });
@@ -315,7 +329,14 @@ describe('processor: generate → deliver → settle, with real Redis and stand-
 					await arrange(job);
 					const thrown = await single.run(job);
 					expect(thrown).toBeInstanceOf(PermanentJobError);
-					expect(shown(job)).toBe(english.failed(failure, { prompt: job.data.request.prompt, model: job.data.model }));
+					// The harness has an admin channel: the words say the admins were told exactly when the policy alerts them.
+					expect(shown(job)).toBe(
+						english.failed(
+							failure,
+							{ prompt: job.data.request.prompt, model: job.data.model },
+							FAILURE_POLICY[failure].alert !== null,
+						),
+					);
 					expect(await single.used(user)).toBe(FAILURE_POLICY[failure].refund ? 0 : 1);
 					expect((await single.stores.records.get(job.data.interaction.id))?.state).toBe('failed');
 				} finally {

@@ -138,10 +138,10 @@ describe('brackets are balanced and flat', () => {
 	it('tells the position and a concrete fix in every language', () => {
 		const problem = refusal(() => composePrompt({ prompt: 'a cat [pan left walks away' }))!;
 		expect(textsFor('en').commandError(new InvalidRequestError(problem))).toBe(
-			'The “[” at character 7 of your prompt is never closed: “a cat \\[pan left walks away”. Try: “a cat \\[pan left\\] walks away”. Nothing was sent or charged.',
+			'The “[” at character 7 of your prompt is never closed: “a cat \\[pan left walks away”. Try: “a cat \\[pan left\\] walks away”. This request did not use any of your quota.',
 		);
 		expect(textsFor('fr').commandError(new InvalidRequestError(problem))).toBe(
-			'Le « [ » au caractère 7 de votre prompt n’est jamais fermé : « a cat \\[pan left walks away ». Essayez : « a cat \\[pan left\\] walks away ». Rien n’a été envoyé ni facturé.',
+			'Le « [ » au caractère 7 de votre prompt n’est jamais fermé : « a cat \\[pan left walks away ». Essayez : « a cat \\[pan left\\] walks away ». Cette demande n’a rien utilisé de votre quota.',
 		);
 	});
 

@@ -6,7 +6,12 @@ import { chooseModel, modelsFor, offeredModels, promptSent, type Need } from '..
 import { PROVIDER_NAMES, type ModelLists, type ProviderName } from '../../src/providers/types.js';
 import { english, textsFor } from '../../src/texts/index.js';
 
-const { requestProblem } = english;
+/** A refusal's own words, without the closing sentence every refusal ends with (checked in texts.test.ts). */
+const requestProblem = (problem: RequestProblem) => {
+	const words = english.requestProblem(problem);
+	expect(words.endsWith(` ${english.quotaUntouched}`)).toBe(true);
+	return words.slice(0, -english.quotaUntouched.length - 1);
+};
 /** A refusal's suggestions in English words. */
 const suggested = (problem: RequestProblem) =>
 	problem.kind === 'unservable' ? problem.suggestions.map(english.suggestion) : [];

@@ -83,10 +83,14 @@ describe('prompt handling', () => {
 		});
 		const still = problem(() => composePrompt({ prompt: 'a cat', camera: 'static, zoom in' }));
 		expect(still).toEqual({ kind: 'camera-contradiction', a: 'Static shot', b: 'Zoom in' });
-		expect(english.requestProblem(still!)).toBe('Static shot holds the camera still, so it can’t run with Zoom in.');
+		expect(english.requestProblem(still!)).toBe(
+			`Static shot holds the camera still, so it can’t run with Zoom in. ${english.quotaUntouched}`,
+		);
 		expect(
 			english.requestProblem({ kind: 'camera-unknown', item: 'zoon in', suggestion: 'Zoom in', bracket: '[zoon in]' }),
-		).toBe('In your prompt’s \\[zoon in\\]: “zoon in” is not a camera move I know. Did you mean Zoom in?');
+		).toBe(
+			`In your prompt’s \\[zoon in\\]: “zoon in” is not a camera move I know. Did you mean Zoom in? ${english.quotaUntouched}`,
+		);
 	});
 
 	it('removes invisible and control characters and tidies whitespace', () => {

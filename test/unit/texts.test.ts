@@ -8,6 +8,9 @@ import {
 	MissingPermissionError,
 	QueueUnavailableError,
 	QuotaExceededError,
+	NoWorkerError,
+	SequenceError,
+	UnrecognisedRequestError,
 	type Asked,
 	type LimitReached,
 	type Change,
@@ -17,7 +20,9 @@ import {
 } from '../../src/errors.js';
 import { CATALOG, type ModelCapabilities } from '../../src/providers/catalog.js';
 import { suggestModels } from '../../src/providers/describe.js';
-import type { FailureClass } from '../../src/failures.js';
+import { offerOf } from '../../src/providers/offer.js';
+import { FAILURE_POLICY, type FailureClass } from '../../src/failures.js';
+import { counted } from '../../src/texts/format.js';
 import { DISCORD_LOCALES, english, LANGUAGES, textsFor, type Sentences, type Texts } from '../../src/texts/index.js';
 import { suggestCamera } from '../../src/video/autocomplete.js';
 
@@ -279,7 +284,11 @@ const CALLS: Calls<Sentences> = {
 		[clip, JUMP],
 		[longClip, JUMP],
 	],
-	failedBecause: [[english.failures['outcome-unknown'], longProgress]],
+	failedBecause: [
+		[english.failures['outcome-unknown'], longProgress],
+		[english.failures['outcome-unknown'], progress, true],
+	],
+	unexpected: [[], ['a1b2c3d4']],
 	modalTitle: [['remix'], ['extend']],
 	notYours: [['cancel'], ['delete']],
 	cancelled: [
@@ -288,9 +297,10 @@ const CALLS: Calls<Sentences> = {
 	],
 	cancelling: [[progress], [longProgress]],
 	help: [
-		[{ quota: 3, provider: 'minimax', models: CATALOG.minimax.models.map((model) => model.label) }],
-		[{ quota: 1, provider: 'preview', models: ['animatic'] }],
-		[{ quota: 1000, provider: 'atlascloud', models: ['video-01'] }],
+		[{ quota: 3, offer: offerOf('minimax') }],
+		[{ quota: 1, offer: offerOf('preview') }],
+		[{ quota: 1000, offer: offerOf('atlascloud', { atlascloud: ['video-01'] }) }],
+		[{ quota: 0, offer: offerOf('fal') }],
 	],
 	popularHere: [['Pan left, Zoom in']],
 	sequenceProblem: Object.values(SEQUENCE_PROBLEMS).flatMap((samples) =>
@@ -523,21 +533,23 @@ describe('texts: choosing the language', () => {
 		expect(fr.commandError(refusal)).toMatch(/^« Barrel roll » n’est pas un mouvement de caméra/);
 		expect(english.commandError(refusal)).toMatch(/^“Barrel roll” is not a camera move I know/);
 		expect(fr.commandError(new QuotaExceededError(3, null))).toBe(
-			'Vous avez utilisé vos 3 vidéos des dernières 24 heures. Rien n’a été facturé.',
+			'Vous avez utilisé 3 vidéos, toute votre limite des dernières 24 heures. Cette demande n’a rien utilisé de votre quota.',
 		);
 		expect(fr.commandError(new QueueUnavailableError())).toBe(fr.queueUnavailable);
 		expect(fr.commandError(new LimitReachedError({ kind: 'paused' }))).toBe(fr.limitReached({ kind: 'paused' }));
 		expect(english.commandError(new MissingPermissionError('ManageGuild'))).toContain('**Manage Server**');
 		expect(fr.commandError(new MissingPermissionError('ManageGuild'))).toContain('**Gérer le serveur**');
-		expect(fr.commandError(new Error('secret stack'))).toBe(fr.unexpected);
+		expect(fr.commandError(new Error('secret stack'))).toBe(fr.unexpected());
+		expect(fr.commandError(new Error('secret stack'), 'a1b2c3d4')).toBe(fr.unexpected('a1b2c3d4'));
+		expect(fr.unexpected('a1b2c3d4')).toContain('`a1b2c3d4`');
 		const failures: FailureClass[] = ['safety-input', 'credits', 'outcome-unknown', 'internal'];
 		for (const failure of failures) {
 			const text = fr.failed(failure, progress);
 			expect(text).toContain(fr.failures[failure]);
-			expect(text).toContain('Votre quota vous a été rendu.');
+			expect(text).toContain('Je vous ai rendu votre quota.');
 		}
 		expect(english.failed('internal', progress)).toBe(
-			'❌ Something went wrong while making your clip. Your quota was given back.\n> a lighthouse in a storm at dusk',
+			'❌ Something went wrong while making your clip. I gave your quota back.\n> a lighthouse in a storm at dusk',
 		);
 	});
 
@@ -674,4 +686,203 @@ describe('command definitions: localized descriptions within Discord’s limits'
 		]);
 		expect(ratio?.description_localizations?.fr).toMatch(/^Format d’un clip sans image de départ/);
 	});
+});
+
+/** Every sample call with each of its numbers (top-level or inside an object) replaced by `n`. */
+function renderWithNumber(node: unknown, n: number, path: string[] = []): Rendered[] {
+	const here = path.join('.');
+	const swap = (value: unknown): unknown =>
+		typeof value === 'number'
+			? n
+			: Array.isArray(value)
+				? value.map(swap)
+				: typeof value === 'object' && value !== null
+					? Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, swap(inner)]))
+					: value;
+	if (typeof node === 'function') {
+		const samples = (CALLS as Record<string, readonly (readonly unknown[])[]>)[here] ?? NESTED_CALLS[here] ?? [];
+		return samples
+			.filter((args) => JSON.stringify(args).match(/\d/) !== null)
+			.map((args) => {
+				const swapped = args.map(swap);
+				return {
+					label: `${here}(${JSON.stringify(swapped).slice(0, 80)})`,
+					text: (node as (...a: unknown[]) => unknown)(...swapped),
+				};
+			});
+	}
+	if (typeof node === 'object' && node !== null)
+		return Object.entries(node).flatMap(([key, value]) => renderWithNumber(value, n, [...path, key]));
+	return [];
+}
+
+/** The nouns that follow a count, and a count that disagrees with its noun, per language. */
+const DISAGREEING: Readonly<Record<string, { readonly one: RegExp; readonly other: RegExp }>> = {
+	// English: 1 takes the singular, everything else (0 included) the plural.
+	en: {
+		one: /(?<![\d.,])\b1 (?:of (?:your |the )?)?(?:videos|shots|seconds|characters|days|camera moves)\b/,
+		other: /(?<![\d.,])\b(?:0|2|5|21|100) (?:video|shot|second|character|day|camera move)\b(?!s)/,
+	},
+	// French: 0 and 1 take the singular.
+	fr: {
+		one: /(?<![\d,])[01] (?:vidéos|plans|secondes|caractères|jours|mouvements)(?!\p{L})/u,
+		other: /(?<![\d.,])\b(?:2|5|21|100) (?:vidéo|plan|seconde|caractère|jour|mouvement)(?!\p{L})/u,
+	},
+};
+
+const COUNTS = [0, 1, 2, 5, 21, 100, 1.5];
+
+describe('texts: a noun agrees with its number in every language', () => {
+	it('follows each language’s plural rules through one helper', () => {
+		const table: ReadonlyArray<readonly [string, number, string]> = [
+			['en', 0, '0 videos'],
+			['en', 1, '1 video'],
+			['en', 2, '2 videos'],
+			['en', 1.5, '1.5 videos'],
+			['en', 21, '21 videos'],
+			['fr', 0, '0 vidéo'],
+			['fr', 1, '1 vidéo'],
+			['fr', 1.5, '1.5 vidéo'],
+			['fr', 2, '2 vidéos'],
+			['fr', 100, '100 vidéos'],
+		];
+		for (const [language, count, expected] of table) {
+			const forms = language === 'en' ? { one: 'video', other: 'videos' } : { one: 'vidéo', other: 'vidéos' };
+			expect(counted(language, count, forms), `${language} ${count}`).toBe(expected);
+		}
+	});
+
+	it.each(LANGUAGES)(
+		`%s: every text that takes a number, called with ${COUNTS.join(', ')} in place of each number`,
+		(language) => {
+			const rules = DISAGREEING[language];
+			if (rules === undefined) throw new Error(`no agreement rules for ${language} in this test`);
+			let tried = 0;
+			for (const count of COUNTS) {
+				for (const { label, text } of renderWithNumber(sentencesOf(textsFor(language)), count)) {
+					tried += 1;
+					const plain = String(text).replaceAll('**', '');
+					expect(plain, `${label} with ${count}`).not.toMatch(rules.one);
+					expect(plain, `${label} with ${count}`).not.toMatch(rules.other);
+				}
+			}
+			console.info(`[measure] ${language}: ${tried} texts with a number checked for agreement`);
+			expect(tried).toBeGreaterThan(300);
+		},
+	);
+
+	it.each(LANGUAGES)('%s: the pluralised texts say one thing for one and another for many', (language) => {
+		const texts = textsFor(language);
+		const pairs: ReadonlyArray<readonly [string, string]> = [
+			[
+				texts.quotaStatus({ remaining: 1, limit: 1, nextFreeAt: null }),
+				texts.quotaStatus({ remaining: 2, limit: 2, nextFreeAt: null }),
+			],
+			[texts.quotaExceeded({ limit: 1, nextFreeAt: null }), texts.quotaExceeded({ limit: 2, nextFreeAt: null })],
+			[texts.limitReached({ kind: 'waiting', max: 1 }), texts.limitReached({ kind: 'waiting', max: 2 })],
+			[texts.sequence.boardCount(1), texts.sequence.boardCount(2)],
+			[texts.admin.reportTitle(1), texts.admin.reportTitle(2)],
+			[texts.asked({ kind: 'duration', seconds: 1 }), texts.asked({ kind: 'duration', seconds: 2 })],
+		];
+		for (const [one, two] of pairs) expect(one.replaceAll('1', '2'), one).not.toBe(two);
+	});
+});
+
+/** Words that speak of money taken from someone; admin-facing spending reports may use them. */
+const MONEY_WORDS: Readonly<Record<string, RegExp>> = {
+	en: /(?<!\p{L})(?:re)?(?:charg\p{L}*|paid|pay\p{L}*|cost\p{L}*|refund\p{L}*|credit\p{L}*|bill\p{L}*|fees?|price\p{L}*|money|spen[dt]\p{L}*|purchas\p{L}*)(?!\p{L})/iu,
+	fr: /(?<!\p{L})(?:re)?(?:factur\p{L}*|rembours\p{L}*|crédit\p{L}*|débit\p{L}*|pay\p{L}*|coût\p{L}*|argent|prix|dépens\p{L}*|charg\p{L}*|tarif\p{L}*)(?!\p{L})/iu,
+};
+
+/** Texts read by a server's managers about the server's own spending, not by the member who asked. */
+const ABOUT_SPENDING = /^(?:admin\.(?:report|budget)|commands\.admin\.(?:report|budget|description))/;
+
+const ALL_FAILURES = Object.keys(FAILURE_POLICY) as FailureClass[];
+
+describe('texts: refusals and failures speak of the quota in one vocabulary, never of money', () => {
+	it.each(LANGUAGES)('%s: no user-facing text speaks of charging, paying or refunding', (language) => {
+		const words = MONEY_WORDS[language];
+		if (words === undefined) throw new Error(`no money words for ${language} in this test`);
+		const texts = textsFor(language);
+		const rendered = [
+			...render(sentencesOf(texts)),
+			...ALL_FAILURES.map((failure) => ({ label: `failed(${failure})`, text: texts.failed(failure, progress, true) })),
+		];
+		let scanned = 0;
+		for (const { label, text } of rendered) {
+			if (ABOUT_SPENDING.test(label)) continue;
+			scanned += 1;
+			expect(String(text), label).not.toMatch(words);
+		}
+		expect(scanned).toBeGreaterThan(150);
+	});
+
+	it.each(LANGUAGES)('%s: every refusal says it used none of the quota', (language) => {
+		const texts = textsFor(language);
+		const refusals: readonly (readonly [string, string])[] = [
+			...Object.values(PROBLEMS)
+				.flat()
+				.filter((problem) => !['quota-target', 'quota-limit', 'one-change'].includes(problem.kind))
+				.map((problem) => [problem.kind, texts.commandError(new InvalidRequestError(problem))] as const),
+			...Object.values(LIMITS)
+				.flat()
+				.map((limit) => [limit.kind, texts.commandError(new LimitReachedError(limit))] as const),
+			...[0, 1, 3].map((limit) => [`quota ${limit}`, texts.commandError(new QuotaExceededError(limit, null))] as const),
+			['queue', texts.commandError(new QueueUnavailableError())],
+			['no worker, told', texts.commandError(new NoWorkerError(true))],
+			['no worker', texts.commandError(new NoWorkerError(false))],
+			['unexpected', texts.commandError(new Error('boom'))],
+			['unexpected with ref', texts.commandError(new Error('boom'), '0a1b2c3d')],
+			['not understood', texts.commandError(new UnrecognisedRequestError('a tampered button'))],
+			['no image', texts.commandError(new SequenceError({ kind: 'no-image' }))],
+			['message gone', texts.commandError(new SequenceError({ kind: 'message-gone' }))],
+			['lost in restart', texts.lostInRestart],
+			['clip unknown', texts.clipUnknown],
+		];
+		for (const [what, text] of refusals) {
+			expect(text, what).toContain(texts.quotaUntouched);
+			expect(text, what).not.toContain(texts.quotaGivenBack);
+		}
+	});
+
+	it.each(LANGUAGES)('%s: every failed or cancelled job says its quota was given back', (language) => {
+		const texts = textsFor(language);
+		for (const failure of ALL_FAILURES) {
+			for (const told of [false, true]) {
+				const text = texts.failed(failure, progress, told);
+				expect(text, failure).toContain(texts.quotaGivenBack);
+				expect(text, failure).not.toContain(texts.quotaUntouched);
+			}
+		}
+		expect(texts.cancelled(progress, '812345678901234567')).toContain(texts.quotaGivenBack);
+	});
+
+	it.each(LANGUAGES)('%s: the admins are said to be told only when they were', (language) => {
+		const texts = textsFor(language);
+		const told = /admins have been told|administrateurs du bot ont été prévenus/;
+		for (const failure of ALL_FAILURES) {
+			expect(texts.failed(failure, progress, false), failure).not.toMatch(told);
+			expect(texts.failed(failure, progress, true), failure).toMatch(told);
+		}
+		expect(texts.noWorker(false)).not.toMatch(told);
+		expect(texts.noWorker(true)).toMatch(told);
+	});
+
+	it.each(LANGUAGES)('%s: an Extend that cannot read its clip never asks for an upload', (language) => {
+		const text = textsFor(language).failed('source-unreadable', progress);
+		expect(text).not.toMatch(/first_frame|upload|envoy|joindre/i);
+		expect(text).toMatch(/last frame|dernière image/);
+	});
+
+	it.each(LANGUAGES)(
+		'%s: an unexpected error shows its reference, a request not understood points to /help',
+		(language) => {
+			const texts = textsFor(language);
+			expect(texts.commandError(new Error('boom'), '0a1b2c3d')).toContain('`0a1b2c3d`');
+			expect(texts.commandError(new Error('boom'))).not.toContain('`');
+			const unrecognised = texts.commandError(new UnrecognisedRequestError('unknown command /x'));
+			expect(unrecognised).toContain('/help');
+			expect(unrecognised).not.toMatch(/try again in a moment|réessayer dans un instant|unknown command/i);
+		},
+	);
 });
