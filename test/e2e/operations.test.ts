@@ -190,7 +190,7 @@ describe('the HTTP server of each process', () => {
 		const auth = basic('admin', PASSWORD);
 		// The clip is posted before its job is settled and moved to completed: wait for the move.
 		let text = '';
-		for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+		for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
 			const listed = await get(botPort, '/admin/queues/api/queues?activeQueue=video&status=completed&page=1', {
 				headers: auth,
 			});
