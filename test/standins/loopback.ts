@@ -59,7 +59,12 @@ export interface ScriptedAnswer {
 	readonly body?: unknown;
 	/** The connection is cut after half the body, which declared its full length: a truncated answer. */
 	readonly truncated?: boolean;
+	/** Runs once the answer is sent: a change at the provider at that moment (outputs deleted). */
+	readonly then?: () => void;
 }
+
+/** In a script, the call the protocol answers itself (a good answer between bad ones). */
+export const PASS = 'pass';
 
 /**
  * Faults a test scripts on a stand-in, the same way for every provider: the next calls of a kind
@@ -67,12 +72,12 @@ export interface ScriptedAnswer {
  * the client waited between two calls (Retry-After).
  */
 export class Faults {
-	private readonly scripted = new Map<CallKind, ScriptedAnswer[]>();
+	private readonly scripted = new Map<CallKind, Array<ScriptedAnswer | typeof PASS>>();
 	/** When each call arrived, by kind (epoch ms), scripted or not. */
 	public readonly arrivals: Record<CallKind, number[]> = { create: [], poll: [], result: [], download: [] };
 
 	/** The next calls of this kind get these answers, after any already scripted. */
-	public script(kind: CallKind, ...answers: ScriptedAnswer[]): void {
+	public script(kind: CallKind, ...answers: Array<ScriptedAnswer | typeof PASS>): void {
 		this.scripted.set(kind, [...(this.scripted.get(kind) ?? []), ...answers]);
 	}
 
@@ -89,7 +94,7 @@ export class Faults {
 	public serve(kind: CallKind, res: ServerResponse): boolean {
 		this.arrivals[kind].push(Date.now());
 		const answer = this.scripted.get(kind)?.shift();
-		if (answer === undefined) return false;
+		if (answer === undefined || answer === PASS) return false;
 		const { body } = answer;
 		const bytes =
 			body === undefined
@@ -106,9 +111,8 @@ export class Faults {
 		if (answer.truncated === true) {
 			res.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
 			res.socket?.destroy();
-			return true;
-		}
-		res.end(bytes);
+		} else res.end(bytes);
+		answer.then?.();
 		return true;
 	}
 }
