@@ -122,6 +122,7 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 	let malformNextQuery = false;
 	let taskCounter = 106_916_112_212_000;
 	const faults = new Faults();
+	let signed = 0;
 
 	const state: { generationMs: number } = { generationMs: options.generationMs ?? 1_500 };
 	const v2 = createMinimaxV2StandIn({ apiKey, video: options.v2Video ?? video, generationMs: state.generationMs });
@@ -243,7 +244,8 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 				created_at: Math.floor(task.createdAt / 1000),
 				filename: 'output_aigc.mp4',
 				purpose: 'video_generation',
-				download_url: `${origin}/download/${fileId}/output_aigc.mp4?Expires=9999999999&Signature=test`,
+				// Each retrieve signs the link anew, as MiniMax's time-limited links are.
+				download_url: `${origin}/download/${fileId}/output_aigc.mp4?Expires=9999999999&Signature=${++signed}`,
 			},
 			base_resp: ok,
 		});
