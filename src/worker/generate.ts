@@ -240,8 +240,16 @@ export function createGenerator(deps: GenerateDeps) {
 			try {
 				status = await provider.poll(taskId, signal);
 			} catch (error) {
-				const again = error instanceof ProviderError && (error.retryable || error.failure === 'malformed');
-				if (!again || tries >= REFRESH_TRIES) throw error;
+				const garbled = error instanceof ProviderError && error.failure === 'malformed';
+				const again = garbled || (error instanceof ProviderError && error.retryable);
+				if (!again) throw error;
+				if (tries >= REFRESH_TRIES) {
+					// The clip is made and paid for: the job's next attempt asks the task again.
+					if (!garbled) throw error;
+					throw new ProviderError(provider.name, 'link-expired', 'no readable answer with a fresh link', {
+						cause: error,
+					});
+				}
 				const backoff = deps.pollIntervalMs * 2 ** (tries - 1);
 				await sleep(Math.max(backoff, Math.min(POLL_WAIT_MAX_MS, error.details.retryAfterMs ?? 0)), undefined, {
 					signal,

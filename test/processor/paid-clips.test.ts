@@ -178,6 +178,22 @@ describe.concurrent.each(DRIVER_LABELS)('%s: a paid clip is never thrown away', 
 			}
 		}));
 
+	it('a refused link whose task answers garbled, then 503 with Retry-After, when asked again: asked until it gives the link', () =>
+		scene(label, 150, async (s) => {
+			const { faults } = s.driver;
+			const { job, user } = await s.job();
+			const polls = faults.arrivals.poll;
+			let busyAt = Number.NaN;
+			const html = { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>502</html>' };
+			const busy = { ...refusal(s.driver, 503, { seconds: 1 }), then: () => (busyAt = polls.length) };
+			// Scripted the moment the link is refused, so the answers go to the refresh, not to polling.
+			faults.script('download', { status: 403, then: () => faults.script('poll', html, busy) });
+			await delivers(s, job, user, 'a garbled answer, then a 503 with Retry-After: 1, then the link');
+			expect(faults.pending('poll')).toBe(0);
+			const [refusedAt = 0, askedAgain = 0] = polls.slice(busyAt - 1, busyAt + 1);
+			expect(askedAgain - refusedAt).toBeGreaterThanOrEqual(1000 - CLOCK_SLACK_MS);
+		}));
+
 	it(`a link refused past ${MAX_LINK_REFRESHES} fresh ones: retried while attempts remain, then link-expired with the unit given back`, () =>
 		scene(label, 150, async (s) => {
 			const refusals = () =>
