@@ -85,14 +85,15 @@ export const FAILURE_POLICY: { readonly [F in FailureClass]: FailurePolicy } = {
 	// again (never a second task). A refused download is never the key's fault.
 	'link-expired': { retry: true, failOver: false, alert: null, refund: true },
 	'timed-out': final,
-	// The task may exist and be billed: never sent again, never handed on, and the admins are told.
+	// The task may exist and be billed (a create call cut off, or answered unreadably): never sent
+	// again, never handed on, and the admins are told.
 	'outcome-unknown': {
 		retry: false,
 		failOver: false,
 		alert: {
 			scope: 'job',
 			says: (provider, jobId) =>
-				`A ${provider} create call for job ${jobId} was cut off by a worker crash, so the task may exist and be billed. It was not sent again; the user's quota was given back.`,
+				`A ${provider} create call for job ${jobId} was cut off by a worker crash or got an answer that could not be read, so the task may exist and be billed. It was not sent again; the user's quota was given back.`,
 		},
 		refund: true,
 	},

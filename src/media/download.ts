@@ -19,6 +19,8 @@ export class DownloadError extends Error {
 		/** The HTTP status, when the host answered. */
 		public readonly status?: number,
 		options?: ErrorOptions,
+		/** The host's Retry-After header (seconds or an HTTP date), when it asked to wait. */
+		public readonly retryAfter?: string,
 	) {
 		super(message, options);
 	}
@@ -201,7 +203,9 @@ export async function fetchCapped(url: string, maxBytes: number, options: Downlo
 	}
 	if (response.statusCode >= 400) {
 		await response.body.dump();
-		throw new DownloadError(`download answered HTTP ${response.statusCode}`, response.statusCode);
+		const header = response.headers['retry-after'];
+		const retryAfter = Array.isArray(header) ? header[0] : header;
+		throw new DownloadError(`download answered HTTP ${response.statusCode}`, response.statusCode, {}, retryAfter);
 	}
 	const declared = Number(response.headers['content-length']);
 	if (Number.isFinite(declared) && declared > maxBytes) {

@@ -22,12 +22,18 @@ export class ProviderError extends Error {
 	}
 }
 
+/**
+ * The longest wait a Retry-After is read as: a broken or hostile header ("86400", a date next
+ * year) must not park a paid task for hours; the job's time-out bounds polling anyway.
+ */
+export const RETRY_AFTER_CAP_MS = 10 * 60_000;
+
 /** Reads Retry-After (seconds or an HTTP date), or a reset timestamp, into milliseconds from now. */
 export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
 	const value = Array.isArray(header) ? header[0] : header;
 	if (value === undefined || value.trim() === '') return undefined;
 	const seconds = Number(value);
-	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	if (Number.isFinite(seconds)) return Math.min(RETRY_AFTER_CAP_MS, Math.max(0, seconds * 1000));
 	const date = Date.parse(value);
-	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+	return Number.isNaN(date) ? undefined : Math.min(RETRY_AFTER_CAP_MS, Math.max(0, date - now));
 }

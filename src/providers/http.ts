@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { httpRequest } from '../http.js';
@@ -20,6 +21,8 @@ export interface JsonRequest {
 	 * `outcome-unknown` (a task may exist), not a retryable network error.
 	 */
 	readonly creates?: boolean;
+	/** Sees the headers of every answer, success or not (MiniMax says "rate limit" in a 200's body). */
+	readonly onHeaders?: (headers: IncomingHttpHeaders) => void;
 }
 
 // Connection errors that prove the request never left this machine, so nothing was created.
@@ -76,6 +79,7 @@ export async function requestJson<T>(
 		throw new ProviderError(provider, 'network', `${where} got no answer`, { cause: error });
 	}
 
+	options.onHeaders?.(response.headers);
 	const text = await response.body.text().catch(() => '');
 	let body: unknown;
 	try {
@@ -85,9 +89,9 @@ export async function requestJson<T>(
 	}
 
 	if (response.statusCode >= 400) {
-		const described = describeError?.(response.statusCode, body);
-		if (described !== undefined) throw described;
 		const retryAfter = retryAfterMs(response.headers['retry-after']);
+		const described = describeError?.(response.statusCode, body);
+		if (described !== undefined) throw withRetryAfter(described, retryAfter);
 		throw new ProviderError(
 			provider,
 			failureForStatus(response.statusCode),
@@ -106,6 +110,16 @@ export async function requestJson<T>(
 	return parsed.data;
 }
 
+/**
+ * The provider's Retry-After on an error a provider module described in its own words: the hook
+ * sees the body only, and a 429 or 503 that waits less than it was asked to is refused again.
+ */
+export function withRetryAfter(error: ProviderError, retryAfter: number | undefined): ProviderError {
+	if (retryAfter === undefined || !error.retryable || error.details.retryAfterMs !== undefined) return error;
+	const message = error.message.slice(`${error.provider}: `.length);
+	return new ProviderError(error.provider, error.failure, message, { ...error.details, retryAfterMs: retryAfter });
+}
+
 /** Query strings can carry ids we log, never keys; still, keep logs to the path. */
 const redactUrl = withoutQuery;
 
@@ -117,8 +131,26 @@ export interface RetryPolicy {
 }
 
 /**
- * Retries retryable provider errors with exponential backoff and full jitter, waiting at least as
- * long as the provider asked (Retry-After). Other errors pass through at once.
+ * The longest wait for a provider inside one call. A create call is not tied to the shutdown
+ * signal (an abandoned one could bill a task nobody knows of), so a longer Retry-After is not
+ * waited out in it: the error goes up, and the job fails over or waits for its next attempt.
+ */
+export const MAX_WAIT_IN_CALL_MS = 60_000;
+
+/** The wait before try `tries + 1`: the backoff, and never less than the provider asked for. */
+export function retryDelay(error: ProviderError, tries: number, baseDelayMs: number, maxDelayMs: number): number {
+	const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (tries - 1));
+	// Full jitter spreads retries; a rate limit with no Retry-After (MiniMax's 1002 in a 200) still
+	// waits at least half the backoff, so a limited account is not asked again at once.
+	const jitter =
+		error.failure === 'rate-limited' ? backoff / 2 + (Math.random() * backoff) / 2 : Math.random() * backoff;
+	return Math.max(error.details.retryAfterMs ?? 0, jitter);
+}
+
+/**
+ * Retries retryable provider errors with exponential backoff and jitter, waiting at least as long
+ * as the provider asked (Retry-After, seconds or a date). Other errors pass through at once, and so
+ * does a Retry-After longer than `MAX_WAIT_IN_CALL_MS`.
  */
 export async function withRetries<T>(policy: RetryPolicy, attempt: () => Promise<T>): Promise<T> {
 	for (let tries = 1; ; tries++) {
@@ -126,9 +158,10 @@ export async function withRetries<T>(policy: RetryPolicy, attempt: () => Promise
 			return await attempt();
 		} catch (error) {
 			if (!(error instanceof ProviderError) || !error.retryable || tries >= policy.attempts) throw error;
-			const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (tries - 1));
-			const delay = Math.max(error.details.retryAfterMs ?? 0, Math.random() * backoff);
-			await sleep(delay, undefined, { signal: policy.signal });
+			if ((error.details.retryAfterMs ?? 0) > MAX_WAIT_IN_CALL_MS) throw error;
+			await sleep(retryDelay(error, tries, policy.baseDelayMs, policy.maxDelayMs), undefined, {
+				signal: policy.signal,
+			});
 		}
 	}
 }
@@ -151,6 +184,11 @@ export async function downloadCapped(
 		if (!(error instanceof DownloadError)) throw error;
 		const { status } = error;
 		if (status === undefined) throw new ProviderError(provider, 'network', error.message, { cause: error });
-		throw new ProviderError(provider, failureForDownload(status), error.message, { status, cause: error });
+		const wait = retryAfterMs(error.retryAfter);
+		throw new ProviderError(provider, failureForDownload(status), error.message, {
+			status,
+			cause: error,
+			...(wait === undefined ? {} : { retryAfterMs: wait }),
+		});
 	}
 }

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { MINIMAX_CODES } from './error-table.js';
-import { ProviderError } from './errors.js';
+import { ProviderError, retryAfterMs } from './errors.js';
 import { requestJson, withRetries } from './http.js';
 import { MinimaxV2Client } from './minimax-v2.js';
 import { modelById } from './plan.js';
@@ -32,10 +32,12 @@ const retrieveResponse = z.object({
 	base_resp: baseResp,
 });
 
-function errorFromBaseResp(base: z.infer<typeof baseResp>): ProviderError {
+/** A `base_resp` error; a Retry-After sent with it (a 1002 rate limit in a 200) is kept. */
+function errorFromBaseResp(base: z.infer<typeof baseResp>, retryAfter?: number): ProviderError {
 	const failure = MINIMAX_CODES[base.status_code] ?? 'rejected';
 	return new ProviderError(PROVIDER, failure, `status ${base.status_code} ${base.status_msg}`.trim(), {
 		code: base.status_code,
+		...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }),
 	});
 }
 
@@ -76,8 +78,16 @@ export class MinimaxProvider implements VideoProvider {
 		this.v2 = new MinimaxV2Client(options);
 	}
 
-	private call<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, body?: unknown, signal?: AbortSignal) {
-		return requestJson(
+	/** One call, with the Retry-After of its answer: MiniMax says "rate limit" (1002) in a 200's body. */
+	private async call<T>(
+		method: 'GET' | 'POST',
+		path: string,
+		schema: z.ZodType<T>,
+		body?: unknown,
+		signal?: AbortSignal,
+	): Promise<{ reply: T; retryAfter: number | undefined }> {
+		let retryAfter: number | undefined;
+		const reply = await requestJson(
 			{
 				provider: PROVIDER,
 				method,
@@ -88,10 +98,14 @@ export class MinimaxProvider implements VideoProvider {
 				dispatcher: this.options.dispatcher,
 				// The only POST is the create call.
 				creates: method === 'POST',
+				onHeaders: (headers) => {
+					retryAfter = retryAfterMs(headers['retry-after']);
+				},
 			},
 			schema,
 			describeHttpError,
 		);
+		return { reply, retryAfter };
 	}
 
 	public async submit(input: SubmitInput, signal?: AbortSignal): Promise<Submission> {
@@ -115,8 +129,8 @@ export class MinimaxProvider implements VideoProvider {
 		// the error table, HTTP 429/5xx, and connections that never opened. A lost answer is
 		// `outcome-unknown` and is not retried.
 		const created = await withRetries({ attempts: 3, baseDelayMs: 2_000, maxDelayMs: 20_000, signal }, async () => {
-			const reply = await this.call('POST', '/v1/video_generation', createResponse, body, signal);
-			if (reply.base_resp.status_code !== 0) throw errorFromBaseResp(reply.base_resp);
+			const { reply, retryAfter } = await this.call('POST', '/v1/video_generation', createResponse, body, signal);
+			if (reply.base_resp.status_code !== 0) throw errorFromBaseResp(reply.base_resp, retryAfter);
 			return reply;
 		});
 		if (created.task_id === undefined || created.task_id === '') {
@@ -129,7 +143,7 @@ export class MinimaxProvider implements VideoProvider {
 	public async poll(taskId: string, signal?: AbortSignal): Promise<TaskStatus> {
 		if (taskId.startsWith(V2_TASK)) return this.v2.poll(taskId.slice(V2_TASK.length), signal);
 		const query = `/v1/query/video_generation?task_id=${encodeURIComponent(taskId)}`;
-		const reply = await this.call('GET', query, queryResponse, undefined, signal);
+		const { reply, retryAfter } = await this.call('GET', query, queryResponse, undefined, signal);
 		if (reply.status === 'Fail' || reply.status === 'Failed') {
 			const code = reply.base_resp.status_code;
 			const error =
@@ -142,7 +156,7 @@ export class MinimaxProvider implements VideoProvider {
 				error: error.retryable ? new ProviderError(PROVIDER, 'generation-failed', error.message, { code }) : error,
 			};
 		}
-		if (reply.base_resp.status_code !== 0) throw errorFromBaseResp(reply.base_resp);
+		if (reply.base_resp.status_code !== 0) throw errorFromBaseResp(reply.base_resp, retryAfter);
 		switch (reply.status) {
 			case 'Preparing':
 			case 'Queueing':
@@ -162,8 +176,8 @@ export class MinimaxProvider implements VideoProvider {
 
 	private async downloadUrl(fileId: string, signal?: AbortSignal): Promise<string> {
 		const path = `/v1/files/retrieve?file_id=${encodeURIComponent(fileId)}`;
-		const reply = await this.call('GET', path, retrieveResponse, undefined, signal);
-		if (reply.base_resp.status_code !== 0) throw errorFromBaseResp(reply.base_resp);
+		const { reply, retryAfter } = await this.call('GET', path, retrieveResponse, undefined, signal);
+		if (reply.base_resp.status_code !== 0) throw errorFromBaseResp(reply.base_resp, retryAfter);
 		const url = reply.file?.download_url ?? reply.file?.backup_download_url;
 		if (url === undefined) throw new ProviderError(PROVIDER, 'malformed', 'the file has no download URL');
 		return url;

@@ -176,11 +176,10 @@ export class ReplicateProvider implements VideoProvider {
 				return { state: 'failed', error: failed('the prediction was cancelled') };
 			case 'succeeded': {
 				if (reply.data_removed === true) {
-					// Replicate deletes API outputs after 1 h; only a new (paid) prediction could help.
-					return {
-						state: 'failed',
-						error: failed('the clip was deleted before it was fetched (1 h retention)'),
-					};
+					// Replicate deletes API outputs after 1 h: the clip was made, and its link is gone for
+					// good; only a new (paid) prediction could help, and none is made.
+					const message = 'the clip was deleted before it was fetched (1 h retention)';
+					return { state: 'failed', error: new ProviderError(PROVIDER, 'link-expired', message) };
 				}
 				const url = output.safeParse(reply.output);
 				if (!url.success) {

@@ -280,7 +280,8 @@ export class SegmindProvider implements VideoProvider {
 			if (SAFETY_WORDS.test(text)) failure = safetyFailure(text);
 			else if (CREDIT_WORDS.test(text)) failure = 'credits';
 		}
-		const reset = status === 429 ? resetDelay(answer.headers) : undefined;
+		// A 503 may ask for a wait as well as a 429; either is honoured.
+		const reset = failure === 'rate-limited' || failure === 'unavailable' ? resetDelay(answer.headers) : undefined;
 		const message = `${answer.what} answered HTTP ${status}${text === '' ? '' : `: ${text}`}`;
 		return new ProviderError(PROVIDER, failure, message, {
 			status,
@@ -332,7 +333,7 @@ function taskFailure(message: string, status: number): ProviderError {
 	return new ProviderError(PROVIDER, failure, text, { status });
 }
 
-/** Segmind sends no Retry-After on 429, only an ISO reset time; a plain Retry-After is honoured too. */
+/** Segmind sends no Retry-After on 429, only an ISO reset time; a plain Retry-After (429, 503) is honoured too. */
 function resetDelay(headers: IncomingHttpHeaders): number | undefined {
 	const ms = retryAfterMs(headers[RESET_HEADERS.segmind]) ?? retryAfterMs(headers['retry-after']);
 	return ms === undefined ? undefined : Math.min(ms, MAX_RESET_WAIT_MS);

@@ -32,6 +32,12 @@ const MAX_SOURCE_BYTES = 256 * 1024 * 1024;
 const UPLOAD_ATTEMPTS = 3;
 /** A refused download link is replaced by a fresh one from the same task at most this often per attempt. */
 export const MAX_LINK_REFRESHES = 3;
+/** Downloads tried when the file host is busy or down (429, 5xx, no answer), per link. */
+export const DOWNLOAD_ATTEMPTS = 4;
+/** The first wait after a busy file host, doubling; never shorter than its Retry-After. */
+const DOWNLOAD_BACKOFF_MS = 1_000;
+/** The longest Retry-After a download waits out; past it, the job's next attempt fetches the clip. */
+const DOWNLOAD_WAIT_MAX_MS = 60_000;
 
 /** The job author's language: every message of the job is in it, from "queued" to the clip. */
 export const textsOf = (data: VideoJobData): Texts => textsFor(data.interaction.locale);
@@ -130,17 +136,27 @@ export function createDelivery(deps: DeliverDeps) {
 	): Promise<{ bytes: Buffer | undefined; url: string | undefined }> {
 		if (video.kind === 'bytes') return { bytes: video.data, url: undefined };
 		let url = video.url;
-		for (let refreshes = 0; ; refreshes++) {
+		for (let refreshes = 0, tries = 1; ;) {
 			try {
 				const download = await downloadCapped(data.provider, url, MAX_SOURCE_BYTES, signal);
 				return { bytes: download.ok ? download.data : undefined, url };
 			} catch (error) {
-				const expired = error instanceof ProviderError && error.failure === 'link-expired';
+				if (!(error instanceof ProviderError)) throw error;
+				const asked = error.details.retryAfterMs ?? 0;
+				if (error.retryable && error.failure !== 'link-expired' && tries < DOWNLOAD_ATTEMPTS) {
+					if (asked > DOWNLOAD_WAIT_MAX_MS) throw error;
+					// A busy or failing file host: the same link again, after the wait it asked for.
+					const wait = Math.max(asked, DOWNLOAD_BACKOFF_MS * 2 ** (tries - 1));
+					logger.warn({ status: error.details.status, try: tries, waitMs: wait }, 'clip download failed; trying again');
+					tries++;
+					await sleep(wait, undefined, { signal });
+					continue;
+				}
+				const expired = error.failure === 'link-expired';
 				if (!expired || video.refresh === undefined || refreshes >= MAX_LINK_REFRESHES) throw error;
-				logger.warn(
-					{ status: error.details.status, refresh: refreshes + 1 },
-					'clip link refused; asking the task again',
-				);
+				refreshes++;
+				tries = 1;
+				logger.warn({ status: error.details.status, refresh: refreshes }, 'clip link refused; asking the task again');
 				url = await video.refresh();
 			}
 		}

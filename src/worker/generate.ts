@@ -15,6 +15,22 @@ import type { ImageRef } from '../video/request.js';
 import { ProviderBusyError } from './limits.js';
 
 /**
+ * Malformed status answers in a row that end a job. Polling is free and a task already paid for
+ * would still finish: one garbled answer (a gateway's HTML page, a cut-off body, a status word we
+ * do not know yet) says nothing about it. Five in a row, with the wait doubling from the poll
+ * interval, is a provider that no longer speaks its protocol.
+ */
+export const MALFORMED_POLLS_MAX = 5;
+/** …or a run of malformed answers lasting this long, whatever their count (a long poll interval). */
+export const MALFORMED_RUN_MAX_MS = 2 * 60_000;
+/** The longest wait between two polls after a malformed answer. */
+const MALFORMED_WAIT_MAX_MS = 30_000;
+/** The longest wait a provider's Retry-After imposes on polling (the job's time-out bounds the rest). */
+export const POLL_WAIT_MAX_MS = 5 * 60_000;
+/** Tries to read a fresh link of a finished task: the answer can be garbled or refused once, too. */
+const REFRESH_TRIES = 3;
+
+/**
  * The clip a provider made: a link to download, or the bytes themselves (blocking and local
  * providers). A link comes with `refresh`, which asks the same task again for a fresh link (links
  * expire); it never creates anything.
@@ -118,6 +134,20 @@ export function createGenerator(deps: GenerateDeps) {
 			// task nobody knows about. A shutdown waits for it to return.
 			submission = await provider.submit(input);
 		} catch (error) {
+			if (error instanceof ProviderError && error.failure === 'malformed') {
+				// The create call was answered, but not in words we can read: a task may exist and be
+				// billed, with an id we never learnt. Like a call cut off, it is never sent again.
+				await job.save({ submittingAt: null });
+				throw new ProviderError(
+					provider.name,
+					'outcome-unknown',
+					'the create call got an answer that could not be read',
+					{
+						...error.details,
+						cause: error,
+					},
+				);
+			}
 			// The provider answered (or could not be reached, or was never called), so no task exists to lose.
 			await job.save({ submittingAt: null });
 			if (error instanceof ProviderBusyError) {
@@ -147,6 +177,8 @@ export function createGenerator(deps: GenerateDeps) {
 		progress.submitted();
 		const submittedAt = job.data.task?.submittedAt ?? now();
 		const eta = await deps.eta.estimate(provider.name, job.data.model).catch(() => undefined);
+		// The current run of malformed answers: how many, since when. A good answer ends it.
+		let malformed = { count: 0, since: 0 };
 		for (;;) {
 			const elapsed = now() - submittedAt;
 			if (elapsed > deps.generationTimeoutMs) {
@@ -156,13 +188,28 @@ export function createGenerator(deps: GenerateDeps) {
 			}
 			await checkCancelled(job.data);
 			let status;
+			let waitMs = deps.pollIntervalMs;
 			try {
 				status = await provider.poll(taskId, shutdown);
+				malformed = { count: 0, since: 0 };
 			} catch (error) {
-				// Polling is free and safe to repeat: a passing outage only delays the next look.
-				if (!(error instanceof ProviderError) || !error.retryable) throw error;
+				if (!(error instanceof ProviderError)) throw error;
+				if (error.failure === 'malformed') {
+					// Not final on its own: only a run of them, bounded in count and time, ends the job.
+					const since = malformed.count === 0 ? now() : malformed.since;
+					malformed = { count: malformed.count + 1, since };
+					if (malformed.count >= MALFORMED_POLLS_MAX || now() - since >= MALFORMED_RUN_MAX_MS) {
+						await provider.release?.(taskId).catch(() => undefined);
+						throw error;
+					}
+					waitMs = Math.min(MALFORMED_WAIT_MAX_MS, deps.pollIntervalMs * 2 ** (malformed.count - 1));
+				} else if (error.retryable) {
+					// Polling is free and safe to repeat: a passing outage only delays the next look,
+					// and never by less than the provider asked for (Retry-After).
+					waitMs = Math.max(waitMs, Math.min(POLL_WAIT_MAX_MS, error.details.retryAfterMs ?? 0));
+				} else throw error;
 				deps.metrics.providerErrors.inc({ provider: provider.name, class: error.failure });
-				logger.warn({ err: error, taskId }, 'poll failed; trying again');
+				logger.warn({ err: error, taskId, waitMs, malformedRun: malformed.count }, 'poll failed; trying again');
 				status = undefined;
 			}
 			if (status?.state === 'succeeded') {
@@ -178,16 +225,42 @@ export function createGenerator(deps: GenerateDeps) {
 			}
 			if (status?.state === 'failed') throw status.error;
 			if (status?.state === 'pending') progress.generating(elapsed, status.phase, eta);
-			await sleep(deps.pollIntervalMs, undefined, { signal: shutdown });
+			await sleep(waitMs, undefined, { signal: shutdown });
 		}
 	}
 
-	/** Queries a finished task again for a new link to its clip (the old one was refused). */
+	/**
+	 * Queries a finished task again for a new link to its clip (the old one was refused). A garbled
+	 * or passing answer is asked again (never sooner than Retry-After); a task that now reads as
+	 * failed or unfinished has no working link to give.
+	 */
 	async function freshLink(provider: VideoProvider, taskId: string, signal: AbortSignal): Promise<string> {
-		const status = await provider.poll(taskId, signal);
-		if (status.state === 'succeeded') return status.videoUrl;
-		if (status.state === 'failed') throw status.error;
-		throw new ProviderError(provider.name, 'link-expired', 'the finished task reads as unfinished; no fresh link');
+		for (let tries = 1; ; tries++) {
+			let status;
+			try {
+				status = await provider.poll(taskId, signal);
+			} catch (error) {
+				const garbled = error instanceof ProviderError && error.failure === 'malformed';
+				const again = garbled || (error instanceof ProviderError && error.retryable);
+				if (!again) throw error;
+				if (tries >= REFRESH_TRIES) {
+					// The clip is made and paid for: the job's next attempt asks the task again.
+					if (!garbled) throw error;
+					throw new ProviderError(provider.name, 'link-expired', 'no readable answer with a fresh link', {
+						cause: error,
+					});
+				}
+				const backoff = deps.pollIntervalMs * 2 ** (tries - 1);
+				await sleep(Math.max(backoff, Math.min(POLL_WAIT_MAX_MS, error.details.retryAfterMs ?? 0)), undefined, {
+					signal,
+				});
+				continue;
+			}
+			if (status.state === 'succeeded') return status.videoUrl;
+			if (status.state === 'failed' && status.error.failure !== 'generation-failed') throw status.error;
+			const said = status.state === 'failed' ? `reads as failed (${status.error.message})` : 'reads as unfinished';
+			throw new ProviderError(provider.name, 'link-expired', `the finished task ${said}; no fresh link`);
+		}
 	}
 
 	/** The next provider of the chain, not yet tried, that can serve this request. */

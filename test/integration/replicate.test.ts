@@ -168,11 +168,11 @@ describe('Replicate provider against its stand-in', () => {
 		expect(standIn.cancels).toEqual([taskId, taskId, 'gone', taskId]);
 	});
 
-	it('reports a clip deleted by the 1 h retention as failed', async () => {
+	it('reports a clip deleted by the 1 h retention as failed, its link gone (link-expired, not a failed generation)', async () => {
 		const taskId = await submitTask(provider, { model: director, request });
 		expect((await untilDone(provider, taskId)).state).toBe('succeeded');
 		standIn.expireOutputs();
 		const done = await provider.poll(taskId);
-		expect(done.state === 'failed' && done.error.failure).toBe('generation-failed');
+		expect(done.state === 'failed' && done.error.failure).toBe('link-expired');
 	});
 });

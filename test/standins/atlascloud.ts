@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fakeClip, type CreateCall } from './minimax.js';
-import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
+import { closeServer, Faults, listen, readJson, sendJson, sendVideo } from './loopback.js';
 
 /**
  * A loopback stand-in for AtlasCloud's `minimax/video-01` (docs/providers.md section 4):
@@ -61,6 +61,8 @@ export interface AtlasCloudStandIn {
 	failNextPoll(status: number): void;
 	/** The next poll answers with a body that breaks the protocol, once. */
 	malformNextPoll(): void;
+	/** Scripted answers (create, poll, download), and when each call came. */
+	readonly faults: Faults;
 	close(): Promise<void>;
 }
 
@@ -116,6 +118,7 @@ export async function startAtlasCloudStandIn(options: AtlasCloudStandInOptions =
 	const tasks = new Map<string, Task>();
 	const creates: CreateCall[] = [];
 	const counts = { polls: 0, downloads: 0 };
+	const faults = new Faults();
 	const createScript: (ScriptedAnswer | 'drop')[] = [];
 	let nextTaskFailure: AtlasTaskFailure | undefined;
 	let nextPollStatus: number | undefined;
@@ -206,6 +209,8 @@ export async function startAtlasCloudStandIn(options: AtlasCloudStandInOptions =
 		const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 		void (async () => {
 			const media = /^\/media\/([0-9a-f]+)\/output\.mp4$/.exec(url.pathname);
+			const kind = media !== null ? 'download' : req.method === 'POST' ? 'create' : 'poll';
+			if (faults.serve(kind, res)) return;
 			if (req.method === 'GET' && media !== null) {
 				if (!tasks.has(media[1] ?? '')) return send(res, 404, { error: 'not found' });
 				counts.downloads++;
@@ -231,6 +236,7 @@ export async function startAtlasCloudStandIn(options: AtlasCloudStandInOptions =
 		video,
 		creates,
 		counts,
+		faults,
 		get generationMs() {
 			return state.generationMs;
 		},

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fakeClip } from './minimax.js';
-import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
+import { closeServer, Faults, listen, readJson, sendJson, sendVideo } from './loopback.js';
 
 /**
  * A loopback stand-in for fal.ai's queue API (docs/providers.md, section 6): submit to
@@ -76,6 +76,8 @@ export interface FalStandIn {
 	malformNextPoll(): void;
 	/** The next submit queues the request but answers with URLs on `origin` (a tampered answer). */
 	redirectNextSubmit(origin: string): void;
+	/** Scripted answers (submit, status, result, download), and when each call came. */
+	readonly faults: Faults;
 	close(): Promise<void>;
 }
 
@@ -102,6 +104,7 @@ export async function startFalStandIn(options: FalStandInOptions = {}): Promise<
 	const creates: FalCreateCall[] = [];
 	const cancels: string[] = [];
 	const counts = { status: 0, result: 0, cancel: 0, download: 0, notFound: 0 };
+	const faults = new Faults();
 	let nextCreate: ScriptedAnswer | undefined;
 	let nextTaskFailure: FalTaskFailure | undefined;
 	let nextPoll: ScriptedAnswer | undefined;
@@ -242,6 +245,16 @@ export async function startFalStandIn(options: FalStandInOptions = {}): Promise<
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 		const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 		void (async () => {
+			const kind = url.pathname.startsWith('/files/')
+				? 'download'
+				: req.method === 'POST'
+					? 'create'
+					: req.method !== 'GET'
+						? undefined
+						: url.pathname.endsWith('/status')
+							? 'poll'
+							: 'result';
+			if (kind !== undefined && faults.serve(kind, res)) return;
 			// Files live on fal's CDN: public links, no key.
 			if (req.method === 'GET' && url.pathname.startsWith('/files/')) {
 				counts.download++;
@@ -276,6 +289,7 @@ export async function startFalStandIn(options: FalStandInOptions = {}): Promise<
 		creates,
 		cancels,
 		counts,
+		faults,
 		get generationMs() {
 			return state.generationMs;
 		},

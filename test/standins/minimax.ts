@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
+import { closeServer, Faults, listen, type CallKind, readJson, sendJson, sendVideo } from './loopback.js';
 import { createMinimaxV2StandIn, type MinimaxV2StandIn } from './minimax-v2.js';
 
 /**
@@ -84,6 +84,8 @@ export interface MinimaxStandIn {
 	failNextQuery(status: number): void;
 	/** The next query answers with a body that breaks the protocol, once. */
 	malformNextQuery(): void;
+	/** Scripted answers for v1 and v2 alike (create, query, file retrieve, download), and when each call came. */
+	readonly faults: Faults;
 	close(): Promise<void>;
 }
 
@@ -94,6 +96,18 @@ export function fakeClip(size = 64 * 1024): Buffer {
 }
 
 const ok = { status_code: 0, status_msg: 'success' };
+
+/** Which call of the protocol (v1 or v2) a request is, for scripted faults. */
+function callKind(method: string | undefined, pathname: string, prefix: string): CallKind | undefined {
+	if (method === 'GET' && /^\/(download|v2-files)\//.test(pathname)) return 'download';
+	if (!pathname.startsWith(`${prefix}/`)) return undefined;
+	const path = pathname.slice(prefix.length);
+	if (method === 'POST' && /^\/v[12]\/video_generation$/.test(path)) return 'create';
+	if (method !== 'GET') return undefined;
+	if (/^\/v1\/query\/video_generation$|^\/v2\/query\/video_generation\//.test(path)) return 'poll';
+	if (path === '/v1/files/retrieve') return 'result';
+	return undefined;
+}
 
 export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): Promise<MinimaxStandIn> {
 	const apiKey = options.apiKey ?? 'test-minimax-key';
@@ -107,6 +121,8 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 	let nextQueryStatus: number | undefined;
 	let malformNextQuery = false;
 	let taskCounter = 106_916_112_212_000;
+	const faults = new Faults();
+	let signed = 0;
 
 	const state: { generationMs: number } = { generationMs: options.generationMs ?? 1_500 };
 	const v2 = createMinimaxV2StandIn({ apiKey, video: options.v2Video ?? video, generationMs: state.generationMs });
@@ -228,7 +244,8 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 				created_at: Math.floor(task.createdAt / 1000),
 				filename: 'output_aigc.mp4',
 				purpose: 'video_generation',
-				download_url: `${origin}/download/${fileId}/output_aigc.mp4?Expires=9999999999&Signature=test`,
+				// Each retrieve signs the link anew, as MiniMax's time-limited links are.
+				download_url: `${origin}/download/${fileId}/output_aigc.mp4?Expires=9999999999&Signature=${++signed}`,
 			},
 			base_resp: ok,
 		});
@@ -238,6 +255,8 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 		const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 		void (async () => {
+			const kind = callKind(req.method, url.pathname, prefix);
+			if (kind !== undefined && faults.serve(kind, res)) return;
 			if (req.method === 'GET' && url.pathname.startsWith('/download/')) {
 				counts.download++;
 				const webm = video.length >= 4 && video.readUInt32BE(0) === 0x1a45dfa3;
@@ -306,6 +325,7 @@ export async function startMinimaxStandIn(options: MinimaxStandInOptions = {}): 
 		malformNextQuery() {
 			malformNextQuery = true;
 		},
+		faults,
 		close: () => closeServer(server),
 	};
 }

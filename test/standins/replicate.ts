@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fakeClip } from './minimax.js';
-import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
+import { closeServer, Faults, listen, readJson, sendJson, sendVideo } from './loopback.js';
 
 /**
  * A loopback stand-in for Replicate's prediction API (docs/providers.md §5): create on the
@@ -77,6 +77,8 @@ export interface ReplicateStandIn {
 	failNextCancel(status: number): void;
 	/** Deletes every finished prediction's output, as Replicate does after 1 h. */
 	expireOutputs(): void;
+	/** Scripted answers (create, poll, download), and when each call came. */
+	readonly faults: Faults;
 	close(): Promise<void>;
 }
 
@@ -124,6 +126,7 @@ export async function startReplicateStandIn(options: ReplicateStandInOptions = {
 	const creates: ReplicateCreateCall[] = [];
 	const cancels: string[] = [];
 	const counts = { poll: 0, download: 0 };
+	const faults = new Faults();
 	const state: { generationMs: number } = { generationMs: options.generationMs ?? 1_500 };
 	let nextCreate: { status: number; failure: ScriptedFailure; left: number } | undefined;
 	let nextPoll: { status: number; failure: ScriptedFailure } | undefined;
@@ -270,6 +273,15 @@ export async function startReplicateStandIn(options: ReplicateStandInOptions = {
 		const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 		void (async () => {
 			const file = /^\/delivery\/xezq\/([^/]+)\/tmp\.mp4$/.exec(url.pathname);
+			const kind =
+				file !== null
+					? 'download'
+					: req.method === 'POST' && url.pathname.endsWith('/predictions')
+						? 'create'
+						: req.method === 'GET'
+							? 'poll'
+							: undefined;
+			if (kind !== undefined && faults.serve(kind, res)) return;
 			if (req.method === 'GET' && file !== null) {
 				const prediction = predictions.get(file[1] ?? '');
 				if (prediction === undefined || prediction.dataRemoved === true || statusOf(prediction) !== 'succeeded') {
@@ -308,6 +320,7 @@ export async function startReplicateStandIn(options: ReplicateStandInOptions = {
 		creates,
 		cancels,
 		counts,
+		faults,
 		get generationMs() {
 			return state.generationMs;
 		},

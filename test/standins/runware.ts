@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fakeClip } from './minimax.js';
-import { closeServer, listen, readJson, sendJson, sendVideo } from './loopback.js';
+import { closeServer, Faults, listen, readJson, sendJson, sendVideo } from './loopback.js';
 
 /**
  * A loopback stand-in for Runware's task API (docs/providers.md section 3): one endpoint,
@@ -110,6 +110,8 @@ export interface RunwareStandIn {
 	malformNextPoll(): void;
 	/** The next poll's `data` also carries another task's item, first. */
 	mixNextPoll(): void;
+	/** Scripted answers (create, getResponse, download), and when each call came. */
+	readonly faults: Faults;
 	close(): Promise<void>;
 }
 
@@ -162,6 +164,7 @@ export async function startRunwareStandIn(options: RunwareStandInOptions = {}): 
 	const tasks = new Map<string, Task>();
 	const creates: CreateCall[] = [];
 	const counts = { poll: 0, download: 0 };
+	const faults = new Faults();
 	const scriptedCreates: ScriptedCreate[] = [];
 	let nextTaskFailure: TaskFailure | undefined;
 	let nextPollStatus: number | undefined;
@@ -355,6 +358,7 @@ export async function startRunwareStandIn(options: RunwareStandInOptions = {}): 
 			});
 		}
 		const taskList = authTask === undefined ? body : rest;
+		if (faults.serve(taskList.some((task) => task['taskType'] === 'getResponse') ? 'poll' : 'create', res)) return;
 
 		if (taskList.some((task) => task['taskType'] === 'getResponse')) {
 			counts.poll++;
@@ -410,6 +414,7 @@ export async function startRunwareStandIn(options: RunwareStandInOptions = {}): 
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 		const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 		void (async () => {
+			if (req.method === 'GET' && url.pathname.startsWith('/video/') && faults.serve('download', res)) return;
 			if (req.method === 'GET' && url.pathname.startsWith('/video/')) {
 				const known = [...tasks.values()].some((task) => url.pathname === `/video/${task.videoUUID}.mp4`);
 				if (!known) return send(res, 404, { error: 'not found' });
@@ -434,6 +439,7 @@ export async function startRunwareStandIn(options: RunwareStandInOptions = {}): 
 			return [...tasks.keys()];
 		},
 		counts,
+		faults,
 		get generationMs() {
 			return state.generationMs;
 		},

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fakeClip } from './minimax.js';
-import { listen, readJson, sendJson } from './loopback.js';
+import { Faults, listen, readJson, sendJson } from './loopback.js';
 
 /**
  * A loopback stand-in for Segmind's `minimax-ai` and `minimax-ai-director`, speaking the protocol in
@@ -70,6 +70,8 @@ export interface SegmindStandIn {
 	failNextPoll(status: number): void;
 	/** The next status call answers with a body that breaks the protocol, once. */
 	malformNextPoll(): void;
+	/** Scripted answers (create, status, result, download), and when each call came. */
+	readonly faults: Faults;
 	close(): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export async function startSegmindStandIn(options: SegmindStandInOptions = {}): 
 	const tasks = new Map<string, Task>();
 	const creates: SegmindCreateCall[] = [];
 	const counts = { status: 0, result: 0, download: 0 };
+	const faults = new Faults();
 	const timers = new Set<NodeJS.Timeout>();
 	const settings = {
 		generationMs: options.generationMs ?? 1_500,
@@ -255,6 +258,15 @@ export async function startSegmindStandIn(options: SegmindStandInOptions = {}): 
 		const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 		void (async () => {
 			const output = /^\/outputs\/([\w-]+)\.mp4$/.exec(url.pathname);
+			const kind =
+				output !== null
+					? 'download'
+					: req.method === 'POST'
+						? 'create'
+						: /\/status$/.test(url.pathname)
+							? 'poll'
+							: 'result';
+			if (faults.serve(kind, res)) return;
 			if (req.method === 'GET' && output !== null) {
 				// Output files are public and outlive the request record (7 days).
 				if (!tasks.has(output[1] ?? '')) return fail(res, 404, 'Not found');
@@ -289,6 +301,7 @@ export async function startSegmindStandIn(options: SegmindStandInOptions = {}): 
 		video,
 		creates,
 		counts,
+		faults,
 		get generationMs() {
 			return settings.generationMs;
 		},
