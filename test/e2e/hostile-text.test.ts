@@ -9,6 +9,7 @@ import {
 	startDeployment,
 	type Deployment,
 } from '../helpers/deployment.js';
+import { answerOf } from '../helpers/answers.js';
 import { runScript } from '../helpers/processes.js';
 import { usedUnits } from '../helpers/quota.js';
 import { uniquePrefix } from '../helpers/redis.js';
@@ -170,6 +171,37 @@ describe('end to end: hostile text', () => {
 		expect(refusal.content).toContain('The “[” at character 18 of your prompt opens a bracket inside another');
 		expect(refusal.content).toContain('\\[Pan left\\] \\[Zoom in\\] at night');
 		await nothingSpent(userId, slip.id, before);
+	});
+
+	it('shows a hostile sequence title and shot prompt on the board as text, without a link or a hidden character', async () => {
+		const ownerId = nextUser();
+		const title = '\u2066# [Prize](https://evil.example) ||win||\u2069';
+		const start = discord.slashCommand({
+			name: 'sequence',
+			userId: ownerId,
+			options: [{ name: 'start', type: 1, options: [{ name: 'title', type: 3, value: title }] }],
+		});
+		const answer = await answerOf(discord, start);
+		const boardId = /https:\/\/discord\.com\/channels\/\d+\/\d+\/(\d+)/.exec(answer.content)?.[1] ?? '';
+		const clip = video(nextUser(), '> quoted [link](https://evil.example) `code`');
+		const message = await clipFrom(discord, deployment, clip.token);
+		discord.component({ customId: `clap:add:${clip.id}`, messageId: message.id, userId: nextUser() });
+		const descriptions = () =>
+			((discord.message(boardId)?.embeds ?? []) as { description?: string }[]).map((embed) => embed.description ?? '');
+		const lines = await discord.waitFor(() => {
+			const shown = descriptions();
+			return shown.some((description) => description.includes('quoted')) ? shown : undefined;
+		});
+		const board = discord.message(boardId)!;
+		const texts = [answer.content, board.content, ...lines];
+		for (const text of texts) {
+			expect(/[\u2066-\u2069]/u.test(text)).toBe(false);
+			// The bot's own links (the board's, each shot's message) are the only ones left.
+			const own = text.replace(/https:\/\/discord\.com\/channels\/[\d/]+/g, '');
+			expect(live(own), text).not.toMatch(/\]\(|:\/\/|\|\||(^|\n)(> )?#|`code/);
+		}
+		expect(lines.join('\n')).toContain('\\> quoted \\[link\\](https\\://evil');
+		expect(board.content).toContain('\\# \\[Prize\\](https\\://evil.example) \\|\\|win\\|\\|');
 	});
 
 	it('quotes a prompt carrying a masked link, a raw link, a heading and a spoiler without any of them working', async () => {
