@@ -51,81 +51,6 @@ function readOptions(interaction: ChatInputCommandInteraction) {
 	};
 }
 
-/**
- * Every option `/video` can take; `forOffer` keeps those this deployment's models serve. The
- * interaction handler checks what arrives against this full list, so a member whose client still
- * shows an older registration is refused in words only when no model here serves the request.
- */
-const data = {
-	name: 'video',
-	...described((texts) => texts.commands.video.description),
-	type: ApplicationCommandType.ChatInput,
-	contexts: [InteractionContextType.Guild],
-	integration_types: [ApplicationIntegrationType.GuildInstall],
-	options: [
-		{
-			type: ApplicationCommandOptionType.String,
-			name: 'prompt',
-			...described((texts) => texts.commands.video.options.prompt),
-			required: true,
-			max_length: MAX_PROMPT_LENGTH,
-		},
-		{
-			type: ApplicationCommandOptionType.String,
-			name: 'camera',
-			...described((texts) => texts.commands.video.options.camera),
-			autocomplete: true,
-			max_length: 100,
-		},
-		{
-			type: ApplicationCommandOptionType.Attachment,
-			name: 'first_frame',
-			...described((texts) => texts.commands.video.options.first_frame),
-		},
-		{
-			type: ApplicationCommandOptionType.Attachment,
-			name: 'last_frame',
-			...described((texts) => texts.commands.video.options.last_frame),
-		},
-		{
-			type: ApplicationCommandOptionType.Attachment,
-			name: 'subject',
-			...described((texts) => texts.commands.video.options.subject),
-		},
-		{
-			type: ApplicationCommandOptionType.String,
-			name: 'model',
-			...described((texts) => texts.commands.video.options.model),
-			autocomplete: true,
-			max_length: 100,
-		},
-		{
-			type: ApplicationCommandOptionType.Integer,
-			name: 'duration',
-			...described((texts) => texts.commands.video.options.duration),
-			min_value: MIN_DURATION,
-			max_value: MAX_DURATION,
-		},
-		{
-			type: ApplicationCommandOptionType.String,
-			name: 'resolution',
-			...described((texts) => texts.commands.video.options.resolution),
-			choices: ['480P', '512P', '720P', '768P', '1080P', '2K'].map((value) => ({ name: value, value })),
-		},
-		{
-			type: ApplicationCommandOptionType.String,
-			name: 'ratio',
-			...described((texts) => texts.commands.video.options.ratio),
-			choices: RATIOS.map((value) => ({ name: value, value })),
-		},
-		{
-			type: ApplicationCommandOptionType.Boolean,
-			name: 'prompt_optimizer',
-			...described((texts) => texts.commands.video.options.prompt_optimizer),
-		},
-	],
-} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
-
 const lengthChoices = (offer: Offer): APIApplicationCommandOption[] => {
 	const { durations } = offer;
 	if (durations.kind === 'choices' && durations.seconds.length <= 25)
@@ -161,8 +86,11 @@ const choiceOption = (name: 'resolution' | 'ratio', values: readonly string[]): 
  * here takes (a last frame, a subject, a ratio), no choice of one (a single length or resolution),
  * and the lengths and resolutions narrowed to those the models make.
  */
-export function forOffer(offer: Offer): RESTPostAPIChatInputApplicationCommandsJSONBody {
-	const options = data.options.flatMap((option): APIApplicationCommandOption[] => {
+export function forOffer(
+	data: RESTPostAPIChatInputApplicationCommandsJSONBody,
+	offer: Offer,
+): RESTPostAPIChatInputApplicationCommandsJSONBody {
+	const options = (data.options ?? []).flatMap((option): APIApplicationCommandOption[] => {
 		switch (option.name) {
 			case 'camera':
 				return offer.camera ? [option] : [];
@@ -189,10 +117,83 @@ export function forOffer(offer: Offer): RESTPostAPIChatInputApplicationCommandsJ
 	return { ...data, options };
 }
 
-export default {
-	data,
+/**
+ * `data` is every option `/video` can take, and what the interaction handler checks arriving
+ * options against (a member whose client shows an older registration is refused in words only when
+ * no model here serves the request); `dataFor` is what `npm run deploy` registers here.
+ */
+const video: Command = {
+	data: {
+		name: 'video',
+		...described((texts) => texts.commands.video.description),
+		type: ApplicationCommandType.ChatInput,
+		contexts: [InteractionContextType.Guild],
+		integration_types: [ApplicationIntegrationType.GuildInstall],
+		options: [
+			{
+				type: ApplicationCommandOptionType.String,
+				name: 'prompt',
+				...described((texts) => texts.commands.video.options.prompt),
+				required: true,
+				max_length: MAX_PROMPT_LENGTH,
+			},
+			{
+				type: ApplicationCommandOptionType.String,
+				name: 'camera',
+				...described((texts) => texts.commands.video.options.camera),
+				autocomplete: true,
+				max_length: 100,
+			},
+			{
+				type: ApplicationCommandOptionType.Attachment,
+				name: 'first_frame',
+				...described((texts) => texts.commands.video.options.first_frame),
+			},
+			{
+				type: ApplicationCommandOptionType.Attachment,
+				name: 'last_frame',
+				...described((texts) => texts.commands.video.options.last_frame),
+			},
+			{
+				type: ApplicationCommandOptionType.Attachment,
+				name: 'subject',
+				...described((texts) => texts.commands.video.options.subject),
+			},
+			{
+				type: ApplicationCommandOptionType.String,
+				name: 'model',
+				...described((texts) => texts.commands.video.options.model),
+				autocomplete: true,
+				max_length: 100,
+			},
+			{
+				type: ApplicationCommandOptionType.Integer,
+				name: 'duration',
+				...described((texts) => texts.commands.video.options.duration),
+				min_value: MIN_DURATION,
+				max_value: MAX_DURATION,
+			},
+			{
+				type: ApplicationCommandOptionType.String,
+				name: 'resolution',
+				...described((texts) => texts.commands.video.options.resolution),
+				choices: ['480P', '512P', '720P', '768P', '1080P', '2K'].map((value) => ({ name: value, value })),
+			},
+			{
+				type: ApplicationCommandOptionType.String,
+				name: 'ratio',
+				...described((texts) => texts.commands.video.options.ratio),
+				choices: RATIOS.map((value) => ({ name: value, value })),
+			},
+			{
+				type: ApplicationCommandOptionType.Boolean,
+				name: 'prompt_optimizer',
+				...described((texts) => texts.commands.video.options.prompt_optimizer),
+			},
+		],
+	},
 
-	dataFor: (config) => forOffer(offerOf(config.provider, config.models)),
+	dataFor: (config) => forOffer(video.data, offerOf(config.provider, config.models)),
 
 	async execute(interaction, context) {
 		if (!interaction.inGuild()) throw new InvalidRequestError({ kind: 'not-in-server' });
@@ -215,4 +216,6 @@ export default {
 		}
 		return interaction.respond([]);
 	},
-} satisfies Command;
+};
+
+export default video;

@@ -175,7 +175,7 @@ function problemWords(problem: RequestProblem): string {
 	}
 }
 
-/** `/admin` refusals: they say "Nothing was changed", a member's quota is not theirs to spend. */
+/** `/admin` refusals say "Nothing was changed" instead: no member's quota is at stake. */
 const ADMIN_PROBLEMS: ReadonlySet<RequestProblem['kind']> = new Set(['quota-target', 'quota-limit', 'one-change']);
 
 /** Why a request was refused; a refused video request says it used none of the quota. */

@@ -25,6 +25,7 @@ import { FAILURE_POLICY, type FailureClass } from '../../src/failures.js';
 import { counted } from '../../src/texts/format.js';
 import { DISCORD_LOCALES, english, LANGUAGES, textsFor, type Sentences, type Texts } from '../../src/texts/index.js';
 import { suggestCamera } from '../../src/video/autocomplete.js';
+import { seeded } from '../helpers/random.js';
 
 /** Discord's limit for a message's content. */
 const MAX_CONTENT = 2000;
@@ -771,6 +772,58 @@ describe('texts: a noun agrees with its number in every language', () => {
 		},
 	);
 
+	/** Each language's nouns, and which counts take the plural: written out here, not asked of Intl. */
+	const NOUNS: Readonly<
+		Record<string, { readonly plural: (n: number) => boolean; readonly words: readonly (readonly [string, string])[] }>
+	> = {
+		en: {
+			plural: (n) => n !== 1,
+			words: [
+				['video', 'videos'],
+				['shot', 'shots'],
+				['second', 'seconds'],
+				['character', 'characters'],
+				['day', 'days'],
+				['camera move', 'camera moves'],
+			],
+		},
+		fr: {
+			plural: (n) => n >= 2,
+			words: [
+				['vidéo', 'vidéos'],
+				['plan', 'plans'],
+				['seconde', 'secondes'],
+				['caractère', 'caractères'],
+				['jour', 'jours'],
+				['mouvement', 'mouvements'],
+			],
+		},
+	};
+	const RANDOM_SEED = 0x91a7;
+	const RANDOM_COUNTS = 40;
+
+	it.each(LANGUAGES)(
+		`%s: every text that takes a number, with ${RANDOM_COUNTS} seeded random whole numbers (seed ${RANDOM_SEED})`,
+		(language) => {
+			const nouns = NOUNS[language];
+			if (nouns === undefined) throw new Error(`no nouns for ${language} in this test`);
+			const random = seeded(RANDOM_SEED);
+			let tried = 0;
+			for (let run = 0; run < RANDOM_COUNTS; run++) {
+				// Mostly small (where the forms change), sometimes large.
+				const n = random() < 0.5 ? Math.floor(random() * 4) : Math.floor(random() ** 3 * 1_000_000);
+				const wrong = nouns.words.map(([one, other]) => (nouns.plural(n) ? one : other)).join('|');
+				const disagreeing = new RegExp(`(?<![\\d.,])${n} (?:${wrong})(?!\\p{L})`, 'u');
+				for (const { label, text } of renderWithNumber(sentencesOf(textsFor(language)), n)) {
+					tried += 1;
+					expect(String(text).replaceAll('**', ''), `${label} with ${n}`).not.toMatch(disagreeing);
+				}
+			}
+			console.info(`[measure] ${language}: ${tried} texts with a random number checked for agreement`);
+			expect(tried).toBeGreaterThan(1000);
+		},
+	);
+
 	it.each(LANGUAGES)('%s: the pluralised texts say one thing for one and another for many', (language) => {
 		const texts = textsFor(language);
 		const pairs: ReadonlyArray<readonly [string, string]> = [
@@ -814,6 +867,7 @@ describe('texts: refusals and failures speak of the quota in one vocabulary, nev
 			scanned += 1;
 			expect(String(text), label).not.toMatch(words);
 		}
+		console.info(`[measure] ${language}: ${scanned} user-facing texts scanned for money words`);
 		expect(scanned).toBeGreaterThan(150);
 	});
 
@@ -839,6 +893,7 @@ describe('texts: refusals and failures speak of the quota in one vocabulary, nev
 			['lost in restart', texts.lostInRestart],
 			['clip unknown', texts.clipUnknown],
 		];
+		console.info(`[measure] ${language}: ${refusals.length} refusals checked for the quota sentence`);
 		for (const [what, text] of refusals) {
 			expect(text, what).toContain(texts.quotaUntouched);
 			expect(text, what).not.toContain(texts.quotaGivenBack);
