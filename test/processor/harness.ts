@@ -32,6 +32,8 @@ export interface HarnessOptions {
 	readonly prices?: PriceTable;
 	/** PROGRESS_INTERVAL_MS (default 400). */
 	readonly progressIntervalMs?: number;
+	/** The processor's clock (default Date.now), for bounds in time that real waits would make slow. */
+	readonly now?: () => number;
 }
 
 export interface TestJob extends VideoJob {
@@ -93,6 +95,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		// One edit per 400 ms is what the stand-in's webhook bucket allows (5 per 2 s): no job waits on a 429.
 		progressIntervalMs: options.progressIntervalMs ?? 400,
 		generationTimeoutMs: options.generationTimeoutMs ?? 20_000,
+		...(options.now === undefined ? {} : { now: options.now }),
 	});
 
 	async function job(input: JobInput): Promise<TestJob> {
