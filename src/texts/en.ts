@@ -518,7 +518,7 @@ const failures: Readonly<Record<FailureClass, string>> = {
 	'timed-out': 'The video service took too long to make this clip.',
 	'too-large': 'The clip came out larger than this server’s upload limit.',
 	'outcome-unknown':
-		'The request to the video service was cut off before it answered, so I cannot tell whether it was received. So as not to make it twice, I did not send it again.',
+		'The request to the video service was cut off, or answered in a way I could not read, so I cannot tell whether it was received. So as not to make it twice, I did not send it again.',
 	'source-unreadable': 'I could not read the clip this one continues from, so I could not take its last frame.',
 	'undeliverable': 'Discord refused to post the clip here.',
 	'internal': 'Something went wrong while making your clip.',

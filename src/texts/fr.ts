@@ -397,7 +397,7 @@ const failures: Readonly<Record<FailureClass, string>> = {
 	'timed-out': 'Le service vidéo a mis trop de temps à réaliser ce clip.',
 	'too-large': 'Le clip obtenu dépasse la limite d’envoi de ce serveur.',
 	'outcome-unknown':
-		'La demande au service vidéo a été interrompue avant sa réponse : je ne peux donc pas savoir si elle a été reçue. Pour ne pas la faire deux fois, je ne l’ai pas renvoyée.',
+		'La demande au service vidéo a été interrompue, ou sa réponse était illisible : je ne peux donc pas savoir si elle a été reçue. Pour ne pas la faire deux fois, je ne l’ai pas renvoyée.',
 	'source-unreadable': 'Je n’ai pas pu lire le clip que celui-ci prolonge, ni donc prendre sa dernière image.',
 	'undeliverable': 'Discord a refusé que le clip soit publié ici.',
 	'internal': 'Un problème est survenu pendant la création de votre clip.',

@@ -35,6 +35,8 @@ export interface HarnessOptions {
 	readonly progressIntervalMs?: number;
 	/** Whether ADMIN_CHANNEL_ID is set (default: the stand-in's first channel). */
 	readonly adminChannel?: boolean;
+	/** The processor's clock (default Date.now), for bounds in time that real waits would make slow. */
+	readonly now?: () => number;
 }
 
 export interface TestJob extends VideoJob {
@@ -102,6 +104,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		// One edit per 400 ms is what the stand-in's webhook bucket allows (5 per 2 s): no job waits on a 429.
 		progressIntervalMs: options.progressIntervalMs ?? 400,
 		generationTimeoutMs: options.generationTimeoutMs ?? 20_000,
+		...(options.now === undefined ? {} : { now: options.now }),
 	});
 
 	async function job(input: JobInput): Promise<TestJob> {

@@ -3,7 +3,7 @@ import { PermanentJobError } from '../../src/jobs/index.js';
 import { ProviderError } from '../../src/providers/errors.js';
 import { english } from '../../src/texts/index.js';
 import { MAX_LINK_REFRESHES } from '../../src/worker/deliver.js';
-import { MALFORMED_POLLS_MAX } from '../../src/worker/generate.js';
+import { MALFORMED_POLLS_MAX, MALFORMED_RUN_MAX_MS } from '../../src/worker/generate.js';
 import {
 	DRIVER_LABELS,
 	malformedAnswers,
@@ -214,6 +214,36 @@ describe.concurrent.each(DRIVER_LABELS)('%s: a paid clip is never thrown away', 
 			expect(await s.harness.used(last.user)).toBe(0);
 			expect(s.driver.faults.arrivals.create.length - creates).toBe(1);
 		}));
+});
+
+describe(`a run of malformed status answers lasting ${MALFORMED_RUN_MAX_MS / 60_000} minutes`, () => {
+	it('ends the job however few they are (a long poll interval), the unit given back', async () => {
+		const driver = await startDriver('minimax', 5_000);
+		// The processor's clock jumps a minute at each garbled answer; the real wait stays short.
+		let skew = 0;
+		const harness = await startHarness({
+			discord,
+			providers: [driver.build()],
+			now: () => Date.now() + skew,
+			generationTimeoutMs: 60 * 60_000,
+		});
+		try {
+			const user = nextUser();
+			const job = await harness.job({ userId: user, provider: 'minimax', model: driver.model });
+			const garbled = { status: 200, body: '<html>502</html>', then: () => (skew += 61_000) };
+			driver.faults.script('poll', garbled, garbled, garbled, garbled);
+			const polls = driver.faults.arrivals.poll.length;
+			expect(await harness.run(job)).toBeInstanceOf(PermanentJobError);
+			// The third answer came more than two minutes after the first: the run ends there, short of five.
+			expect(driver.faults.arrivals.poll.length - polls).toBe(3);
+			expect(driver.faults.pending('poll')).toBe(1);
+			expect(shown(job)).toBe(english.failed('malformed', { prompt: job.data.request.prompt, model: job.data.model }));
+			expect(await harness.used(user)).toBe(0);
+		} finally {
+			await harness.close();
+			await driver.close();
+		}
+	});
 });
 
 describe('Replicate: an output deleted (1 h retention) when its link is refused', () => {
