@@ -8,6 +8,7 @@ import {
 	originalEdits,
 	startDeployment,
 	type Deployment,
+	closeAll,
 } from '../helpers/deployment.js';
 import { answerOf } from '../helpers/answers.js';
 import { runScript } from '../helpers/processes.js';
@@ -88,12 +89,8 @@ describe('end to end: hostile text', () => {
 	}, 60_000);
 
 	afterAll(async () => {
-		const violations = discord?.violations ?? [];
-		await deployment?.stop();
-		await discord?.close();
-		await minimax?.close();
 		// Nothing the processes sent broke Discord's spec or its 2000-character limit.
-		expect(violations).toEqual([]);
+		await closeAll(discord, deployment, minimax);
 	});
 
 	it('refuses an unclosed bracket privately, with its position and a fix, and spends nothing', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Quota } from '../../src/store/quota.js';
 import { english } from '../../src/texts/index.js';
-import { clipOf, failureOf, nextUser, startDeployment, type Deployment } from '../helpers/deployment.js';
+import { clipOf, failureOf, nextUser, startDeployment, type Deployment, closeAll } from '../helpers/deployment.js';
 import { retryAt } from '../helpers/provider-drivers.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
 import { PASS, type ScriptedAnswer } from '../standins/loopback.js';
@@ -32,11 +32,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-	const violations = discord?.violations ?? [];
-	await deployment?.stop();
-	await minimax?.close();
-	await discord?.close();
-	expect(violations).toEqual([]);
+	await closeAll(discord, deployment, minimax);
 });
 
 const video = (userId: string, prompt: string) =>

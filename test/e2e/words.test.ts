@@ -2,7 +2,7 @@ import { ComponentType } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoJobs } from '../../src/jobs/index.js';
 import { textsFor } from '../../src/texts/index.js';
-import { deploymentEnv, nextUser, startDeployment, type Deployment } from '../helpers/deployment.js';
+import { deploymentEnv, nextUser, startDeployment, type Deployment, closeAll } from '../helpers/deployment.js';
 import { runScript } from '../helpers/processes.js';
 import { usedUnits } from '../helpers/quota.js';
 import { pick, seeded, type Random } from '../helpers/random.js';
@@ -81,10 +81,7 @@ describe('words users read, through the real processes', () => {
 	}, 60_000);
 
 	afterAll(async () => {
-		const violations = discord?.violations ?? [];
-		await deployment?.stop();
-		await discord?.close();
-		expect(violations).toEqual([]);
+		await closeAll(discord, deployment);
 	});
 
 	it('registers only the /video options the configured models serve, with their own choices', async () => {

@@ -32,12 +32,15 @@ describe('fal provider against its stand-in', () => {
 	});
 
 	it('submits, polls through the queue states, and downloads the exact bytes', async () => {
+		// A long run while the first poll is read, so a loaded machine still finds the task queued.
+		standIn.generationMs = 60_000;
 		const taskId = await submitTask(provider, { model: 'fal-ai/minimax/video-01-director', request });
 		expect(standIn.creates).toHaveLength(1);
 		expect(standIn.creates[0]?.model).toBe('fal-ai/minimax/video-01-director');
 		// The optimizer was not asked for, so fal's default applies and the field is not sent.
 		expect(standIn.creates[0]?.body).toEqual({ prompt: '[Pan left] a fox in the snow' });
 		expect(await provider.poll(taskId)).toEqual({ state: 'pending', phase: 'queued' });
+		standIn.generationMs = 300;
 		const done = await untilDone(provider, taskId);
 		if (done.state !== 'succeeded') throw new Error(`unexpected ${done.state}`);
 		const clip = await downloadCapped('fal', done.videoUrl, 10 * 1024 * 1024);

@@ -22,6 +22,8 @@ describe('MiniMax provider against its stand-in', () => {
 	});
 
 	it('submits, polls through the documented states, and downloads the exact bytes', async () => {
+		// A long run while the first poll is read, so a loaded machine still finds the task queued.
+		standIn.generationMs = 60_000;
 		const taskId = await submitTask(provider, {
 			model: 'I2V-01-Director',
 			request,
@@ -34,6 +36,7 @@ describe('MiniMax provider against its stand-in', () => {
 			first_frame_image: `data:image/png;base64,${png.toString('base64')}`,
 		});
 		expect(await provider.poll(taskId)).toEqual({ state: 'pending', phase: 'queued' });
+		standIn.generationMs = 300;
 		const done = await untilDone(provider, taskId);
 		if (done.state !== 'succeeded') throw new Error(`unexpected ${done.state}`);
 		const clip = await downloadCapped('minimax', done.videoUrl, 10 * 1024 * 1024);
