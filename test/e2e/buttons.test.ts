@@ -120,7 +120,9 @@ describe('buttons under a clip', () => {
 	}, 40_000);
 
 	it('removes a queued job without waiting for a worker', async () => {
-		minimax.generationMs = 6_000;
+		// Long enough that the worker cannot reach the queued job before the click, however slow the
+		// machine; the stand-in reads it at each query, so the shot ends soon after it is shortened.
+		minimax.generationMs = 60_000;
 		const first = video(nextUser(), 'the long shot that keeps the only worker busy');
 		await untilStage(discord, deployment, first.token, /Generating|Waiting in the provider/);
 		const userId = nextUser();
@@ -137,13 +139,13 @@ describe('buttons under a clip', () => {
 		expect(update.body).toMatchObject({ type: 7 });
 		expect(JSON.stringify(update.body)).toContain('Cancelled by');
 		expect(await quotaUsed(userId)).toBe(0);
+		minimax.generationMs = 800;
 		await clipOf(discord, deployment, first.token);
 		expect(minimax.creates.length).toBe(creates);
-		minimax.generationMs = 800;
 	}, 40_000);
 
 	it('keeps the queue position live as the jobs ahead leave', async () => {
-		minimax.generationMs = 8_000;
+		minimax.generationMs = 60_000;
 		const running = video(nextUser(), 'the long shot that keeps the only worker busy, again');
 		await untilStage(discord, deployment, running.token, /Generating|Waiting in the provider/);
 		const aheadUser = nextUser();
@@ -159,7 +161,7 @@ describe('buttons under a clip', () => {
 	}, 60_000);
 
 	it('a waiting job whose token dies: the bot learns it on a position edit and no process uses it again', async () => {
-		minimax.generationMs = 8_000;
+		minimax.generationMs = 60_000;
 		const running = video(nextUser(), 'the long shot that keeps the only worker busy, once more');
 		await untilStage(discord, deployment, running.token, /Generating|Waiting in the provider/);
 		const aheadUser = nextUser();
