@@ -4,7 +4,15 @@ import { BOT_PERMISSIONS } from '../../src/discord/invite.js';
 import { Quota } from '../../src/store/quota.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
 import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
-import { clipOf, deploymentEnv, failureOf, nextUser, startDeployment, type Deployment } from '../helpers/deployment.js';
+import {
+	clipOf,
+	deploymentEnv,
+	failureOf,
+	nextUser,
+	startDeployment,
+	type Deployment,
+	closeAll,
+} from '../helpers/deployment.js';
 import { runScript, startScript } from '../helpers/processes.js';
 import { uniquePrefix } from '../helpers/redis.js';
 import { freePort, startRedisServer, type RedisServer } from '../helpers/servers.js';
@@ -20,9 +28,7 @@ beforeAll(async () => {
 	discord = await startDiscordStandIn();
 });
 afterAll(async () => {
-	const violations = discord.violations;
-	await discord.close();
-	expect(violations).toEqual([]);
+	await closeAll(discord);
 });
 
 const noStack = (output: string) => expect(output).not.toMatch(/\n\s+at /);

@@ -17,6 +17,7 @@ import {
 	startDeployment,
 	untilStage,
 	type Deployment,
+	closeAll,
 } from '../helpers/deployment.js';
 
 /**
@@ -108,9 +109,7 @@ beforeAll(async () => {
 	discord = await startDiscordStandIn();
 });
 afterAll(async () => {
-	const violations = discord.violations;
-	await discord.close();
-	expect(violations).toEqual([]);
+	await closeAll(discord);
 });
 
 function video(userId: string, prompt: string, camera?: string) {

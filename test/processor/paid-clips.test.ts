@@ -18,6 +18,7 @@ import { seeded } from '../helpers/random.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
 import { PASS, type ScriptedAnswer } from '../standins/loopback.js';
 import { startHarness, type Harness, type TestJob } from './harness.js';
+import { closeAll } from '../helpers/deployment.js';
 
 /**
  * A paid clip is never thrown away, for every paid provider: the worker's processor with real
@@ -41,9 +42,7 @@ beforeAll(async () => {
 	discord = await startDiscordStandIn();
 });
 afterAll(async () => {
-	const violations = discord.violations;
-	await discord.close();
-	expect(violations).toEqual([]);
+	await closeAll(discord);
 });
 
 interface Scene {

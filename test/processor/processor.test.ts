@@ -15,6 +15,7 @@ import { english } from '../../src/texts/index.js';
 import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.js';
 import { startMinimaxStandIn, type MinimaxStandIn } from '../standins/minimax.js';
 import { startHarness, type Harness, type TestJob } from './harness.js';
+import { closeAll } from '../helpers/deployment.js';
 
 let users = 0;
 const nextUser = () => `81234567890125${String(++users).padStart(4, '0')}`;
@@ -27,10 +28,7 @@ beforeAll(async () => {
 	minimax = await startMinimaxStandIn({ generationMs: 150 });
 });
 afterAll(async () => {
-	const violations = discord.violations;
-	await minimax.close();
-	await discord.close();
-	expect(violations).toEqual([]);
+	await closeAll(discord, minimax);
 });
 
 const minimaxProvider = () => new MinimaxProvider({ apiKey: minimax.apiKey, baseUrl: minimax.baseUrl });
