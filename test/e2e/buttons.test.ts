@@ -132,6 +132,10 @@ describe('buttons under a clip', () => {
 			10_000,
 			'queued',
 		);
+		// The queued message is shown just before the job is added: click once the queue holds it.
+		const queue = `${deployment.prefix}:video:video-${queued.id}`;
+		for (let i = 0; i < 100 && (await deployment.redis.exists(queue)) === 0; i++)
+			await new Promise((resolve) => setTimeout(resolve, 50));
 		const creates = minimax.creates.length;
 
 		const cancel = await click(queued, 'cancel', userId);
